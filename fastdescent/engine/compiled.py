@@ -1,0 +1,133 @@
+"""Per-model compiled engines, generated from one template and cached on disk.
+
+Numba cannot cache a function that receives njit functions as arguments or is built in a
+closure (numba issues 6251/6264): such drivers recompile in every new process. Instead, for
+each model we write a copy of :mod:`fastdescent.engine._template` whose one ``MODEL-KERNELS``
+line imports that model's kernels, import it as a module, and let ``cache=True`` do the rest.
+The generated file's name contains a hash of fastdescent's own sources and of the kernels'
+module, so editing either never reuses a stale cache.
+
+Kernels that cannot be imported back (defined in ``__main__``, a notebook or a closure) get the
+same template executed in a fresh namespace, without on-disk caching.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+import threading
+import types
+from pathlib import Path
+
+from ..models.base import importable_name
+
+_TEMPLATE = Path(__file__).with_name("_template.py")
+_MARK = "# MODEL-KERNELS"
+_LOCK = threading.Lock()
+_MODULES: dict = {}
+_PKG_HASH: str | None = None
+
+
+def cache_dir() -> Path:
+    """Where generated engines live: ``$FASTDESCENT_CACHE_DIR`` or ``~/.cache/fastdescent``."""
+    root = os.environ.get("FASTDESCENT_CACHE_DIR")
+    if root:
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "fastdescent"
+
+
+def _package_hash() -> str:
+    global _PKG_HASH
+    if _PKG_HASH is None:
+        root = Path(__file__).resolve().parents[1]
+        h = hashlib.sha1()
+        for sub in ("engine", "optim", "models"):
+            for f in sorted((root / sub).glob("*.py")):
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
+        for f in sorted(root.glob("*.py")):
+            h.update(f.read_bytes())
+        import numba
+
+        h.update(numba.__version__.encode())
+        _PKG_HASH = h.hexdigest()[:12]
+    return _PKG_HASH
+
+
+def _source_with(import_line: str) -> str:
+    lines = _TEMPLATE.read_text().splitlines(keepends=True)
+    out = [import_line + "\n" if _MARK in ln else ln for ln in lines]
+    return "".join(out)
+
+
+def compiled_for(model) -> types.ModuleType:
+    """The compiled engine module for ``model``'s kernels (generated and imported once)."""
+    k = model.kernels
+    key = (k.example, k.example_loss, k.example_hessian)
+    mod = _MODULES.get(key)
+    if mod is not None:
+        return mod
+    with _LOCK:
+        mod = _MODULES.get(key)
+        if mod is None:
+            mod = _build(k)
+            _MODULES[key] = mod
+    return mod
+
+
+def _build(k) -> types.ModuleType:
+    names = [importable_name(f) if f is not None else None
+             for f in (k.example, k.example_loss, k.example_hessian)]
+    aliases = ("model_example", "model_loss", "model_hessian")
+    given = [f is not None for f in (k.example, k.example_loss, k.example_hessian)]
+    if all(n is not None for n, gv in zip(names, given) if gv):
+        parts = []
+        srcs = hashlib.sha1(_package_hash().encode())
+        for n, alias in zip(names, aliases):
+            if n is None:
+                parts.append(f"{alias} = None")
+            else:
+                parts.append(f"from {n[0]} import {n[1]} as {alias}")
+                modfile = getattr(sys.modules.get(n[0]), "__file__", None)
+                if modfile and os.path.exists(modfile):
+                    srcs.update(Path(modfile).read_bytes())
+                srcs.update(f"{n[0]}.{n[1]}".encode())
+        src = _source_with("; ".join(parts))
+        srcs.update(src.encode())
+        tag = names[0][1].replace("_example", "")
+        modname = f"fd_engine_{tag}_{srcs.hexdigest()[:16]}"
+        return _import_generated(modname, src)
+    # dynamic kernels: same template, no on-disk cache
+    src = _source_with("pass").replace("cache=True", "cache=False")
+    mod = types.ModuleType(f"fd_engine_dynamic_{id(k.example):x}")
+    mod.__dict__.update(model_example=k.example, model_loss=k.example_loss,
+                        model_hessian=k.example_hessian)
+    exec(compile(src, f"<fastdescent engine for {k.example.py_func.__qualname__}>", "exec"),
+         mod.__dict__)
+    return mod
+
+
+def _import_generated(modname: str, src: str) -> types.ModuleType:
+    if modname in sys.modules:
+        return sys.modules[modname]
+    d = cache_dir() / "engines"
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        path = d / f"{modname}.py"
+        if not path.exists() or path.read_text() != src:
+            fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
+            with os.fdopen(fd, "w") as fh:
+                fh.write(src)
+            os.replace(tmp, path)
+    except OSError:  # read-only home: fall back to an uncached in-memory engine
+        mod = types.ModuleType(modname)
+        exec(compile(src.replace("cache=True", "cache=False"), modname, "exec"), mod.__dict__)
+        return mod
+    spec = importlib.util.spec_from_file_location(modname, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = mod
+    spec.loader.exec_module(mod)
+    return mod

@@ -1,0 +1,394 @@
+"""``fastdescent.run``: many independent trajectories of one model and one update rule.
+
+The thin Python layer of the engine: it validates every argument before any kernel runs,
+splits the trajectories into chunks, shows progress and assembles a :class:`Result`. The
+numerical work happens in the compiled driver of :mod:`fastdescent.engine._template`.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import sys
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from ..models.base import Model
+from ..optim.factories import Optimizer, get_optimizer
+from ..optim.schedules import Schedule, as_schedule
+from . import status as S
+from .compiled import compiled_for
+
+DEFAULT_BLOCK = 64
+DEFAULT_BOUND = 1e8
+DEFAULT_PATH_BUDGET = 2 * 1024**3  # bytes of recorded paths before we refuse
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run`: ``.result`` holds the finished chunks (the rest NOT_RUN)."""
+
+    def __init__(self, result):
+        super().__init__("run interrupted; finished trajectories are in .result")
+        self.result = result
+
+
+@dataclass(eq=False)
+class Result:
+    """Outcome of :func:`run` for N trajectories of P parameters.
+
+    Attributes
+    ----------
+    params : ndarray (N, P)
+        Final parameters (for a diverged trajectory: its last finite point).
+    loss : ndarray (N,)
+        Full-batch loss at ``params``.
+    status : ndarray (N,) int8
+        :data:`~fastdescent.engine.status.CONVERGED`, ``MAX_STEPS``, ``DIVERGED`` (or
+        ``NOT_RUN`` after an interruption).
+    steps : ndarray (N,) int64
+        Updates applied.
+    path, loss_path : ndarray (N, K, P), (N, K) or None
+        With ``record_every=k``: the point and its full-batch loss at steps 0, k, 2k, ... and
+        the final point (entries after a trajectory stopped repeat its final point).
+    """
+
+    params: np.ndarray
+    loss: np.ndarray
+    status: np.ndarray
+    steps: np.ndarray
+    path: np.ndarray | None = None
+    loss_path: np.ndarray | None = None
+    record_every: int | None = None
+    model: Model | None = None
+    optimizer: Optimizer | None = None
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.params.shape[0])
+
+    @property
+    def converged(self) -> np.ndarray:
+        return self.status == S.CONVERGED
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.status == S.DIVERGED
+
+    @property
+    def record_steps(self) -> np.ndarray | None:
+        """Step number of each recorded point (the last one is the final point)."""
+        if self.path is None:
+            return None
+        K = self.path.shape[1]
+        st = np.arange(K) * self.record_every
+        st[-1] = self.settings.get("steps", st[-1])
+        return st
+
+    def counts(self) -> dict:
+        """Number of trajectories per status name."""
+        return {S.NAMES[k]: int(np.sum(self.status == k)) for k in S.NAMES
+                if np.any(self.status == k)}
+
+    def __repr__(self) -> str:
+        opt = repr(self.optimizer) if self.optimizer is not None else "?"
+        name = self.model.name if self.model is not None else "?"
+        return f"<Result {self.n} trajectories of {name} with {opt}: {self.counts()}>"
+
+    def __getitem__(self, i) -> "Result":
+        sel = np.arange(self.n)[i]
+        sel = np.atleast_1d(sel)
+        return Result(self.params[sel], self.loss[sel], self.status[sel], self.steps[sel],
+                      None if self.path is None else self.path[sel],
+                      None if self.loss_path is None else self.loss_path[sel],
+                      self.record_every, self.model, self.optimizer, self.settings)
+
+
+# --------------------------------------------------------------------------------- validation
+def _int(v, name, lo=None, hi=None):
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(v).__name__} {v!r}")
+    v = int(v)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        rng = f">= {lo}" if hi is None else f"in [{lo}, {hi}]"
+        raise ValueError(f"{name} must be {rng}, got {v}")
+    return v
+
+
+def check_model(model) -> Model:
+    if isinstance(model, str):
+        from ..models import get_model
+
+        return get_model(model)
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a fastdescent Model (e.g. fastdescent.models.gabor()), "
+                        f"got {type(model).__name__}")
+    return model
+
+
+def check_optimizer(optimizer) -> Optimizer:
+    if isinstance(optimizer, str):
+        return get_optimizer(optimizer)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be a fastdescent Optimizer (e.g. "
+                        f"fastdescent.optim.adam(lr=0.05)), got {type(optimizer).__name__}")
+    return optimizer
+
+
+def check_init(init, model: Model) -> np.ndarray:
+    try:
+        a = np.array(init, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError("init must be an array of numbers of shape (P,) or (N, P)") from None
+    P = model.n_params
+    if a.ndim == 1 and a.shape[0] == P:
+        a = a[None, :]
+    if a.ndim != 2 or a.shape[1] != P or a.shape[0] == 0:
+        raise ValueError(f"init must have shape ({P},) or (N, {P}) for model {model.name!r} "
+                         f"(parameters {', '.join(model.param_names)}), got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        bad = int(np.argmax(~np.all(np.isfinite(a), axis=1)))
+        raise ValueError(f"init contains NaN or infinite values (first at row {bad})")
+    return np.ascontiguousarray(a)
+
+
+@dataclass
+class Settings:
+    """Validated run settings shared by :func:`run`, :func:`~fastdescent.sweep` and tiles."""
+
+    steps: int
+    batch_size: int  # 0 = full batch
+    schedule: Schedule
+    tol: float  # 0 = no convergence test
+    record_every: int  # 0 = no paths
+    reduction: str
+    bound: float
+    block: int
+
+    def describe(self) -> dict:
+        return {"steps": self.steps, "batch_size": self.batch_size or None,
+                "schedule": self.schedule.describe(), "tol": self.tol or None,
+                "record_every": self.record_every or None, "reduction": self.reduction,
+                "bound": self.bound}
+
+    @property
+    def n_records(self) -> int:
+        if not self.record_every:
+            return 0
+        return self.steps // self.record_every + 1 + (self.steps % self.record_every != 0)
+
+
+def make_settings(model: Model, optimizer: Optimizer, steps, batch_size=None, schedule=None,
+                  tol=None, record_every=None, reduction="sum", bound=DEFAULT_BOUND,
+                  block_size=None) -> Settings:
+    steps = _int(steps, "steps", 1)
+    if batch_size is None:
+        bs = 0
+    else:
+        if not model.has_data:
+            raise ValueError(f"batch_size needs a model with data; {model.name!r} has none "
+                             f"(use batch_size=None)")
+        bs = _int(batch_size, "batch_size", 1, model.n_examples)
+        if bs == model.n_examples:
+            bs = 0  # a batch of everything is the full batch
+    sched = as_schedule(schedule)
+    if tol is None:
+        tol_v = 0.0
+    else:
+        tol_v = float(tol)
+        if not (tol_v > 0 and math.isfinite(tol_v)):
+            raise ValueError(f"tol must be a finite number > 0 or None, got {tol!r}")
+    rec = 0 if record_every is None else _int(record_every, "record_every", 1)
+    if reduction not in ("sum", "mean"):
+        raise ValueError(f"reduction must be 'sum' (the lecture's) or 'mean', got {reduction!r}")
+    bound = float(bound)
+    if not bound > 0:
+        raise ValueError(f"bound must be > 0, got {bound!r}")
+    block = DEFAULT_BLOCK if block_size is None else _int(block_size, "block_size", 1, 4096)
+    return Settings(steps, bs, sched, tol_v, rec, reduction, bound, block)
+
+
+def check_seed(seed, n: int) -> np.ndarray:
+    s = np.asarray(seed)
+    if s.dtype.kind not in "iu" or np.any(s < 0):
+        raise ValueError(f"seed must be a non-negative integer (or one per trajectory), "
+                         f"got {seed!r}")
+    if s.ndim == 0:
+        return np.full(n, int(s), dtype=np.int64)
+    if s.shape != (n,):
+        raise ValueError(f"seed must be a scalar or have shape ({n},), got {s.shape}")
+    return s.astype(np.int64)
+
+
+def check_threads(threads):
+    if threads is None:
+        return None
+    return _int(threads, "threads", 1, numba.config.NUMBA_NUM_THREADS)
+
+
+@contextlib.contextmanager
+def numba_threads(threads):
+    """Temporarily set Numba's thread count (None: leave it)."""
+    if threads is None:
+        yield
+        return
+    old = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
+
+
+def path_bytes(n: int, settings: Settings, P: int) -> int:
+    return n * settings.n_records * (P + 1) * 8
+
+
+# --------------------------------------------------------------------------------- execution
+def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.ndarray,
+            hyper: np.ndarray, index: np.ndarray, seed: np.ndarray) -> dict:
+    """Run one chunk of trajectories through the compiled driver; returns output arrays.
+
+    Pure function of its inputs: the same trajectory gives the same bits in any chunk.
+    """
+    n, P = init.shape
+    K = settings.n_records
+    out = {
+        "params": np.empty((n, P)),
+        "loss": np.empty(n),
+        "status": np.empty(n, dtype=np.int8),
+        "steps": np.empty(n, dtype=np.int64),
+        "path": np.empty((n, K, P)),
+        "loss_path": np.empty((n, K)),
+    }
+    eng = compiled_for(model)
+    sc = settings.schedule
+    sched = np.array([sc.kind, sc.p0, sc.p1, sc.warmup], dtype=np.float64)
+    eng.drive(optimizer.rule, optimizer.n_state, init, np.ascontiguousarray(hyper),
+              np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
+              settings.steps, sched, settings.batch_size, settings.reduction == "mean",
+              settings.tol, settings.bound, model.X, model.Y, model.consts, model.work_size,
+              settings.record_every, settings.block, out["params"], out["loss"], out["status"],
+              out["steps"], out["path"], out["loss_path"])
+    if not K:
+        out["path"] = out["loss_path"] = None
+    return out
+
+
+def auto_chunk(n: int, block: int) -> int:
+    threads = numba.get_num_threads()
+    target = max(block * threads * 4, min(65536, n // 20 + 1))
+    return int(math.ceil(target / block) * block)
+
+
+def want_progress(progress) -> bool:
+    if progress is None:
+        return bool(getattr(sys.stderr, "isatty", lambda: False)())
+    return bool(progress)
+
+
+def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0, tol=None,
+        record_every=None, threads=None, progress=None, reduction="sum", bound=DEFAULT_BOUND,
+        index=None, chunk_size=None, block_size=None,
+        max_path_bytes=DEFAULT_PATH_BUDGET) -> Result:
+    """Run independent optimization trajectories in parallel.
+
+    Parameters
+    ----------
+    model : Model or str
+        The loss (``fastdescent.models.gabor()``, ...).
+    optimizer : Optimizer or str
+        The update rule. Every hyperparameter may be a scalar or an ``(N,)`` array of
+        per-trajectory values (no recompilation).
+    init : array_like, (P,) or (N, P)
+        Starting points.
+    steps : int
+        Maximum number of updates per trajectory.
+    batch_size : int, optional
+        Minibatch size (SGD): batches are drawn without replacement within each epoch from
+        the stream ``(seed, trajectory index, epoch)``; None = full batch.
+    schedule : Schedule, optional
+        Learning-rate schedule (multiplies the rule's first hyperparameter).
+    seed : int or (N,) ints
+        Key of the minibatch streams.
+    tol : float, optional
+        Stop a trajectory when the norm of its full-batch gradient is below ``tol`` (checked at
+        every step in full batch, at every epoch start with minibatches, and at the end).
+        Nesterov tests the gradient it computed, at its look-ahead point.
+    record_every : int, optional
+        Record the point and its loss every ``k`` steps (plus the final point).
+    threads : int, optional
+        Numba threads for this call (default: all).
+    progress : bool, optional
+        tqdm progress bar (default: on when stderr is a terminal).
+    reduction : {"sum", "mean"}
+        Gradient of the summed loss (the lecture's) or of the mean over the batch.
+    bound : float
+        A parameter with ``|phi_k| > bound`` counts as diverged.
+    index : (N,) ints, optional
+        Trajectory indices keying the random streams (default ``0..N-1``); lets a subset be
+        recomputed bit for bit.
+
+    Returns
+    -------
+    Result
+        Final parameters, loss, status and steps (and paths when recorded).
+
+    Notes
+    -----
+    Results are bitwise identical whatever the thread count, ``chunk_size`` or
+    ``block_size``: lanes never interact and every sum runs in a fixed order.
+    """
+    model = check_model(model)
+    optimizer = check_optimizer(optimizer)
+    X0 = check_init(init, model)
+    N, P = X0.shape
+    settings = make_settings(model, optimizer, steps, batch_size, schedule, tol, record_every,
+                             reduction, bound, block_size)
+    hyper = optimizer.hyper_matrix(N)
+    seeds = check_seed(seed, N)
+    if index is None:
+        idx = np.arange(N, dtype=np.int64)
+    else:
+        idx = np.asarray(index)
+        if idx.shape != (N,) or idx.dtype.kind not in "iu" or np.any(idx < 0):
+            raise ValueError(f"index must be ({N},) non-negative integers")
+        idx = idx.astype(np.int64)
+    threads = check_threads(threads)
+    if settings.record_every:
+        need = path_bytes(N, settings, P)
+        if need > max_path_bytes:
+            raise ValueError(
+                f"recording {settings.n_records} points of {N} trajectories needs "
+                f"{need / 1e9:.2f} GB (> max_path_bytes = {max_path_bytes / 1e9:.2f} GB); "
+                f"record less often, run fewer trajectories, or use fastdescent.sweep with a "
+                f"store to stream results to disk")
+    chunk = (auto_chunk(N, settings.block) if chunk_size is None
+             else _int(chunk_size, "chunk_size", 1))
+
+    K = settings.n_records
+    res = Result(np.full((N, P), np.nan), np.full(N, np.nan), np.full(N, S.NOT_RUN, np.int8),
+                 np.zeros(N, np.int64), np.full((N, K, P), np.nan) if K else None,
+                 np.full((N, K), np.nan) if K else None, settings.record_every or None, model,
+                 optimizer, settings.describe())
+    from tqdm.auto import tqdm
+
+    with numba_threads(threads), tqdm(total=N, unit="traj", disable=not want_progress(progress),
+                                      desc=f"{model.name}/{optimizer.name}") as bar:
+        try:
+            for lo in range(0, N, chunk):
+                hi = min(lo + chunk, N)
+                out = execute(model, optimizer, settings, X0[lo:hi], hyper[:, lo:hi],
+                              idx[lo:hi], seeds[lo:hi])
+                res.params[lo:hi] = out["params"]
+                res.loss[lo:hi] = out["loss"]
+                res.status[lo:hi] = out["status"]
+                res.steps[lo:hi] = out["steps"]
+                if K:
+                    res.path[lo:hi] = out["path"]
+                    res.loss_path[lo:hi] = out["loss_path"]
+                bar.update(hi - lo)
+        except KeyboardInterrupt:
+            raise RunInterrupted(res) from None
+    return res

@@ -1,0 +1,132 @@
+"""Classification kernels: logistic regression with binary cross-entropy and a softmax
+(multinomial logistic) model with cross-entropy. Losses are summed over examples.
+
+Parameter layout: weights row-major (K x dx) then the K offsets. ``y`` holds the class
+(0/1 for binary, 0..K-1 for multiclass) in its first column. ``c = [dx, K]``.
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _softplus(z):
+    # log(1 + e^z), stable for all z
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+@njit(cache=True)
+def _sigmoid(z):
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+# ---------------------------------------------------------------- binary: p = sigmoid(w.x + w0)
+
+
+@njit(cache=True)
+def logistic_example(phi, b, x, y, c, work, grad):
+    """:math:`\\ell = -y\\log p - (1-y)\\log(1-p) = \\mathrm{softplus}(z) - y z`,
+    :math:`\\nabla\\ell = (p - y)\\,[x, 1]`."""
+    dx = int(c[0])
+    z = phi[dx, b]
+    for j in range(dx):
+        z += phi[j, b] * x[j]
+    g = _sigmoid(z) - y[0]
+    for j in range(dx):
+        grad[j, b] += g * x[j]
+    grad[dx, b] += g
+    return _softplus(z) - y[0] * z
+
+
+@njit(cache=True)
+def logistic_loss(phi, b, x, y, c, work):
+    dx = int(c[0])
+    z = phi[dx, b]
+    for j in range(dx):
+        z += phi[j, b] * x[j]
+    return _softplus(z) - y[0] * z
+
+
+@njit(cache=True)
+def logistic_hessian(p, x, y, c, H):
+    dx = int(c[0])
+    z = p[dx]
+    for j in range(dx):
+        z += p[j] * x[j]
+    s = _sigmoid(z)
+    w = s * (1.0 - s)
+    for j in range(dx + 1):
+        xj = x[j] if j < dx else 1.0
+        for k in range(dx + 1):
+            xk = x[k] if k < dx else 1.0
+            H[j, k] += w * xj * xk
+
+
+# ---------------------------------------------------------------- multiclass: softmax(W x + w0)
+
+
+@njit(cache=True)
+def _logit(phi, b, x, dx, K, k):
+    z = phi[K * dx + k, b]
+    for j in range(dx):
+        z += phi[k * dx + j, b] * x[j]
+    return z
+
+
+@njit(cache=True)
+def _logsumexp(phi, b, x, dx, K):
+    zmax = -math.inf
+    for k in range(K):
+        zmax = max(zmax, _logit(phi, b, x, dx, K, k))
+    s = 0.0
+    for k in range(K):
+        s += math.exp(_logit(phi, b, x, dx, K, k) - zmax)
+    return zmax + math.log(s)
+
+
+@njit(cache=True)
+def softmax_example(phi, b, x, y, c, work, grad):
+    """:math:`\\ell = \\log\\sum_k e^{z_k} - z_y`, :math:`\\partial\\ell/\\partial z_k =
+    \\mathrm{softmax}_k - [k = y]`. Logits are recomputed rather than stored (no allocation)."""
+    dx = int(c[0])
+    K = int(c[1])
+    cls = int(y[0])
+    lse = _logsumexp(phi, b, x, dx, K)
+    for k in range(K):
+        g = math.exp(_logit(phi, b, x, dx, K, k) - lse) - (1.0 if k == cls else 0.0)
+        for j in range(dx):
+            grad[k * dx + j, b] += g * x[j]
+        grad[K * dx + k, b] += g
+    return lse - _logit(phi, b, x, dx, K, cls)
+
+
+@njit(cache=True)
+def softmax_loss(phi, b, x, y, c, work):
+    dx = int(c[0])
+    K = int(c[1])
+    return _logsumexp(phi, b, x, dx, K) - _logit(phi, b, x, dx, K, int(y[0]))
+
+
+@njit(cache=True)
+def softmax_hessian(p, x, y, c, H):
+    dx = int(c[0])
+    K = int(c[1])
+    pb = p.reshape((p.shape[0], 1))
+    lse = _logsumexp(pb, 0, x, dx, K)
+    s = np.empty(K)
+    for k in range(K):
+        s[k] = math.exp(_logit(pb, 0, x, dx, K, k) - lse)
+    for k in range(K):
+        for l in range(K):
+            w = (s[k] if k == l else 0.0) - s[k] * s[l]
+            for j in range(dx + 1):
+                xj = x[j] if j < dx else 1.0
+                pj = k * dx + j if j < dx else K * dx + k
+                for m in range(dx + 1):
+                    xm = x[m] if m < dx else 1.0
+                    pm = l * dx + m if m < dx else K * dx + l
+                    H[pj, pm] += w * xj * xm

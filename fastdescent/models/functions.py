@@ -1,0 +1,310 @@
+"""Analytic test functions and the lecture's demo losses (no data: one empty example).
+
+Each function has a loss+gradient kernel, a loss kernel and an exact Hessian kernel. ``phi`` is
+a ``(P, B)`` block read at column ``b``; see :mod:`fastdescent.models.base`.
+"""
+import math
+
+from numba import njit
+
+TWO_PI = 2.0 * math.pi
+
+# ---------------------------------------------------------------- quadratic 0.5 p^T A p
+# c = [P, A row-major]
+
+
+@njit(cache=True)
+def quadratic_example(phi, b, x, y, c, work, grad):
+    """:math:`L = \\tfrac12 \\phi^T A \\phi`, :math:`\\nabla L = A\\phi` (A symmetric)."""
+    P = int(c[0])
+    loss = 0.0
+    for i in range(P):
+        s = 0.0
+        for j in range(P):
+            s += c[1 + i * P + j] * phi[j, b]
+        grad[i, b] += s
+        loss += 0.5 * phi[i, b] * s
+    return loss
+
+
+@njit(cache=True)
+def quadratic_loss(phi, b, x, y, c, work):
+    P = int(c[0])
+    loss = 0.0
+    for i in range(P):
+        s = 0.0
+        for j in range(P):
+            s += c[1 + i * P + j] * phi[j, b]
+        loss += 0.5 * phi[i, b] * s
+    return loss
+
+
+@njit(cache=True)
+def quadratic_hessian(p, x, y, c, H):
+    P = int(c[0])
+    for i in range(P):
+        for j in range(P):
+            H[i, j] += c[1 + i * P + j]
+
+
+# ---------------------------------------------------------------- Rosenbrock, c = [a, b]
+
+
+@njit(cache=True)
+def rosenbrock_example(phi, b, x, y, c, work, grad):
+    """:math:`L = (a - \\phi_0)^2 + b(\\phi_1 - \\phi_0^2)^2`."""
+    p0 = phi[0, b]
+    p1 = phi[1, b]
+    u = c[0] - p0
+    v = p1 - p0 * p0
+    grad[0, b] += -2.0 * u - 4.0 * c[1] * p0 * v
+    grad[1, b] += 2.0 * c[1] * v
+    return u * u + c[1] * v * v
+
+
+@njit(cache=True)
+def rosenbrock_loss(phi, b, x, y, c, work):
+    u = c[0] - phi[0, b]
+    v = phi[1, b] - phi[0, b] * phi[0, b]
+    return u * u + c[1] * v * v
+
+
+@njit(cache=True)
+def rosenbrock_hessian(p, x, y, c, H):
+    H[0, 0] += 2.0 - 4.0 * c[1] * p[1] + 12.0 * c[1] * p[0] * p[0]
+    H[0, 1] += -4.0 * c[1] * p[0]
+    H[1, 0] += -4.0 * c[1] * p[0]
+    H[1, 1] += 2.0 * c[1]
+
+
+# ---------------------------------------------------------------- Himmelblau
+
+
+@njit(cache=True)
+def himmelblau_example(phi, b, x, y, c, work, grad):
+    """:math:`L = (\\phi_0^2 + \\phi_1 - 11)^2 + (\\phi_0 + \\phi_1^2 - 7)^2`."""
+    p0 = phi[0, b]
+    p1 = phi[1, b]
+    u = p0 * p0 + p1 - 11.0
+    v = p0 + p1 * p1 - 7.0
+    grad[0, b] += 4.0 * p0 * u + 2.0 * v
+    grad[1, b] += 2.0 * u + 4.0 * p1 * v
+    return u * u + v * v
+
+
+@njit(cache=True)
+def himmelblau_loss(phi, b, x, y, c, work):
+    u = phi[0, b] * phi[0, b] + phi[1, b] - 11.0
+    v = phi[0, b] + phi[1, b] * phi[1, b] - 7.0
+    return u * u + v * v
+
+
+@njit(cache=True)
+def himmelblau_hessian(p, x, y, c, H):
+    u = p[0] * p[0] + p[1] - 11.0
+    v = p[0] + p[1] * p[1] - 7.0
+    H[0, 0] += 4.0 * u + 8.0 * p[0] * p[0] + 2.0
+    H[0, 1] += 4.0 * (p[0] + p[1])
+    H[1, 0] += 4.0 * (p[0] + p[1])
+    H[1, 1] += 2.0 + 4.0 * v + 8.0 * p[1] * p[1]
+
+
+# ---------------------------------------------------------------- Rastrigin (any dim), c = [A, P]
+
+
+@njit(cache=True)
+def rastrigin_example(phi, b, x, y, c, work, grad):
+    """:math:`L = A P + \\sum_i (\\phi_i^2 - A\\cos 2\\pi\\phi_i)`."""
+    A = c[0]
+    P = int(c[1])
+    loss = A * P
+    for i in range(P):
+        p = phi[i, b]
+        loss += p * p - A * math.cos(TWO_PI * p)
+        grad[i, b] += 2.0 * p + TWO_PI * A * math.sin(TWO_PI * p)
+    return loss
+
+
+@njit(cache=True)
+def rastrigin_loss(phi, b, x, y, c, work):
+    A = c[0]
+    P = int(c[1])
+    loss = A * P
+    for i in range(P):
+        p = phi[i, b]
+        loss += p * p - A * math.cos(TWO_PI * p)
+    return loss
+
+
+@njit(cache=True)
+def rastrigin_hessian(p, x, y, c, H):
+    A = c[0]
+    for i in range(int(c[1])):
+        H[i, i] += 2.0 + TWO_PI * TWO_PI * A * math.cos(TWO_PI * p[i])
+
+
+# ---------------------------------------------------------------- Beale
+
+
+@njit(cache=True)
+def beale_example(phi, b, x, y, c, work, grad):
+    """:math:`L = (1.5 - \\phi_0 + \\phi_0\\phi_1)^2 + (2.25 - \\phi_0 + \\phi_0\\phi_1^2)^2
+    + (2.625 - \\phi_0 + \\phi_0\\phi_1^3)^2`."""
+    p0 = phi[0, b]
+    p1 = phi[1, b]
+    u1 = 1.5 - p0 + p0 * p1
+    u2 = 2.25 - p0 + p0 * p1 * p1
+    u3 = 2.625 - p0 + p0 * p1 * p1 * p1
+    grad[0, b] += 2.0 * (u1 * (p1 - 1.0) + u2 * (p1 * p1 - 1.0) + u3 * (p1 * p1 * p1 - 1.0))
+    grad[1, b] += 2.0 * (u1 * p0 + u2 * 2.0 * p0 * p1 + u3 * 3.0 * p0 * p1 * p1)
+    return u1 * u1 + u2 * u2 + u3 * u3
+
+
+@njit(cache=True)
+def beale_loss(phi, b, x, y, c, work):
+    p0 = phi[0, b]
+    p1 = phi[1, b]
+    u1 = 1.5 - p0 + p0 * p1
+    u2 = 2.25 - p0 + p0 * p1 * p1
+    u3 = 2.625 - p0 + p0 * p1 * p1 * p1
+    return u1 * u1 + u2 * u2 + u3 * u3
+
+
+@njit(cache=True)
+def beale_hessian(p, x, y, c, H):
+    p0 = p[0]
+    p1 = p[1]
+    u = (1.5 - p0 + p0 * p1, 2.25 - p0 + p0 * p1 * p1, 2.625 - p0 + p0 * p1 ** 3)
+    gx = (p1 - 1.0, p1 * p1 - 1.0, p1 ** 3 - 1.0)
+    gy = (p0, 2.0 * p0 * p1, 3.0 * p0 * p1 * p1)
+    hxy = (1.0, 2.0 * p1, 3.0 * p1 * p1)
+    hyy = (0.0, 2.0 * p0, 6.0 * p0 * p1)
+    for i in range(3):
+        H[0, 0] += 2.0 * gx[i] * gx[i]
+        H[0, 1] += 2.0 * (gx[i] * gy[i] + u[i] * hxy[i])
+        H[1, 0] += 2.0 * (gx[i] * gy[i] + u[i] * hxy[i])
+        H[1, 1] += 2.0 * (gy[i] * gy[i] + u[i] * hyy[i])
+
+
+# ---------------------------------------------------------------- saddle x^2 - y^2
+
+
+@njit(cache=True)
+def saddle_example(phi, b, x, y, c, work, grad):
+    """:math:`L = \\phi_0^2 - \\phi_1^2` (unbounded below: a pure saddle)."""
+    grad[0, b] += 2.0 * phi[0, b]
+    grad[1, b] += -2.0 * phi[1, b]
+    return phi[0, b] * phi[0, b] - phi[1, b] * phi[1, b]
+
+
+@njit(cache=True)
+def saddle_loss(phi, b, x, y, c, work):
+    return phi[0, b] * phi[0, b] - phi[1, b] * phi[1, b]
+
+
+@njit(cache=True)
+def saddle_hessian(p, x, y, c, H):
+    H[0, 0] += 2.0
+    H[1, 1] += -2.0
+
+
+# ---------------------------------------------------------------- Adam demo (lecture, fig. 6.9)
+
+
+@njit(cache=True)
+def adam_demo_example(phi, b, x, y, c, work, grad):
+    """:math:`L = 1 - e^{-2\\phi_1^2}\\, e^{-(\\phi_0 - 0.7)^2/8}`."""
+    d = phi[0, b] - 0.7
+    p1 = phi[1, b]
+    E = math.exp(-2.0 * p1 * p1 - d * d / 8.0)
+    grad[0, b] += E * d / 4.0
+    grad[1, b] += E * 4.0 * p1
+    return 1.0 - E
+
+
+@njit(cache=True)
+def adam_demo_loss(phi, b, x, y, c, work):
+    d = phi[0, b] - 0.7
+    p1 = phi[1, b]
+    return 1.0 - math.exp(-2.0 * p1 * p1 - d * d / 8.0)
+
+
+@njit(cache=True)
+def adam_demo_hessian(p, x, y, c, H):
+    d = p[0] - 0.7
+    E = math.exp(-2.0 * p[1] * p[1] - d * d / 8.0)
+    H[0, 0] += -E * (d * d / 16.0 - 0.25)
+    H[0, 1] += -E * d * p[1]
+    H[1, 0] += -E * d * p[1]
+    H[1, 1] += -E * (16.0 * p[1] * p[1] - 4.0)
+
+
+# ---------------------------------------------------------------- 1-D bumps (line-search and convexity demos)
+# L = c0 + q (p - p0)^2 - sum_k a_k exp(-(p - m_k)^2 / s_k);  c = [q, p0, c0, K, a.., m.., s..]
+
+
+@njit(cache=True)
+def bumps_example(phi, b, x, y, c, work, grad):
+    """:math:`L = c_0 + q(\\phi - p_0)^2 - \\sum_k a_k e^{-(\\phi - m_k)^2 / s_k}`."""
+    p = phi[0, b]
+    K = int(c[3])
+    d = p - c[1]
+    loss = c[2] + c[0] * d * d
+    g = 2.0 * c[0] * d
+    for k in range(K):
+        a = c[4 + k]
+        u = p - c[4 + K + k]
+        s = c[4 + 2 * K + k]
+        E = math.exp(-u * u / s)
+        loss -= a * E
+        g += a * E * 2.0 * u / s
+    grad[0, b] += g
+    return loss
+
+
+@njit(cache=True)
+def bumps_loss(phi, b, x, y, c, work):
+    p = phi[0, b]
+    K = int(c[3])
+    d = p - c[1]
+    loss = c[2] + c[0] * d * d
+    for k in range(K):
+        u = p - c[4 + K + k]
+        loss -= c[4 + k] * math.exp(-u * u / c[4 + 2 * K + k])
+    return loss
+
+
+@njit(cache=True)
+def bumps_hessian(p, x, y, c, H):
+    K = int(c[3])
+    h = 2.0 * c[0]
+    for k in range(K):
+        a = c[4 + k]
+        u = p[0] - c[4 + K + k]
+        s = c[4 + 2 * K + k]
+        h += a * math.exp(-u * u / s) * (2.0 / s - 4.0 * u * u / (s * s))
+    H[0, 0] += h
+
+
+# ---------------------------------------------------------------- cosine-perturbed quadratic, c = [delta, lam]
+
+
+@njit(cache=True)
+def cosine_quadratic_example(phi, b, x, y, c, work, grad):
+    """:math:`L = \\phi^2 + \\delta\\cos(2\\pi\\phi/\\lambda)` (fractal learning-rate boundaries)."""
+    p = phi[0, b]
+    w = TWO_PI / c[1]
+    grad[0, b] += 2.0 * p - c[0] * w * math.sin(w * p)
+    return p * p + c[0] * math.cos(w * p)
+
+
+@njit(cache=True)
+def cosine_quadratic_loss(phi, b, x, y, c, work):
+    p = phi[0, b]
+    return p * p + c[0] * math.cos(TWO_PI / c[1] * p)
+
+
+@njit(cache=True)
+def cosine_quadratic_hessian(p, x, y, c, H):
+    w = TWO_PI / c[1]
+    H[0, 0] += 2.0 - c[0] * w * w * math.cos(w * p[0])

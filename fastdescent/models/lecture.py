@@ -1,0 +1,129 @@
+"""The lecture's problems (Prince, *Understanding Deep Learning*, chapter 6) and its 1-D demos."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import functions as F
+from . import regression as R
+from ._build import load_csv, refine_minima, with_minima, xy
+from .base import KnownPoint, Model, ModelKernels
+
+EMPTY = (np.zeros((1, 0)), np.zeros((1, 0)))
+
+
+def polynomial_regression(degree: int, x, y, *, box=None, name="polynomial_regression") -> Model:
+    """Least-squares polynomial :math:`f(x)=\\sum_{k=0}^{d} \\phi_k x^k` on data ``(x, y)``.
+
+    Loss :math:`L = \\sum_i (f(x_i) - y_i)^2`. The minimum is the least-squares solution
+    (closed form, listed in ``model.minima``).
+    """
+    if not isinstance(degree, (int, np.integer)) or isinstance(degree, bool) or degree < 0:
+        raise ValueError(f"degree must be an integer >= 0, got {degree!r}")
+    if x is None or y is None:
+        raise ValueError("polynomial_regression needs data: give x and y")
+    X, Y = xy(x, y, None, None)
+    if X.shape[1] != 1 or Y.shape[1] != 1:
+        raise ValueError("polynomial_regression takes 1-D x and y")
+    P = degree + 1
+    if box is None:
+        box = tuple((-2.0, 2.0) for _ in range(P))
+    m = Model(name, ModelKernels(R.poly_example, R.poly_loss, R.poly_hessian), X, Y,
+              np.array([float(degree)]), tuple(f"phi{k}" for k in range(P)), tuple(box),
+              settings={"degree": int(degree)})
+    V = X[:, 0:1] ** np.arange(P)
+    sol = np.linalg.lstsq(V, Y[:, 0], rcond=None)[0]
+    return with_minima(m, [KnownPoint(tuple(map(float, sol)), m.loss(sol), "minimum",
+                                      "least squares")])
+
+
+def linear_regression_1d(x=None, y=None) -> Model:
+    """The lecture's 1-D linear regression :math:`f(x) = \\phi_0 + \\phi_1 x` (12 points).
+
+    Loss: sum of squared residuals; ``L(0.6, -0.2) = 12.367``. Parameters ``phi0`` (intercept)
+    and ``phi1`` (slope); box intercept [0, 2] x slope [-1, 1] (book figure 6.1).
+    """
+    dx, dy = load_csv("linear_regression_1d.csv")
+    X, Y = xy(x, y, dx, dy)
+    m = polynomial_regression(1, X[:, 0], Y[:, 0], box=((0.0, 2.0), (-1.0, 1.0)),
+                              name="linear_regression_1d")
+    return m
+
+
+def gabor(x=None, y=None) -> Model:
+    """The lecture's Gabor model (30 points): :math:`z = \\phi_0 + 0.06\\,\\phi_1 x`,
+    :math:`f(x) = \\sin(z)\\, e^{-z^2/32}`, loss the sum of squared residuals.
+
+    ``phi0`` is the offset, ``phi1`` the frequency; ``L(0.6, -0.2) = 16.419``; box offset
+    [-10, 10] x frequency [2.5, 22.5] (book figure 6.4). The loss has a global minimum, several
+    local minima and saddle points (use :mod:`fastdescent.analysis` to find them).
+    """
+    dx, dy = load_csv("gabor.csv")
+    X, Y = xy(x, y, dx, dy)
+    if X.shape[1] != 1 or Y.shape[1] != 1:
+        raise ValueError("gabor takes 1-D x and y")
+    return Model("gabor", ModelKernels(R.gabor_example, R.gabor_loss, R.gabor_hessian), X, Y,
+                 np.zeros(1), ("phi0", "phi1"), ((-10.0, 10.0), (2.5, 22.5)),
+                 description="Gabor model of the lecture (offset, frequency)")
+
+
+def adam_demo() -> Model:
+    """The lecture's Adam demo (book fig. 6.9): :math:`L = 1 - e^{-2\\phi_1^2} e^{-(\\phi_0-0.7)^2/8}`.
+
+    Strongly anisotropic (curvature 4 across, 1/4 along); minimum 0 at (0.7, 0); box [-1, 1]^2.
+    """
+    return Model("adam_demo", ModelKernels(F.adam_demo_example, F.adam_demo_loss,
+                                           F.adam_demo_hessian), *EMPTY, np.zeros(1),
+                 ("phi0", "phi1"), ((-1.0, 1.0), (-1.0, 1.0)),
+                 (KnownPoint((0.7, 0.0), 0.0, "minimum"),), has_data=False)
+
+
+def bumps_1d(q=0.0, center=0.0, offset=0.0, amplitudes=(), means=(), widths=(), *,
+             box=(0.0, 1.0), name="bumps_1d") -> Model:
+    """1-D loss :math:`L(\\phi) = c_0 + q(\\phi-p_0)^2 - \\sum_k a_k e^{-(\\phi-m_k)^2/s_k}`."""
+    a = np.asarray(amplitudes, float).ravel()
+    m = np.asarray(means, float).ravel()
+    s = np.asarray(widths, float).ravel()
+    if not (a.size == m.size == s.size):
+        raise ValueError("amplitudes, means and widths must have the same length")
+    if np.any(s <= 0):
+        raise ValueError("widths must be > 0")
+    c = np.concatenate([[q, center, offset, a.size], a, m, s]).astype(float)
+    model = Model(name, ModelKernels(F.bumps_example, F.bumps_loss, F.bumps_hessian), *EMPTY, c,
+                  ("phi",), (tuple(map(float, box)),), has_data=False,
+                  settings={"q": q, "center": center, "offset": offset,
+                            "amplitudes": a.tolist(), "means": m.tolist(),
+                            "widths": s.tolist()})
+    return model
+
+
+def _minima_1d(model: Model, n: int = 20001):
+    lo, hi = model.box[0]
+    g = np.linspace(lo, hi, n)
+    L = model.loss_many(g[:, None])
+    idx = [i for i in range(1, n - 1) if L[i] < L[i - 1] and L[i] <= L[i + 1]]
+    pts = refine_minima(model, [[g[i]] for i in idx])
+    pts.sort(key=lambda k: k.loss)
+    return with_minima(model, pts)
+
+
+def line_search_demo() -> Model:
+    """The lecture's 1-D line-search function on [0, 1]:
+    :math:`L = 1 - 0.5 e^{-(\\phi-0.65)^2/0.1} - 0.45 e^{-(\\phi-0.35)^2/0.02}`."""
+    return _minima_1d(bumps_1d(0.0, 0.0, 1.0, (0.5, 0.45), (0.65, 0.35), (0.1, 0.02),
+                               name="line_search_demo"))
+
+
+def convex_1d() -> Model:
+    """Convexity slide: a convex 1-D loss :math:`L = 0.4 + 2(\\phi - 0.45)^2` on [0, 1]."""
+    return _minima_1d(bumps_1d(2.0, 0.45, 0.4, name="convex_1d"))
+
+
+def multimodal_1d() -> Model:
+    """Convexity slide: a non-convex 1-D loss with three local minima on [0, 1]."""
+    return _minima_1d(bumps_1d(0.8, 0.5, 0.9, (0.35, 0.5, 0.3), (0.15, 0.5, 0.85),
+                               (0.004, 0.006, 0.004), name="multimodal_1d"))
+
+
+def plateau_1d() -> Model:
+    """Convexity slide: a non-convex 1-D loss with a flat region (vanishing gradient)."""
+    return _minima_1d(bumps_1d(0.0, 0.0, 1.0, (0.8,), (0.25,), (0.01,), name="plateau_1d"))

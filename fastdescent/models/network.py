@@ -1,0 +1,124 @@
+"""A two-layer fully-connected network with one hidden tanh layer and squared loss.
+
+:math:`h = \\tanh(W_1 x + b_1)`, :math:`f = W_2 h + b_2`, :math:`\\ell = \\lVert f - y\\rVert^2`.
+Parameters, in order: ``W1`` (H x din, row-major), ``b1`` (H), ``W2`` (dout x H), ``b2`` (dout).
+``c = [din, H, dout]``. The kernels keep the hidden activations and residuals of trajectory ``b``
+in the scratch block ``work[:, b]`` (H + dout rows), so no memory is allocated per example.
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _forward(phi, b, x, c, work):
+    din = int(c[0])
+    H = int(c[1])
+    for j in range(H):
+        a = phi[H * din + j, b]
+        for k in range(din):
+            a += phi[j * din + k, b] * x[k]
+        work[j, b] = math.tanh(a)
+
+
+@njit(cache=True)
+def net_example(phi, b, x, y, c, work, grad):
+    """Squared loss of one example and its gradient by backpropagation."""
+    din = int(c[0])
+    H = int(c[1])
+    dout = int(c[2])
+    o_W2 = H * din + H
+    o_b2 = o_W2 + dout * H
+    _forward(phi, b, x, c, work)
+    loss = 0.0
+    for o in range(dout):
+        f = phi[o_b2 + o, b]
+        for j in range(H):
+            f += phi[o_W2 + o * H + j, b] * work[j, b]
+        r = f - y[o]
+        work[H + o, b] = r
+        loss += r * r
+        grad[o_b2 + o, b] += 2.0 * r
+        for j in range(H):
+            grad[o_W2 + o * H + j, b] += 2.0 * r * work[j, b]
+    for j in range(H):
+        dh = 0.0
+        for o in range(dout):
+            dh += 2.0 * work[H + o, b] * phi[o_W2 + o * H + j, b]
+        h = work[j, b]
+        da = dh * (1.0 - h * h)
+        grad[H * din + j, b] += da
+        for k in range(din):
+            grad[j * din + k, b] += da * x[k]
+    return loss
+
+
+@njit(cache=True)
+def net_loss(phi, b, x, y, c, work):
+    din = int(c[0])
+    H = int(c[1])
+    dout = int(c[2])
+    o_W2 = H * din + H
+    o_b2 = o_W2 + dout * H
+    _forward(phi, b, x, c, work)
+    loss = 0.0
+    for o in range(dout):
+        f = phi[o_b2 + o, b]
+        for j in range(H):
+            f += phi[o_W2 + o * H + j, b] * work[j, b]
+        r = f - y[o]
+        loss += r * r
+    return loss
+
+
+@njit(cache=True)
+def net_hessian(p, x, y, c, Hm):
+    """Exact Hessian: :math:`2 J^T J + 2\\sum_o r_o \\nabla^2 r_o` with J the residual Jacobian."""
+    din = int(c[0])
+    H = int(c[1])
+    dout = int(c[2])
+    P = p.shape[0]
+    o_W2 = H * din + H
+    o_b2 = o_W2 + dout * H
+    h = np.empty(H)
+    for j in range(H):
+        a = p[H * din + j]
+        for k in range(din):
+            a += p[j * din + k] * x[k]
+        h[j] = math.tanh(a)
+    J = np.zeros((dout, P))
+    r = np.empty(dout)
+    for o in range(dout):
+        f = p[o_b2 + o]
+        for j in range(H):
+            f += p[o_W2 + o * H + j] * h[j]
+        r[o] = f - y[o]
+        J[o, o_b2 + o] = 1.0
+        for j in range(H):
+            J[o, o_W2 + o * H + j] = h[j]
+            g = p[o_W2 + o * H + j] * (1.0 - h[j] * h[j])
+            J[o, H * din + j] = g
+            for k in range(din):
+                J[o, j * din + k] = g * x[k]
+    for i in range(P):
+        for m in range(P):
+            s = 0.0
+            for o in range(dout):
+                s += J[o, i] * J[o, m]
+            Hm[i, m] += 2.0 * s
+    for o in range(dout):
+        for j in range(H):
+            d1 = 1.0 - h[j] * h[j]
+            d2 = -2.0 * h[j] * d1
+            w2 = o_W2 + o * H + j
+            for k in range(din + 1):
+                xk = x[k] if k < din else 1.0
+                ik = j * din + k if k < din else H * din + j
+                v = 2.0 * r[o] * d1 * xk
+                Hm[w2, ik] += v
+                Hm[ik, w2] += v
+                for m in range(din + 1):
+                    xm = x[m] if m < din else 1.0
+                    im = j * din + m if m < din else H * din + j
+                    Hm[ik, im] += 2.0 * r[o] * p[w2] * d2 * xk * xm

@@ -1,0 +1,80 @@
+"""Counter-based random streams for minibatches.
+
+Each trajectory's batches are a pure function of ``(seed, trajectory index, epoch)``: the
+permutation of an epoch is a Fisher-Yates shuffle driven by SplitMix64 applied to a counter
+(the SplitMix64 output function is a bijective 64-bit mixer, so the stream is a hash of its key
+and position, never a shared or per-thread state). Results are therefore identical for any
+thread count, chunking or execution order, and on any machine.
+
+Epochs: one pass over the N examples in the order of that epoch's permutation, in
+``ceil(N / batch_size)`` batches; when ``batch_size`` does not divide N the **last batch of
+each epoch is smaller** (``N mod batch_size`` examples), so every example is used exactly once
+per epoch.
+"""
+import numpy as np
+from numba import njit, uint64
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True)
+def mix64(z):
+    """SplitMix64's output function (a bijection of uint64)."""
+    z = uint64(z)
+    z = (z ^ (z >> uint64(30))) * _M1
+    z = (z ^ (z >> uint64(27))) * _M2
+    return z ^ (z >> uint64(31))
+
+
+@njit(cache=True)
+def stream_key(seed, index, epoch):
+    """64-bit key of trajectory ``index``'s stream in ``epoch`` for ``seed``."""
+    k = mix64(uint64(seed) + _GAMMA)
+    k = mix64(k ^ (uint64(index) * _GAMMA + uint64(1)))
+    return mix64(k ^ (uint64(epoch) * _M1 + uint64(2)))
+
+
+@njit(cache=True)
+def uniform_below(key, counter, n):
+    """An integer in [0, n) from position ``counter`` of stream ``key`` (53-bit float scaling,
+    bias below 2**-53 * n)."""
+    u = mix64(key + uint64(counter) * _GAMMA)
+    r = float(u >> uint64(11)) * (1.0 / 9007199254740992.0)
+    j = int(r * n)
+    return j if j < n else n - 1
+
+
+@njit(cache=True)
+def epoch_permutation(seed, index, epoch, out):
+    """Write the permutation of ``len(out)`` examples for ``(seed, index, epoch)`` into ``out``."""
+    n = out.shape[0]
+    for i in range(n):
+        out[i] = i
+    key = stream_key(seed, index, epoch)
+    for i in range(n - 1, 0, -1):
+        j = uniform_below(key, i, i + 1)
+        tmp = out[i]
+        out[i] = out[j]
+        out[j] = tmp
+
+
+def permutation(seed: int, index: int, epoch: int, n: int) -> np.ndarray:
+    """Python helper: the example order of one epoch of one trajectory."""
+    out = np.empty(int(n), dtype=np.int64)
+    epoch_permutation(int(seed), int(index), int(epoch), out)
+    return out
+
+
+def batches(seed: int, index: int, n_examples: int, batch_size: int, steps: int) -> list:
+    """The example indices used at each of ``steps`` steps (a reference for tests/figures)."""
+    nb = -(-n_examples // batch_size)
+    out = []
+    perm = None
+    for t in range(steps):
+        e, j = divmod(t, nb)
+        if j == 0:
+            perm = permutation(seed, index, e, n_examples)
+        out.append(perm[j * batch_size:min((j + 1) * batch_size, n_examples)].copy())
+    return out

@@ -1,0 +1,132 @@
+"""Learning-rate schedules: a factor :math:`s(t)` that multiplies the learning rate at step t.
+
+A schedule is a kind id and three floats, evaluated inside the engine's step loop by the njit
+function :func:`factor` (no Python per step). Every schedule can be combined with a linear
+warm-up: :math:`s(t) \\leftarrow s(t)\\,\\min(1, (t+1)/w)`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+CONSTANT, STEP, EXPONENTIAL, INVERSE_TIME, COSINE = 0, 1, 2, 3, 4
+_NAMES = {CONSTANT: "constant", STEP: "step", EXPONENTIAL: "exponential",
+          INVERSE_TIME: "inverse_time", COSINE: "cosine"}
+
+
+@njit(cache=True)
+def factor(kind, p0, p1, warmup, t):
+    """:math:`s(t)` for schedule ``kind`` with parameters ``p0, p1`` (see the factories)."""
+    if kind == STEP:
+        s = p1 ** (t // int(p0))
+    elif kind == EXPONENTIAL:
+        s = p0 ** t
+    elif kind == INVERSE_TIME:
+        s = 1.0 / (1.0 + p0 * t)
+    elif kind == COSINE:
+        tt = min(float(t), p0)
+        s = p1 + (1.0 - p1) * 0.5 * (1.0 + math.cos(math.pi * tt / p0))
+    else:
+        s = 1.0
+    if warmup > 0.0:
+        s *= min(1.0, (t + 1.0) / warmup)
+    return s
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A learning-rate schedule (use the factories below)."""
+
+    kind: int
+    p0: float = 0.0
+    p1: float = 0.0
+    warmup: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return _NAMES[self.kind]
+
+    def __call__(self, t) -> np.ndarray:
+        """Factor at step(s) ``t`` (vectorised in Python, for plots and tests)."""
+        t = np.atleast_1d(np.asarray(t, dtype=np.int64))
+        return np.array([factor(self.kind, self.p0, self.p1, self.warmup, int(k)) for k in t])
+
+    def with_warmup(self, steps: int) -> "Schedule":
+        """The same schedule preceded by a linear warm-up over ``steps`` steps."""
+        return Schedule(self.kind, self.p0, self.p1, float(_positive_int(steps, "steps")))
+
+    def describe(self) -> dict:
+        return {"name": self.name, "p0": self.p0, "p1": self.p1, "warmup": self.warmup}
+
+
+def _positive_int(v, name):
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+    return int(v)
+
+
+def _unit(v, name, lo_open=True):
+    v = float(v)
+    if not (0.0 < v <= 1.0) if lo_open else not (0.0 <= v <= 1.0):
+        raise ValueError(f"{name} must be in (0, 1], got {v!r}")
+    return v
+
+
+def constant() -> Schedule:
+    """:math:`s(t) = 1`."""
+    return Schedule(CONSTANT)
+
+
+def step_decay(every: int, factor: float = 0.5) -> Schedule:
+    """:math:`s(t) = \\gamma^{\\lfloor t / M\\rfloor}`: multiply by ``factor`` every ``every`` steps."""
+    return Schedule(STEP, float(_positive_int(every, "every")), _unit(factor, "factor"))
+
+
+def exponential(gamma: float) -> Schedule:
+    """:math:`s(t) = \\gamma^t`."""
+    return Schedule(EXPONENTIAL, _unit(gamma, "gamma"))
+
+
+def inverse_time(decay: float) -> Schedule:
+    """:math:`s(t) = 1 / (1 + k t)` (the classic 1/t decay)."""
+    decay = float(decay)
+    if not (decay >= 0 and np.isfinite(decay)):
+        raise ValueError(f"decay must be a finite number >= 0, got {decay!r}")
+    return Schedule(INVERSE_TIME, decay)
+
+
+def cosine(total_steps: int, final: float = 0.0) -> Schedule:
+    """:math:`s(t) = f + (1-f)\\,\\tfrac12(1 + \\cos(\\pi \\min(t, T)/T))` (cosine annealing)."""
+    final = float(final)
+    if not 0.0 <= final <= 1.0:
+        raise ValueError(f"final must be in [0, 1], got {final!r}")
+    return Schedule(COSINE, float(_positive_int(total_steps, "total_steps")), final)
+
+
+def warmup(steps: int, then: Schedule | None = None) -> Schedule:
+    """Linear warm-up :math:`\\min(1, (t+1)/w)` over ``steps`` steps, then ``then`` (constant)."""
+    return (then or constant()).with_warmup(steps)
+
+
+named_schedules = {"constant": constant, "step": step_decay, "exponential": exponential,
+                   "inverse_time": inverse_time, "cosine": cosine, "warmup": warmup}
+
+
+def as_schedule(s) -> Schedule:
+    """Accept None, a Schedule, or a registered name (``"constant"``)."""
+    if s is None:
+        return constant()
+    if isinstance(s, Schedule):
+        return s
+    if isinstance(s, str):
+        if s != "constant":
+            if s in named_schedules:
+                raise ValueError(f"schedule {s!r} needs parameters: use "
+                                 f"fastdescent.optim.schedules.{named_schedules[s].__name__}(...)")
+            raise ValueError(f"unknown schedule {s!r}; valid schedules: "
+                             f"{', '.join(named_schedules)}")
+        return constant()
+    raise TypeError(f"schedule must be None, a name or a Schedule, got {type(s).__name__}")
