@@ -6,6 +6,8 @@
 __version__ = "0.1.0"
 
 from . import engine, models, optim  # noqa: E402
-from .engine import Result, run  # noqa: E402
+from .engine import (Result, grid, latin_hypercube, load, random_starts, run, save,  # noqa: E402
+                     sweep)
 
-__all__ = ["run", "Result", "models", "optim", "engine", "__version__"]
+__all__ = ["run", "sweep", "load", "save", "grid", "random_starts", "latin_hypercube", "Result",
+           "models", "optim", "engine", "__version__"]

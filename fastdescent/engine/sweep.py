@@ -1,0 +1,423 @@
+"""``fastdescent.sweep``: Cartesian products of starting points, hyperparameters and seeds,
+as one labelled :class:`xarray.Dataset`, optionally streamed to a resumable on-disk store.
+
+Trajectories are enumerated in C order over the dims ``(*hyperparameter axes, seed,
+*starting-point dims)``. Each trajectory's random stream is keyed by its seed value and its
+*index*: its flat position over all dims except ``seed``. So a trajectory of a sweep can be
+recomputed alone with ``fastdescent.run(..., seed=s, index=[i])`` and gives the same bits.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..models.base import Model
+from ..optim.factories import Optimizer
+from . import status as S
+from .grids import Grid
+from .run import (DEFAULT_BOUND, Settings, auto_chunk, check_init, check_model,
+                  check_optimizer, check_threads, execute, make_settings, numba_threads,
+                  path_bytes, want_progress)
+
+_OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size")
+OUTPUTS = ("params", "loss", "status", "steps", "path", "loss_path")
+
+
+@dataclass(eq=False)
+class SweepPlan:
+    """Everything needed to compute any slice ``[lo, hi)`` of a sweep's trajectories.
+
+    A plan is small (no per-trajectory arrays) and picklable, so the same plan drives the
+    local loop and remote tiles (Dask) alike; :meth:`compute` is a pure function.
+    """
+
+    model: Model
+    optimizer: Optimizer
+    settings: Settings
+    init_dims: tuple
+    init_coords: dict
+    grid: Grid | None
+    init_points: np.ndarray | None
+    axes: tuple  # ((name, values), ...)
+    seeds: np.ndarray | None  # seed values, or None for one seed
+    base_seed: int
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        d = tuple(n for n, _ in self.axes)
+        if self.seeds is not None:
+            d += ("seed",)
+        return d + tuple(self.init_dims)
+
+    @property
+    def init_shape(self) -> tuple[int, ...]:
+        return self.grid.shape if self.grid is not None else (len(self.init_points),)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        s = tuple(len(v) for _, v in self.axes)
+        if self.seeds is not None:
+            s += (len(self.seeds),)
+        return s + self.init_shape
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+    def inputs(self, lo: int, hi: int):
+        """(init, hyper, index, seed) of trajectories ``lo..hi-1``."""
+        flat = np.arange(lo, hi, dtype=np.int64)
+        multi = np.unravel_index(flat, self.shape)
+        na = len(self.axes)
+        k = na + (self.seeds is not None)
+        init_multi = multi[k:]
+        init_flat = np.ravel_multi_index(init_multi, self.init_shape)
+        if self.grid is not None:
+            init = self.grid.points_at(init_flat)
+        else:
+            init = self.init_points[init_flat]
+        overrides = {name: np.asarray(vals, dtype=float)[multi[j]]
+                     for j, (name, vals) in enumerate(self.axes)}
+        hyper = self.optimizer.replace(**overrides).hyper_matrix(hi - lo) if overrides else \
+            self.optimizer.hyper_matrix(hi - lo)
+        no_seed = multi[:na] + init_multi
+        no_seed_shape = self.shape[:na] + self.init_shape
+        index = np.ravel_multi_index(no_seed, no_seed_shape).astype(np.int64)
+        if self.seeds is not None:
+            seed = self.seeds[multi[na]].astype(np.int64)
+        else:
+            seed = np.full(hi - lo, self.base_seed, dtype=np.int64)
+        return np.ascontiguousarray(init), hyper, index, seed
+
+    def compute(self, lo: int, hi: int) -> dict:
+        """Run trajectories ``lo..hi-1`` (a tile); returns their output arrays."""
+        init, hyper, index, seed = self.inputs(lo, hi)
+        return execute(self.model, self.optimizer, self.settings, init, hyper, index, seed)
+
+    def fingerprint(self) -> str:
+        """Hash of everything that determines the results (model and data, rule, settings,
+        starting points, axes, seeds): a store only resumes the same sweep."""
+        h = hashlib.sha1()
+        h.update(json.dumps(self.describe(), sort_keys=True, default=str).encode())
+        for a in (self.model.X, self.model.Y, self.model.consts):
+            h.update(np.ascontiguousarray(a).tobytes())
+        if self.grid is not None:
+            for v in self.grid.axes.values():
+                h.update(np.asarray(v, float).tobytes())
+            if self.grid.fixed is not None:
+                h.update(self.grid.fixed.tobytes())
+        else:
+            h.update(self.init_points.tobytes())
+        for _, v in self.axes:
+            h.update(np.asarray(v, float).tobytes())
+        return h.hexdigest()
+
+    def describe(self) -> dict:
+        return {"model": self.model.describe(), "optimizer": self.optimizer.describe(),
+                "settings": self.settings.describe(), "dims": list(self.dims),
+                "shape": list(self.shape), "seed": self.base_seed,
+                "fastdescent_version": __version__}
+
+    # ----------------------------------------------------------------------- assembly
+    def empty_outputs(self) -> dict:
+        N, P, K = self.size, self.model.n_params, self.settings.n_records
+        out = {"params": np.full((N, P), np.nan), "loss": np.full(N, np.nan),
+               "status": np.full(N, S.NOT_RUN, np.int8), "steps": np.zeros(N, np.int64)}
+        if K:
+            out["path"] = np.full((N, K, P), np.nan)
+            out["loss_path"] = np.full((N, K), np.nan)
+        return out
+
+    def dataset(self, out: dict):
+        """Assemble flat output arrays into the labelled Dataset."""
+        import xarray as xr
+
+        shape, dims = self.shape, self.dims
+        P = self.model.n_params
+        coords = {n: np.asarray(v) for n, v in self.axes}
+        if self.seeds is not None:
+            coords["seed"] = self.seeds
+        coords.update(self.init_coords)
+        coords["param"] = list(self.model.param_names)
+        data = {
+            "params": (dims + ("param",), out["params"].reshape(shape + (P,))),
+            "loss": (dims, out["loss"].reshape(shape)),
+            "status": (dims, out["status"].reshape(shape)),
+            "steps": (dims, out["steps"].reshape(shape)),
+        }
+        if out.get("path") is not None:
+            K = self.settings.n_records
+            rec = np.arange(K) * self.settings.record_every
+            rec[-1] = self.settings.steps
+            coords["record"] = rec
+            data["path"] = (dims + ("record", "param"), out["path"].reshape(shape + (K, P)))
+            data["loss_path"] = (dims + ("record",), out["loss_path"].reshape(shape + (K,)))
+        if self.grid is None:
+            data["init_params"] = (("init", "param"), self.init_points)
+        attrs = {
+            "model": json.dumps(self.model.describe(), default=str),
+            "optimizer": json.dumps(self.optimizer.describe(), default=str),
+            "settings": json.dumps(self.settings.describe(), default=str),
+            "seed": self.base_seed,
+            "status_codes": json.dumps(S.NAMES),
+            "fastdescent_version": __version__,
+            "fingerprint": self.fingerprint(),
+        }
+        ds = xr.Dataset(data, coords=coords, attrs=attrs)
+        ds["status"].attrs["flag_values"] = np.array(sorted(S.NAMES), dtype=np.int8)
+        ds["status"].attrs["flag_meanings"] = " ".join(S.NAMES[k] for k in sorted(S.NAMES))
+        return ds
+
+
+# --------------------------------------------------------------------------------- building
+def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, **kwargs) -> SweepPlan:
+    """Validate a sweep's arguments (as :func:`sweep`) and return its plan."""
+    model = check_model(model)
+    optimizer = check_optimizer(optimizer)
+    options = {k: kwargs.pop(k) for k in list(kwargs) if k in _OPTIONS}
+    axes = []
+    scalars = {}
+    for name, v in kwargs.items():
+        if name not in optimizer.hyper_names:
+            raise ValueError(
+                f"unknown sweep argument {name!r}: give a hyperparameter of {optimizer.name} "
+                f"({', '.join(optimizer.hyper_names)}), seeds=, or an option "
+                f"({', '.join(_OPTIONS)})")
+        arr = np.asarray(v, dtype=float)
+        if arr.ndim == 0:
+            scalars[name] = float(arr)
+        elif arr.ndim == 1 and arr.size >= 1:
+            axes.append((name, arr))
+        else:
+            raise ValueError(f"sweep axis {name} must be a 1-D array of values")
+    if scalars:
+        optimizer = optimizer.replace(**scalars)
+    for name, arr in axes:  # validate each axis' values with the optimizer's own ranges
+        optimizer.replace(**{name: arr})
+    for name in optimizer.hyper_names:
+        if np.ndim(optimizer.hyper[name]) != 0 and name not in dict(axes):
+            raise ValueError(f"the optimizer's {name} is an array: in a sweep give it as an "
+                             f"axis ({name}=[...]) instead")
+    settings = make_settings(model, optimizer, steps, **options)
+    if isinstance(inits, Grid):
+        if inits.param_names != model.param_names:
+            raise ValueError("the grid was made for a model with other parameters")
+        grid, points = inits, None
+        init_dims = inits.dims
+        init_coords = {k: np.asarray(v) for k, v in inits.axes.items()}
+    else:
+        grid, points = None, check_init(inits, model)
+        init_dims = ("init",)
+        init_coords = {"init": np.arange(len(points))}
+    if seeds is None:
+        seed_vals = None
+    else:
+        if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+            if seeds < 1:
+                raise ValueError(f"seeds must be >= 1, got {seeds}")
+            seed_vals = int(seed) + np.arange(int(seeds), dtype=np.int64)
+        else:
+            seed_vals = np.asarray(seeds)
+            if seed_vals.ndim != 1 or seed_vals.dtype.kind not in "iu" or np.any(seed_vals < 0):
+                raise ValueError("seeds must be a count or a 1-D array of non-negative ints")
+            seed_vals = seed_vals.astype(np.int64)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    return SweepPlan(model, optimizer, settings, init_dims, init_coords, grid, points,
+                     tuple(axes), seed_vals, int(seed))
+
+
+# --------------------------------------------------------------------------------- the store
+class Store:
+    """A directory of finished chunks: ``manifest.json`` + ``chunk-NNNNNN.npz``.
+
+    Each chunk is written to a temporary name and renamed, so a chunk file is complete or
+    absent (several writers never corrupt it); resuming recomputes only missing chunks.
+    """
+
+    def __init__(self, path, plan: SweepPlan, chunk_size: int):
+        self.path = Path(path)
+        self.plan = plan
+        fp = plan.fingerprint()
+        manifest = self.path / "manifest.json"
+        if manifest.exists():
+            meta = json.loads(manifest.read_text())
+            if meta.get("fingerprint") != fp:
+                raise ValueError(f"store {str(self.path)!r} holds a different sweep (other model, "
+                                 f"optimizer, settings or grid); use a new store path")
+            self.chunk_size = int(meta["chunk_size"])
+        else:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ValueError(f"cannot create store {str(self.path)!r}: {exc}") from None
+            self.chunk_size = int(chunk_size)
+            meta = {"fingerprint": fp, "chunk_size": self.chunk_size, "size": plan.size,
+                    "plan": plan.describe(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            _atomic_write(manifest, json.dumps(meta, indent=1).encode())
+        self.n_chunks = -(-plan.size // self.chunk_size)
+
+    def chunk_path(self, i: int) -> Path:
+        return self.path / f"chunk-{i:06d}.npz"
+
+    def bounds(self, i: int) -> tuple[int, int]:
+        lo = i * self.chunk_size
+        return lo, min(lo + self.chunk_size, self.plan.size)
+
+    def missing(self) -> list[int]:
+        return [i for i in range(self.n_chunks) if not self.chunk_path(i).exists()]
+
+    def write(self, i: int, out: dict) -> None:
+        arrays = {k: v for k, v in out.items() if v is not None}
+        fd, tmp = tempfile.mkstemp(dir=self.path, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, self.chunk_path(i))
+
+    def read_into(self, out: dict) -> None:
+        for i in range(self.n_chunks):
+            lo, hi = self.bounds(i)
+            with np.load(self.chunk_path(i)) as z:
+                for k in out:
+                    out[k][lo:hi] = z[k]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------------- public API
+def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=None,
+          threads=None, progress=None, chunk_size=None, scheduler=None,
+          max_memory_bytes: int = 4 * 1024**3, **axes_and_options):
+    """Run the Cartesian product of starting points, hyperparameter values and seeds.
+
+    Parameters
+    ----------
+    model, optimizer :
+        As in :func:`fastdescent.run`.
+    inits : Grid or array_like (M, P)
+        Starting points: a :func:`~fastdescent.grid` (dims named after the parameters) or a
+        list (dim ``init``).
+    steps : int
+        Step budget per trajectory.
+    **axes_and_options :
+        A hyperparameter of the optimizer given as a 1-D array becomes a dim of the result
+        (``lr=np.geomspace(1e-3, 1, 64)``, ``beta=[0, 0.5, 0.9]``); a scalar replaces its value.
+        Run options: ``batch_size``, ``schedule``, ``tol``, ``record_every``, ``reduction``,
+        ``bound``, ``block_size`` (see :func:`fastdescent.run`).
+    seeds : int or 1-D ints, optional
+        ``seeds=n`` adds a ``seed`` dim with values ``seed, seed+1, ...`` (minibatch streams).
+    store : path, optional
+        Directory to stream finished chunks into. Calling ``sweep`` again with the same
+        arguments and store resumes, computing only the missing chunks.
+    scheduler : str or distributed.Client, optional
+        Run the tiles on a Dask cluster (see :mod:`fastdescent.engine.distributed`); the result
+        is bitwise identical to the local run.
+
+    Returns
+    -------
+    xarray.Dataset
+        Data variables ``params`` (..., param), ``loss``, ``status``, ``steps`` and, with
+        ``record_every``, ``path`` and ``loss_path``; attributes record the model, optimizer,
+        settings and package version. Save with :func:`fastdescent.save`.
+    """
+    plan = make_plan(model, optimizer, inits, steps, seeds=seeds, seed=seed, **axes_and_options)
+    threads = check_threads(threads)
+    N = plan.size
+    need = N * (plan.model.n_params + 3) * 8 + path_bytes(N, plan.settings, plan.model.n_params)
+    if need > max_memory_bytes:
+        raise ValueError(f"the sweep's results need {need / 1e9:.2f} GB in memory "
+                         f"(> max_memory_bytes = {max_memory_bytes / 1e9:.2f} GB): record paths "
+                         f"less often or split the sweep")
+    chunk = auto_chunk(N, plan.settings.block) if chunk_size is None else int(chunk_size)
+    if chunk < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    out = plan.empty_outputs()
+    st = Store(store, plan, chunk) if store is not None else None
+    if scheduler is not None:
+        from .distributed import run_on_cluster
+
+        run_on_cluster(plan, out, st, scheduler, chunk_size, progress)
+        return plan.dataset(out)
+    from tqdm.auto import tqdm
+
+    todo = st.missing() if st is not None else list(range(-(-N // chunk)))
+    size = st.chunk_size if st is not None else chunk
+    with numba_threads(threads), tqdm(total=N, unit="traj", disable=not want_progress(progress),
+                                      desc=f"sweep {plan.model.name}/{plan.optimizer.name}") as bar:
+        bar.update(N - sum(min((i + 1) * size, N) - i * size for i in todo))
+        try:
+            for i in todo:
+                lo, hi = i * size, min((i + 1) * size, N)
+                res = plan.compute(lo, hi)
+                if st is not None:
+                    st.write(i, res)
+                else:
+                    for k in out:
+                        out[k][lo:hi] = res[k]
+                bar.update(hi - lo)
+        except KeyboardInterrupt:
+            if st is not None:
+                raise KeyboardInterrupt(f"sweep interrupted; finished chunks are in "
+                                        f"{str(st.path)!r}: call sweep again with the same "
+                                        f"arguments and store to resume") from None
+            raise
+    if st is not None:
+        st.read_into(out)
+    return plan.dataset(out)
+
+
+def save(ds, path) -> Path:
+    """Write a sweep Dataset to ``path`` (``.nc``: netCDF4 via h5netcdf; ``.zarr``: zarr),
+    atomically: the file appears complete or not at all."""
+    path = Path(path)
+    if path.suffix not in (".nc", ".zarr"):
+        raise ValueError(f"path must end in .nc or .zarr, got {str(path)!r}")
+    if not path.parent.exists() or not os.access(path.parent, os.W_OK):
+        raise ValueError(f"cannot write to {str(path.parent)!r}: directory missing or "
+                         f"not writable")
+    if path.suffix == ".nc":
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".nc.tmp")
+        os.close(fd)
+        try:
+            ds.to_netcdf(tmp, engine="h5netcdf")
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+    else:
+        tmp = path.with_name(path.name + ".tmp")
+        ds.to_zarr(tmp, mode="w")
+        if path.exists():
+            import shutil
+
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    return path
+
+
+def load(path):
+    """Load a saved sweep: a ``.nc`` file, a ``.zarr`` store, or a finished chunk store."""
+    import xarray as xr
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file or store: {str(path)!r}")
+    if path.is_dir() and (path / "manifest.json").exists():
+        raise ValueError(f"{str(path)!r} is a chunk store: call sweep(...) with store= to "
+                         f"resume or finish it, then save() the Dataset")
+    if path.suffix == ".zarr" or path.is_dir():
+        return xr.open_zarr(path).load()
+    return xr.load_dataset(path, engine="h5netcdf")
