@@ -541,7 +541,8 @@ def classify_critical_point(hessian, eig_rtol: float = 1e-6) -> str:
     """Kind of a critical point from its Hessian.
 
     With eigenvalues :math:`\\lambda_i` of the symmetrised Hessian
-    :math:`\\tfrac12(H + H^T)` and threshold :math:`\\eta = \\mathrm{eig\\_rtol}\\max_i|\\lambda_i|`:
+    :math:`\\tfrac12(H + H^T)` and threshold
+    :math:`\\eta = \\mathrm{eig\\_rtol}\\max_i|\\lambda_i|`:
 
     * ``'saddle'`` if some :math:`\\lambda_i > \\eta` and some :math:`\\lambda_j < -\\eta`
       (indefinite: not an extremum whatever the flat directions do),

@@ -1,8 +1,8 @@
 """The trajectory engine: compiled drivers, ``run`` and ``sweep``."""
 from . import status
 from .grids import Grid, grid, latin_hypercube, random_starts
-from .run import Result, RunInterrupted, run
-from .sweep import SweepPlan, load, make_plan, save, sweep
+from .trajectories import Result, RunInterrupted, run
+from .sweeps import SweepPlan, load, make_plan, save, sweep
 
 __all__ = ["run", "Result", "RunInterrupted", "status", "sweep", "load", "save", "make_plan",
            "SweepPlan", "Grid", "grid", "random_starts", "latin_hypercube"]

@@ -23,7 +23,7 @@ from ..models.base import Model
 from ..optim.factories import Optimizer
 from . import status as S
 from .grids import Grid
-from .run import (DEFAULT_BOUND, Settings, auto_chunk, check_init, check_model,
+from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_init, check_model,
                   check_optimizer, check_threads, execute, make_settings, numba_threads,
                   path_bytes, want_progress)
 

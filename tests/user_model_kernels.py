@@ -1,0 +1,44 @@
+"""A user-defined model for the tests: 2-parameter exponential regression.
+
+:math:`f(x) = \\phi_0 e^{\\phi_1 x}`, :math:`\\ell = (f(x) - y)^2`. Module-level njit kernels in
+an importable module, so :func:`fastdescent.models.custom_model` can cache their engine.
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def exp_example(phi, b, x, y, c, work, grad):
+    e = math.exp(phi[1, b] * x[0])
+    r = phi[0, b] * e - y[0]
+    grad[0, b] += 2.0 * r * e
+    grad[1, b] += 2.0 * r * phi[0, b] * e * x[0]
+    return r * r
+
+
+@njit(cache=True)
+def exp_loss(phi, b, x, y, c, work):
+    r = phi[0, b] * math.exp(phi[1, b] * x[0]) - y[0]
+    return r * r
+
+
+@njit(cache=True)
+def exp_hessian(p, x, y, c, H):
+    # r = p0 e - y, dr/dp0 = e, dr/dp1 = p0 x e; d2r/dp0dp1 = x e, d2r/dp1^2 = p0 x^2 e
+    e = math.exp(p[1] * x[0])
+    r = p[0] * e - y[0]
+    j0 = e
+    j1 = p[0] * x[0] * e
+    H[0, 0] += 2.0 * j0 * j0
+    H[0, 1] += 2.0 * (j0 * j1 + r * x[0] * e)
+    H[1, 0] += 2.0 * (j0 * j1 + r * x[0] * e)
+    H[1, 1] += 2.0 * (j1 * j1 + r * p[0] * x[0] * x[0] * e)
+
+
+def exp_data(n=20, seed=3):
+    """Noisy samples of 1.5 exp(-0.8 x) on [0, 2]."""
+    g = np.random.default_rng(seed)
+    x = np.linspace(0.0, 2.0, n)
+    return x, 1.5 * np.exp(-0.8 * x) + 0.05 * g.standard_normal(n)
