@@ -7,13 +7,14 @@ every function below is compiled with the model's kernels inlined and cached on 
 (``cache=True`` holds because no function is passed as an argument).
 
 Layers (after STUMPY): block kernels (loss/gradient of a ``(P, B)`` block of trajectories) ->
-the serial worker :func:`advance_block` (one block, every step) -> the ``parallel=True``
-driver :func:`drive` (``prange`` over blocks, writing into preallocated outputs).
+the serial worker :func:`advance_block` (one block, every step) -> the ``nogil`` driver
+:func:`drive` (a range of blocks, writing into preallocated outputs), which the Python layer
+runs on several threads at once.
 """
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from fastdescent.engine.status import CONVERGED, DIVERGED, MAX_STEPS
 from fastdescent.optim.batches import epoch_permutation
@@ -25,7 +26,7 @@ from fastdescent.models.functions import quadratic_example as model_example, qua
 
 
 # ------------------------------------------------------------------------------- block kernels
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss):
     """Sum over examples ``start..stop`` (of each lane's permutation when ``use_perm``) of the
     per-example loss and gradient, for every column of the ``(P, B)`` block ``phi``."""
@@ -45,7 +46,7 @@ def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
                 loss[b] += model_example(phi, b, x, y, c, work, grad)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
     """Loss only (line searches, recorded loss paths, surfaces)."""
     B = phi.shape[1]
@@ -64,7 +65,7 @@ def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
 
 
 # ------------------------------------------------------------------------------- line searches
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _trial_losses(phi, g, steps, X, Y, c, work, perm, start, stop, use_perm, trial, out):
     P, B = phi.shape
     for k in range(P):
@@ -73,7 +74,7 @@ def _trial_losses(phi, g, steps, X, Y, c, work, perm, start, stop, use_perm, tri
     block_loss(trial, X, Y, c, work, perm, start, stop, use_perm, out)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bracketing_steps(phi, g, hyper, scale, active, X, Y, c, work, perm, start, stop, use_perm,
                      red, step):
     """Step sizes of the lecture's bracketing line search for every lane (lockstep rounds)."""
@@ -113,7 +114,7 @@ def bracketing_steps(phi, g, hyper, scale, active, X, Y, c, work, perm, start, s
         step[b] = (bb[b] + cc[b]) / 2.0
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def armijo_steps(phi, g, loss0, hyper, scale, active, X, Y, c, work, perm, start, stop,
                  use_perm, red, step):
     """Backtracking: the first ``lr * rho**k`` with ``L(phi - s g) <= L(phi) - c s |g|^2``."""
@@ -148,7 +149,7 @@ def armijo_steps(phi, g, loss0, hyper, scale, active, X, Y, c, work, perm, start
 
 
 # ------------------------------------------------------------------------------- the worker
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _stop(b, phi, status_code, t, out_params, out_status, out_steps, active):
     for k in range(phi.shape[0]):
         out_params[b, k] = phi[k, b]
@@ -157,7 +158,7 @@ def _stop(b, phi, status_code, t, out_params, out_status, out_steps, active):
     active[b] = False
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def advance_block(rule, n_state, phi, hyper, index, seed, n_steps, sched_params, batch_size, mean,
                   tol, bound, X, Y, c, work_rows, record_every,
                   out_params, out_loss, out_status, out_steps, out_path, out_loss_path):
@@ -306,35 +307,53 @@ def advance_block(rule, n_state, phi, hyper, index, seed, n_steps, sched_params,
                     out_loss_path[b, r] = out_loss[b]
 
 
-@njit(parallel=True, cache=True)
-def drive(rule, n_state, phi0, hyper, index, seed, n_steps, sched_params, batch_size, mean, tol, bound,
-          X, Y, c, work_rows, record_every, block,
-          out_params, out_loss, out_status, out_steps, out_path, out_loss_path):
-    """Advance ``phi0.shape[0]`` trajectories in parallel blocks of ``block`` lanes."""
+@njit(cache=True, error_model="numpy")
+def run_block(ib, rule, n_state, phi0, hyper, index, seed, n_steps, sched_params, batch_size,
+              mean, tol, bound, X, Y, c, work_rows, record_every, block,
+              out_params, out_loss, out_status, out_steps, out_path, out_loss_path):
+    """Slice block ``ib`` out of the inputs and outputs and advance it (serial)."""
     N = phi0.shape[0]
-    n_blocks = (N + block - 1) // block
-    for ib in prange(n_blocks):
-        s = ib * block
-        e = min(s + block, N)
-        phi = np.ascontiguousarray(phi0[s:e].T)
-        hyp = np.ascontiguousarray(hyper[:, s:e])
-        advance_block(rule, n_state, phi, hyp, index[s:e], seed[s:e], n_steps, sched_params,
-                      batch_size, mean, tol, bound, X, Y, c, work_rows, record_every,
-                      out_params[s:e], out_loss[s:e], out_status[s:e], out_steps[s:e],
-                      out_path[s:e], out_loss_path[s:e])
+    s = ib * block
+    e = min(s + block, N)
+    phi = np.ascontiguousarray(phi0[s:e].T)
+    hyp = np.ascontiguousarray(hyper[:, s:e])
+    advance_block(rule, n_state, phi, hyp, index[s:e], seed[s:e], n_steps, sched_params,
+                  batch_size, mean, tol, bound, X, Y, c, work_rows, record_every,
+                  out_params[s:e], out_loss[s:e], out_status[s:e], out_steps[s:e],
+                  out_path[s:e], out_loss_path[s:e])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def drive(first, last, rule, n_state, phi0, hyper, index, seed, n_steps, sched_params,
+          batch_size, mean, tol, bound, X, Y, c, work_rows, record_every, block,
+          out_params, out_loss, out_status, out_steps, out_path, out_loss_path):
+    """Advance blocks ``first..last-1`` (of ``block`` lanes each), releasing the GIL.
+
+    The parallel layer runs several such calls at once on Python threads (see
+    :func:`fastdescent.engine.trajectories.execute`). Measured here: wrapping the same worker in
+    a ``parallel=True`` ``prange`` loop cost ~20 s of extra compile time per model (Numba's
+    parfor pipeline recompiles the callees), against ~2 s for this ``nogil`` driver, at equal
+    run time.
+    """
+    for ib in range(first, last):
+        run_block(ib, rule, n_state, phi0, hyper, index, seed, n_steps, sched_params,
+                  batch_size, mean, tol, bound, X, Y, c, work_rows, record_every, block,
+                  out_params, out_loss, out_status, out_steps, out_path, out_loss_path)
 
 
 # ------------------------------------------------------------------------------- evaluation
+# Serial on purpose: a parallel region costs seconds of compile time per model, and these
+# helpers (surfaces, analysis, tests) are cheap next to a run.
 EVAL_BLOCK = 64
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, error_model="numpy")
 def loss_many(points, X, Y, c, work_rows, out):
     """Loss at each of the (M, P) ``points`` (surfaces, analysis)."""
     M = points.shape[0]
     n_blocks = (M + EVAL_BLOCK - 1) // EVAL_BLOCK
     perm = np.zeros((1, 1), dtype=np.int64)
-    for ib in prange(n_blocks):
+    for ib in range(n_blocks):
         s = ib * EVAL_BLOCK
         e = min(s + EVAL_BLOCK, M)
         phi = np.ascontiguousarray(points[s:e].T)
@@ -342,13 +361,13 @@ def loss_many(points, X, Y, c, work_rows, out):
         block_loss(phi, X, Y, c, work, perm, 0, X.shape[0], False, out[s:e])
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, error_model="numpy")
 def loss_grad_many(points, X, Y, c, work_rows, out_loss, out_grad):
     """Loss and gradient at each of the (M, P) ``points``."""
     M, P = points.shape
     n_blocks = (M + EVAL_BLOCK - 1) // EVAL_BLOCK
     perm = np.zeros((1, 1), dtype=np.int64)
-    for ib in prange(n_blocks):
+    for ib in range(n_blocks):
         s = ib * EVAL_BLOCK
         e = min(s + EVAL_BLOCK, M)
         phi = np.ascontiguousarray(points[s:e].T)
@@ -358,10 +377,10 @@ def loss_grad_many(points, X, Y, c, work_rows, out_loss, out_grad):
         out_grad[s:e] = g.T
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, error_model="numpy")
 def hessian_many(points, X, Y, c, out):
     """Exact Hessian (sum of the per-example Hessians) at each of the (M, P) ``points``."""
-    for m in prange(points.shape[0]):
+    for m in range(points.shape[0]):
         p = np.ascontiguousarray(points[m])
         for i in range(X.shape[0]):
             model_hessian(p, X[i], Y[i], c, out[m])

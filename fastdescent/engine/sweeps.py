@@ -24,7 +24,7 @@ from ..optim.factories import Optimizer
 from . import status as S
 from .grids import Grid
 from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_init, check_model,
-                  check_optimizer, check_threads, execute, make_settings, numba_threads,
+                  check_optimizer, check_threads, execute, make_settings,
                   path_bytes, want_progress)
 
 _OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size")
@@ -97,10 +97,11 @@ class SweepPlan:
             seed = np.full(hi - lo, self.base_seed, dtype=np.int64)
         return np.ascontiguousarray(init), hyper, index, seed
 
-    def compute(self, lo: int, hi: int) -> dict:
+    def compute(self, lo: int, hi: int, threads=None) -> dict:
         """Run trajectories ``lo..hi-1`` (a tile); returns their output arrays."""
         init, hyper, index, seed = self.inputs(lo, hi)
-        return execute(self.model, self.optimizer, self.settings, init, hyper, index, seed)
+        return execute(self.model, self.optimizer, self.settings, init, hyper, index, seed,
+                       threads)
 
     def fingerprint(self) -> str:
         """Hash of everything that determines the results (model and data, rule, settings,
@@ -355,13 +356,13 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
 
     todo = st.missing() if st is not None else list(range(-(-N // chunk)))
     size = st.chunk_size if st is not None else chunk
-    with numba_threads(threads), tqdm(total=N, unit="traj", disable=not want_progress(progress),
+    with tqdm(total=N, unit="traj", disable=not want_progress(progress),
                                       desc=f"sweep {plan.model.name}/{plan.optimizer.name}") as bar:
         bar.update(N - sum(min((i + 1) * size, N) - i * size for i in todo))
         try:
             for i in todo:
                 lo, hi = i * size, min((i + 1) * size, N)
-                res = plan.compute(lo, hi)
+                res = plan.compute(lo, hi, threads)
                 if st is not None:
                     st.write(i, res)
                 else:

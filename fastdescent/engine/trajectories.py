@@ -6,9 +6,10 @@ numerical work happens in the compiled driver of :mod:`fastdescent.engine._templ
 """
 from __future__ import annotations
 
-import contextlib
 import math
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numba
@@ -224,21 +225,7 @@ def check_seed(seed, n: int) -> np.ndarray:
 def check_threads(threads):
     if threads is None:
         return None
-    return _int(threads, "threads", 1, numba.config.NUMBA_NUM_THREADS)
-
-
-@contextlib.contextmanager
-def numba_threads(threads):
-    """Temporarily set Numba's thread count (None: leave it)."""
-    if threads is None:
-        yield
-        return
-    old = numba.get_num_threads()
-    numba.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
+    return _int(threads, "threads", 1, 1024)
 
 
 def path_bytes(n: int, settings: Settings, P: int) -> int:
@@ -246,8 +233,27 @@ def path_bytes(n: int, settings: Settings, P: int) -> int:
 
 
 # --------------------------------------------------------------------------------- execution
+def default_threads() -> int:
+    """Threads used when ``threads=None``: ``$FASTDESCENT_THREADS``, else Numba's thread
+    count (``$NUMBA_NUM_THREADS``, default: the number of cores)."""
+    env = os.environ.get("FASTDESCENT_THREADS")
+    if env:
+        return max(1, int(env))
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+_POOLS: dict = {}
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    pool = _POOLS.get(workers)
+    if pool is None:
+        pool = _POOLS[workers] = ThreadPoolExecutor(workers, thread_name_prefix="fastdescent")
+    return pool
+
+
 def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.ndarray,
-            hyper: np.ndarray, index: np.ndarray, seed: np.ndarray) -> dict:
+            hyper: np.ndarray, index: np.ndarray, seed: np.ndarray, threads=None) -> dict:
     """Run one chunk of trajectories through the compiled driver; returns output arrays.
 
     Pure function of its inputs: the same trajectory gives the same bits in any chunk.
@@ -265,19 +271,32 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     eng = compiled_for(model)
     sc = settings.schedule
     sched = np.array([sc.kind, sc.p0, sc.p1, sc.warmup], dtype=np.float64)
-    eng.drive(optimizer.rule, optimizer.n_state, init, np.ascontiguousarray(hyper),
-              np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
-              settings.steps, sched, settings.batch_size, settings.reduction == "mean",
-              settings.tol, settings.bound, model.X, model.Y, model.consts, model.work_size,
-              settings.record_every, settings.block, out["params"], out["loss"], out["status"],
-              out["steps"], out["path"], out["loss_path"])
+    args = (optimizer.rule, optimizer.n_state, init, np.ascontiguousarray(hyper),
+            np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
+            settings.steps, sched, settings.batch_size, settings.reduction == "mean",
+            settings.tol, settings.bound, model.X, model.Y, model.consts, model.work_size,
+            settings.record_every, settings.block, out["params"], out["loss"], out["status"],
+            out["steps"], out["path"], out["loss_path"])
+    n_blocks = -(-n // settings.block)
+    workers = min(threads or default_threads(), n_blocks)
+    if workers <= 1:
+        eng.drive(0, n_blocks, *args)
+    else:
+        # several small tasks per thread: trajectories that stop early do not idle a thread
+        n_tasks = min(n_blocks, 8 * workers)
+        edges = np.linspace(0, n_blocks, n_tasks + 1).astype(np.int64)
+        pool = _pool(workers)
+        futures = [pool.submit(eng.drive, int(a), int(b), *args)
+                   for a, b in zip(edges[:-1], edges[1:]) if b > a]
+        for f in futures:
+            f.result()
     if not K:
         out["path"] = out["loss_path"] = None
     return out
 
 
 def auto_chunk(n: int, block: int) -> int:
-    threads = numba.get_num_threads()
+    threads = default_threads()
     target = max(block * threads * 4, min(65536, n // 20 + 1))
     return int(math.ceil(target / block) * block)
 
@@ -319,7 +338,7 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     record_every : int, optional
         Record the point and its loss every ``k`` steps (plus the final point).
     threads : int, optional
-        Numba threads for this call (default: all).
+        Worker threads for this call (default: :func:`default_threads`, all cores).
     progress : bool, optional
         tqdm progress bar (default: on when stderr is a terminal).
     reduction : {"sum", "mean"}
@@ -338,7 +357,9 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     Notes
     -----
     Results are bitwise identical whatever the thread count, ``chunk_size`` or
-    ``block_size``: lanes never interact and every sum runs in a fixed order.
+    ``block_size``: lanes never interact and every sum runs in a fixed order. Parallelism:
+    blocks of ``block_size`` trajectories are advanced by a compiled ``nogil`` driver on
+    ``threads`` Python threads (no Python work per step or per trajectory).
     """
     model = check_model(model)
     optimizer = check_optimizer(optimizer)
@@ -374,13 +395,13 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
                  optimizer, settings.describe())
     from tqdm.auto import tqdm
 
-    with numba_threads(threads), tqdm(total=N, unit="traj", disable=not want_progress(progress),
+    with tqdm(total=N, unit="traj", disable=not want_progress(progress),
                                       desc=f"{model.name}/{optimizer.name}") as bar:
         try:
             for lo in range(0, N, chunk):
                 hi = min(lo + chunk, N)
                 out = execute(model, optimizer, settings, X0[lo:hi], hyper[:, lo:hi],
-                              idx[lo:hi], seeds[lo:hi])
+                              idx[lo:hi], seeds[lo:hi], threads)
                 res.params[lo:hi] = out["params"]
                 res.loss[lo:hi] = out["loss"]
                 res.status[lo:hi] = out["status"]

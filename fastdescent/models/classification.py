@@ -10,13 +10,13 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _softplus(z):
     # log(1 + e^z), stable for all z
     return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sigmoid(z):
     if z >= 0.0:
         return 1.0 / (1.0 + math.exp(-z))
@@ -27,7 +27,7 @@ def _sigmoid(z):
 # ---------------------------------------------------------------- binary: p = sigmoid(w.x + w0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def logistic_example(phi, b, x, y, c, work, grad):
     """:math:`\\ell = -y\\log p - (1-y)\\log(1-p) = \\mathrm{softplus}(z) - y z`,
     :math:`\\nabla\\ell = (p - y)\\,[x, 1]`."""
@@ -42,7 +42,7 @@ def logistic_example(phi, b, x, y, c, work, grad):
     return _softplus(z) - y[0] * z
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def logistic_loss(phi, b, x, y, c, work):
     dx = int(c[0])
     z = phi[dx, b]
@@ -69,7 +69,7 @@ def logistic_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- multiclass: softmax(W x + w0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _logit(phi, b, x, dx, K, k):
     z = phi[K * dx + k, b]
     for j in range(dx):
@@ -77,7 +77,7 @@ def _logit(phi, b, x, dx, K, k):
     return z
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _logsumexp(phi, b, x, dx, K):
     zmax = -math.inf
     for k in range(K):
@@ -88,7 +88,7 @@ def _logsumexp(phi, b, x, dx, K):
     return zmax + math.log(s)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def softmax_example(phi, b, x, y, c, work, grad):
     """:math:`\\ell = \\log\\sum_k e^{z_k} - z_y`, :math:`\\partial\\ell/\\partial z_k =
     \\mathrm{softmax}_k - [k = y]`. Logits are recomputed rather than stored (no allocation)."""
@@ -104,7 +104,7 @@ def softmax_example(phi, b, x, y, c, work, grad):
     return lse - _logit(phi, b, x, dx, K, cls)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def softmax_loss(phi, b, x, y, c, work):
     dx = int(c[0])
     K = int(c[1])

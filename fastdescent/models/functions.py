@@ -13,7 +13,7 @@ TWO_PI = 2.0 * math.pi
 # c = [P, A row-major]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def quadratic_example(phi, b, x, y, c, work, grad):
     """:math:`L = \\tfrac12 \\phi^T A \\phi`, :math:`\\nabla L = A\\phi` (A symmetric)."""
     P = int(c[0])
@@ -27,7 +27,7 @@ def quadratic_example(phi, b, x, y, c, work, grad):
     return loss
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def quadratic_loss(phi, b, x, y, c, work):
     P = int(c[0])
     loss = 0.0
@@ -50,7 +50,7 @@ def quadratic_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Rosenbrock, c = [a, b]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rosenbrock_example(phi, b, x, y, c, work, grad):
     """:math:`L = (a - \\phi_0)^2 + b(\\phi_1 - \\phi_0^2)^2`."""
     p0 = phi[0, b]
@@ -62,7 +62,7 @@ def rosenbrock_example(phi, b, x, y, c, work, grad):
     return u * u + c[1] * v * v
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rosenbrock_loss(phi, b, x, y, c, work):
     u = c[0] - phi[0, b]
     v = phi[1, b] - phi[0, b] * phi[0, b]
@@ -80,7 +80,7 @@ def rosenbrock_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Himmelblau
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def himmelblau_example(phi, b, x, y, c, work, grad):
     """:math:`L = (\\phi_0^2 + \\phi_1 - 11)^2 + (\\phi_0 + \\phi_1^2 - 7)^2`."""
     p0 = phi[0, b]
@@ -92,7 +92,7 @@ def himmelblau_example(phi, b, x, y, c, work, grad):
     return u * u + v * v
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def himmelblau_loss(phi, b, x, y, c, work):
     u = phi[0, b] * phi[0, b] + phi[1, b] - 11.0
     v = phi[0, b] + phi[1, b] * phi[1, b] - 7.0
@@ -112,7 +112,7 @@ def himmelblau_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Rastrigin (any dim), c = [A, P]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rastrigin_example(phi, b, x, y, c, work, grad):
     """:math:`L = A P + \\sum_i (\\phi_i^2 - A\\cos 2\\pi\\phi_i)`."""
     A = c[0]
@@ -125,7 +125,7 @@ def rastrigin_example(phi, b, x, y, c, work, grad):
     return loss
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def rastrigin_loss(phi, b, x, y, c, work):
     A = c[0]
     P = int(c[1])
@@ -146,7 +146,7 @@ def rastrigin_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Beale
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def beale_example(phi, b, x, y, c, work, grad):
     """:math:`L = (1.5 - \\phi_0 + \\phi_0\\phi_1)^2 + (2.25 - \\phi_0 + \\phi_0\\phi_1^2)^2
     + (2.625 - \\phi_0 + \\phi_0\\phi_1^3)^2`."""
@@ -160,7 +160,7 @@ def beale_example(phi, b, x, y, c, work, grad):
     return u1 * u1 + u2 * u2 + u3 * u3
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def beale_loss(phi, b, x, y, c, work):
     p0 = phi[0, b]
     p1 = phi[1, b]
@@ -189,7 +189,7 @@ def beale_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- saddle x^2 - y^2
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def saddle_example(phi, b, x, y, c, work, grad):
     """:math:`L = \\phi_0^2 - \\phi_1^2` (unbounded below: a pure saddle)."""
     grad[0, b] += 2.0 * phi[0, b]
@@ -197,7 +197,7 @@ def saddle_example(phi, b, x, y, c, work, grad):
     return phi[0, b] * phi[0, b] - phi[1, b] * phi[1, b]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def saddle_loss(phi, b, x, y, c, work):
     return phi[0, b] * phi[0, b] - phi[1, b] * phi[1, b]
 
@@ -211,7 +211,7 @@ def saddle_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Adam demo (lecture, fig. 6.9)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def adam_demo_example(phi, b, x, y, c, work, grad):
     """:math:`L = 1 - e^{-2\\phi_1^2}\\, e^{-(\\phi_0 - 0.7)^2/8}`."""
     d = phi[0, b] - 0.7
@@ -222,7 +222,7 @@ def adam_demo_example(phi, b, x, y, c, work, grad):
     return 1.0 - E
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def adam_demo_loss(phi, b, x, y, c, work):
     d = phi[0, b] - 0.7
     p1 = phi[1, b]
@@ -243,7 +243,7 @@ def adam_demo_hessian(p, x, y, c, H):
 # L = c0 + q (p - p0)^2 - sum_k a_k exp(-(p - m_k)^2 / s_k);  c = [q, p0, c0, K, a.., m.., s..]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def bumps_example(phi, b, x, y, c, work, grad):
     """:math:`L = c_0 + q(\\phi - p_0)^2 - \\sum_k a_k e^{-(\\phi - m_k)^2 / s_k}`."""
     p = phi[0, b]
@@ -262,7 +262,7 @@ def bumps_example(phi, b, x, y, c, work, grad):
     return loss
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def bumps_loss(phi, b, x, y, c, work):
     p = phi[0, b]
     K = int(c[3])
@@ -289,7 +289,7 @@ def bumps_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- cosine-perturbed quadratic, c = [delta, lam]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cosine_quadratic_example(phi, b, x, y, c, work, grad):
     """:math:`L = \\phi^2 + \\delta\\cos(2\\pi\\phi/\\lambda)` (fractal learning-rate boundaries)."""
     p = phi[0, b]
@@ -298,7 +298,7 @@ def cosine_quadratic_example(phi, b, x, y, c, work, grad):
     return p * p + c[0] * math.cos(w * p)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def cosine_quadratic_loss(phi, b, x, y, c, work):
     p = phi[0, b]
     return p * p + c[0] * math.cos(TWO_PI / c[1] * p)

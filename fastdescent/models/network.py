@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _forward(phi, b, x, c, work):
     din = int(c[0])
     H = int(c[1])
@@ -22,7 +22,7 @@ def _forward(phi, b, x, c, work):
         work[j, b] = math.tanh(a)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def net_example(phi, b, x, y, c, work, grad):
     """Squared loss of one example and its gradient by backpropagation."""
     din = int(c[0])
@@ -54,7 +54,7 @@ def net_example(phi, b, x, y, c, work, grad):
     return loss
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def net_loss(phi, b, x, y, c, work):
     din = int(c[0])
     H = int(c[1])

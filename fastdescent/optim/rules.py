@@ -44,7 +44,7 @@ RULES = {
 }
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def torch_lerp(a, b, w):
     """PyTorch's CPU ``lerp(a, b, w)``, bit for bit (two formulas, chosen by ``|w| < 0.5``)."""
     if abs(w) < 0.5:
@@ -52,7 +52,7 @@ def torch_lerp(a, b, w):
     return b - (b - a) * (1.0 - w)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def init_state(rule, state, hyper):
     """Initial optimizer state: zeros, except Adagrad's accumulator (its initial value)."""
     state[:] = 0.0
@@ -62,7 +62,7 @@ def init_state(rule, state, hyper):
                 state[0, k, b] = hyper[4, b]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def eval_point(rule, phi, state, hyper, scale, out):
     """Where the gradient is taken. Nesterov (lecture form): the look-ahead point
     :math:`\\phi - \\alpha\\beta m`. Returns False when it is ``phi`` itself (nothing written)."""
@@ -75,7 +75,7 @@ def eval_point(rule, phi, state, hyper, scale, out):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def apply_update(rule, phi, g, state, hyper, t, scale):
     """Advance ``phi`` (P, B) and ``state`` (S, P, B) in place by one step of ``rule``.
 
