@@ -54,7 +54,14 @@ def quadratic(eigenvalues=(1.0, 10.0), rotation=None, *, seed: int = 0) -> Model
             raise ValueError(f"rotation must be an orthogonal ({P}, {P}) matrix")
     A = Q @ np.diag(lam) @ Q.T
     A = 0.5 * (A + A.T)
-    kind = "minimum" if np.all(lam > 0) else ("saddle" if np.any(lam > 0) else "maximum")
+    # the origin is a saddle only with curvatures of both signs; zero curvatures make a
+    # (non-strict) minimum or maximum, not a saddle
+    if np.any(lam > 0) and np.any(lam < 0):
+        kind = "saddle"
+    elif np.all(lam >= 0):
+        kind = "minimum"
+    else:
+        kind = "maximum"
     return _fn("quadratic", (F.quadratic_example, F.quadratic_loss, F.quadratic_hessian),
                np.concatenate([[P], A.ravel()]), P, None,
                [KnownPoint(tuple(0.0 for _ in range(P)), 0.0, kind)],
@@ -87,7 +94,7 @@ def himmelblau() -> Model:
 def rastrigin(dim: int = 2, A: float = 10.0) -> Model:
     """:math:`L = A d + \\sum_i (\\phi_i^2 - A\\cos 2\\pi\\phi_i)`; global minimum 0 at 0,
     a local minimum near every integer point."""
-    if not isinstance(dim, (int, np.integer)) or dim < 1:
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim < 1:
         raise ValueError(f"dim must be an integer >= 1, got {dim!r}")
     return _fn("rastrigin", (F.rastrigin_example, F.rastrigin_loss, F.rastrigin_hessian),
                [A, dim], dim, tuple((-5.12, 5.12) for _ in range(dim)),

@@ -85,8 +85,11 @@ def bumps_1d(q=0.0, center=0.0, offset=0.0, amplitudes=(), means=(), widths=(), 
     s = np.asarray(widths, float).ravel()
     if not (a.size == m.size == s.size):
         raise ValueError("amplitudes, means and widths must have the same length")
-    if np.any(s <= 0):
-        raise ValueError("widths must be > 0")
+    if not np.all(s > 0):  # also rejects NaN widths
+        raise ValueError(f"widths must be > 0, got {s.tolist()}")
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(m))
+            and np.all(np.isfinite([q, center, offset]))):
+        raise ValueError("q, center, offset, amplitudes and means must be finite")
     c = np.concatenate([[q, center, offset, a.size], a, m, s]).astype(float)
     model = Model(name, ModelKernels(F.bumps_example, F.bumps_loss, F.bumps_hessian), *EMPTY, c,
                   ("phi",), (tuple(map(float, box)),), has_data=False,

@@ -73,9 +73,16 @@ def binary_classification(x=None, y=None, *, seed: int = 0) -> Model:
               settings={"inputs": dx})
     if 0 < Y.sum() < Y.shape[0]:
         try:
-            return with_minima(m, refine_minima(m, [np.zeros(len(names))], iters=60))
+            (kp,) = refine_minima(m, [np.zeros(len(names))], iters=60)
         except np.linalg.LinAlgError:
-            pass
+            return m
+        # Linearly separable data have no minimum (the loss tends to 0 as |w| -> inf): Newton
+        # then runs off to a huge |w| with a vanishing Hessian. List only a genuine minimum.
+        p = np.array(kp.params)
+        ev = np.linalg.eigvalsh(m.hessian(p))
+        if np.all(np.isfinite(p)) and ev[0] > 1e-8 * max(ev[-1], 1e-300) and np.max(
+                np.abs(m.grad(p))) <= 1e-8 * max(1.0, ev[-1]) * max(1.0, np.max(np.abs(p))):
+            return with_minima(m, [kp])
     return m
 
 
