@@ -18,7 +18,7 @@ from numba import njit
 
 from fastdescent.engine.status import CONVERGED, DIVERGED, MAX_STEPS
 from fastdescent.optim.batches import epoch_permutation
-from fastdescent.optim.bracketing import bracket_update
+from fastdescent.optim.bracketing import bracket_rule, bracket_update
 from fastdescent.optim.rules import ARMIJO, LINE_SEARCH, apply_update, eval_point, init_state
 from fastdescent.optim.schedules import factor as schedule_factor
 
@@ -77,7 +77,12 @@ def _trial_losses(phi, g, steps, X, Y, c, work, perm, start, stop, use_perm, tri
 @njit(cache=True, error_model="numpy")
 def bracketing_steps(phi, g, hyper, scale, active, X, Y, c, work, perm, start, stop, use_perm,
                      red, step):
-    """Step sizes of the lecture's bracketing line search for every lane (lockstep rounds)."""
+    """Step sizes of the lecture's bracketing line search for every lane (lockstep rounds).
+
+    Exactly the book's rules; a loss already known at an unchanged bracket point is reused
+    (rule 2 keeps ``a`` and moves ``d`` to ``c``, rule 3 moves ``a`` to ``b``), so a round
+    costs two or three loss evaluations instead of four, with the same bits.
+    """
     P, B = phi.shape
     a = np.zeros(B)
     bb = np.empty(B)
@@ -87,6 +92,9 @@ def bracketing_steps(phi, g, hyper, scale, active, X, Y, c, work, perm, start, s
     lb = np.empty(B)
     lc = np.empty(B)
     ld = np.empty(B)
+    lnew = np.empty(B)
+    need_d = np.ones(B, dtype=np.bool_)
+    opened = np.zeros(B, dtype=np.bool_)
     trial = np.empty((P, B))
     max_rounds = 0
     for b in range(B):
@@ -97,19 +105,36 @@ def bracketing_steps(phi, g, hyper, scale, active, X, Y, c, work, perm, start, s
         max_rounds = max(max_rounds, int(hyper[2, b]))
     for it in range(max_rounds):
         n_open = 0
+        any_d = False
         for b in range(B):
-            if active[b] and abs(bb[b] - cc[b]) > hyper[1, b] and it < hyper[2, b]:
+            opened[b] = active[b] and abs(bb[b] - cc[b]) > hyper[1, b] and it < hyper[2, b]
+            if opened[b]:
                 n_open += 1
+                any_d = any_d or need_d[b]
         if n_open == 0:
             break
-        _trial_losses(phi, g, a, X, Y, c, work, perm, start, stop, use_perm, trial, la)
+        if it == 0:
+            _trial_losses(phi, g, a, X, Y, c, work, perm, start, stop, use_perm, trial, la)
         _trial_losses(phi, g, bb, X, Y, c, work, perm, start, stop, use_perm, trial, lb)
         _trial_losses(phi, g, cc, X, Y, c, work, perm, start, stop, use_perm, trial, lc)
-        _trial_losses(phi, g, dd, X, Y, c, work, perm, start, stop, use_perm, trial, ld)
+        if any_d:
+            _trial_losses(phi, g, dd, X, Y, c, work, perm, start, stop, use_perm, trial, lnew)
+            for b in range(B):
+                if need_d[b]:
+                    ld[b] = lnew[b]
         for b in range(B):
-            if active[b] and abs(bb[b] - cc[b]) > hyper[1, b] and it < hyper[2, b]:
+            if opened[b]:
+                rule = bracket_rule(la[b], lb[b], lc[b], ld[b])
                 a[b], bb[b], cc[b], dd[b] = bracket_update(a[b], bb[b], cc[b], dd[b],
                                                            la[b], lb[b], lc[b], ld[b])
+                if rule == 1:  # b, c, d all move: d needs a new loss
+                    need_d[b] = True
+                elif rule == 2:  # d <- c
+                    ld[b] = lc[b]
+                    need_d[b] = False
+                else:  # a <- b
+                    la[b] = lb[b]
+                    need_d[b] = False
     for b in range(B):
         step[b] = (bb[b] + cc[b]) / 2.0
 

@@ -22,11 +22,22 @@ def initial_bracket(max_dist):
 
 
 @njit(cache=True)
+def bracket_rule(la, lb, lc, ld):
+    """Which of the three rules applies (1, 2 or 3) given the four losses."""
+    if la <= lb and la <= lc and la <= ld:
+        return 1
+    if lb < lc:
+        return 2
+    return 3
+
+
+@njit(cache=True)
 def bracket_update(a, b, c, d, la, lb, lc, ld):
     """One round of the bracketing rules; returns the new ``(a, b, c, d)``."""
-    if la <= lb and la <= lc and la <= ld:
+    rule = bracket_rule(la, lb, lc, ld)
+    if rule == 1:
         return a, a + (b - a) / 2.0, a + (c - a) / 2.0, a + (d - a) / 2.0
-    if lb < lc:
+    if rule == 2:
         d = c
         return a, a + (d - a) / 3.0, a + 2.0 * (d - a) / 3.0, d
     a = b
