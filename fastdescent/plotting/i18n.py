@@ -1,0 +1,194 @@
+"""Labels of fastdescent figures in English (``lang="en"``) and Spanish (``lang="es"``).
+
+:func:`t` looks a key up in :data:`TABLE` (every axis label, title and legend string the
+plotting package writes); :func:`param_label` names a model's parameter axis, with the
+lecture's names where the model has them (Gabor: offset / frequency; the 1-D linear regression:
+intercept / slope) and the parameter in mathematical notation otherwise (``phi0`` ->
+:math:`\\phi_0`); :func:`optimizer_label` names an optimizer.
+
+Some entries are format strings (``t("attractor_k", "es", k=2)`` -> ``"Atractor 2"``).
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["LANGS", "TABLE", "t", "check_lang", "param_label", "math_name", "optimizer_label",
+           "kind_label", "MODEL_PARAM_KEYS"]
+
+#: Supported languages.
+LANGS = ("en", "es")
+
+#: key -> {lang: text}. Every key has every language of :data:`LANGS`.
+TABLE: dict[str, dict[str, str]] = {
+    # quantities
+    "loss": {"en": "Loss", "es": "Pérdida"},
+    "loss_symbol": {"en": "$L$", "es": "$L$"},
+    "log_loss": {"en": "Loss (log scale)", "es": "Pérdida (escala log.)"},
+    "step": {"en": "Step", "es": "Paso"},
+    "steps": {"en": "Steps", "es": "Pasos"},
+    "steps_to_converge": {"en": "Steps to converge", "es": "Pasos hasta converger"},
+    "learning_rate": {"en": "Learning rate, $\\alpha$", "es": "Tasa de aprendizaje, $\\alpha$"},
+    "momentum": {"en": "Momentum, $\\beta$", "es": "Momento, $\\beta$"},
+    "parameter": {"en": "Parameter", "es": "Parámetro"},
+    "offset": {"en": "Offset", "es": "Desplazamiento"},
+    "frequency": {"en": "Frequency", "es": "Frecuencia"},
+    "intercept": {"en": "Intercept", "es": "Ordenada en el origen"},
+    "slope": {"en": "Slope", "es": "Pendiente"},
+    "second_derivative": {"en": "Second derivative, $L''$", "es": "Segunda derivada, $L''$"},
+    "n_trajectories": {"en": "Number of trajectories", "es": "Número de trayectorias"},
+    "fraction": {"en": "Fraction", "es": "Fracción"},
+    # status
+    "status": {"en": "Status", "es": "Estado"},
+    "converged": {"en": "Converged", "es": "Converge"},
+    "diverged": {"en": "Diverged", "es": "Diverge"},
+    "not_converged": {"en": "Not converged", "es": "No converge"},
+    "not_run": {"en": "Not run", "es": "No ejecutada"},
+    "n_converged": {"en": "{n}/{total} converged", "es": "{n}/{total} convergen"},
+    # critical points and basins
+    "minimum": {"en": "Minimum", "es": "Mínimo"},
+    "global_minimum": {"en": "Global minimum", "es": "Mínimo global"},
+    "local_minimum": {"en": "Local minimum", "es": "Mínimo local"},
+    "saddle_point": {"en": "Saddle point", "es": "Punto de silla"},
+    "maximum": {"en": "Maximum", "es": "Máximo"},
+    "degenerate": {"en": "Degenerate point", "es": "Punto degenerado"},
+    "unknown": {"en": "Critical point", "es": "Punto crítico"},
+    "attractor": {"en": "Attractor", "es": "Atractor"},
+    "attractor_k": {"en": "Attractor {k}", "es": "Atractor {k}"},
+    "basin_of_attraction": {"en": "Basin of attraction", "es": "Cuenca de atracción"},
+    "basins_of_attraction": {"en": "Basins of attraction", "es": "Cuencas de atracción"},
+    # curvature regions
+    "curvature": {"en": "Curvature", "es": "Curvatura"},
+    "convex": {"en": "Convex", "es": "Convexa"},
+    "concave": {"en": "Concave", "es": "Cóncava"},
+    "saddle_region": {"en": "Saddle", "es": "Silla"},
+    "degenerate_region": {"en": "Degenerate", "es": "Degenerada"},
+    "convex_1d": {"en": "Convex ($L''>0$)", "es": "Convexa ($L''>0$)"},
+    "concave_1d": {"en": "Concave ($L''<0$)", "es": "Cóncava ($L''<0$)"},
+    # curves and trajectories
+    "trajectory": {"en": "Trajectory", "es": "Trayectoria"},
+    "trajectories": {"en": "Trajectories", "es": "Trayectorias"},
+    "start": {"en": "Start", "es": "Inicio"},
+    "end": {"en": "End", "es": "Final"},
+    "median": {"en": "Median", "es": "Mediana"},
+    "quantile_band": {"en": "Quantiles {lo:g}–{hi:g}", "es": "Cuantiles {lo:g}–{hi:g}"},
+    "theory": {"en": "Analytic boundary", "es": "Frontera analítica"},
+    "loss_surface": {"en": "Loss surface", "es": "Superficie de pérdida"},
+    # model fits
+    "data": {"en": "Data", "es": "Datos"},
+    "model": {"en": "Model", "es": "Modelo"},
+    "prediction": {"en": "Prediction", "es": "Predicción"},
+    "input": {"en": "Input, $x$", "es": "Entrada, $x$"},
+    "input_k": {"en": "Input, $x_{k}$", "es": "Entrada, $x_{k}$"},
+    "output": {"en": "Output, $y$", "es": "Salida, $y$"},
+    "observed": {"en": "Observed, $y$", "es": "Observado, $y$"},
+    "predicted": {"en": "Predicted, $f(x)$", "es": "Predicho, $f(x)$"},
+    "class_k": {"en": "Class {k}", "es": "Clase {k}"},
+    "probability": {"en": "Probability of class 1", "es": "Probabilidad de la clase 1"},
+    "decision_boundary": {"en": "Decision boundary", "es": "Frontera de decisión"},
+    "output_k": {"en": "Output {k}", "es": "Salida {k}"},
+    # optimizers
+    "opt_gd": {"en": "Gradient descent", "es": "Descenso de gradiente"},
+    "opt_line_search": {"en": "Line search", "es": "Búsqueda lineal"},
+    "opt_armijo": {"en": "Backtracking (Armijo)", "es": "Retroceso (Armijo)"},
+    "opt_momentum": {"en": "Momentum", "es": "Momento"},
+    "opt_nesterov": {"en": "Nesterov momentum", "es": "Momento de Nesterov"},
+    "opt_normalized": {"en": "Normalized gradients", "es": "Gradientes normalizados"},
+    "opt_adam": {"en": "Adam", "es": "Adam"},
+    "opt_sgd": {"en": "SGD", "es": "SGD"},
+    "opt_torch_sgd": {"en": "SGD (PyTorch)", "es": "SGD (PyTorch)"},
+    "opt_torch_adam": {"en": "Adam (PyTorch)", "es": "Adam (PyTorch)"},
+    "opt_adamw": {"en": "AdamW", "es": "AdamW"},
+    "opt_rmsprop": {"en": "RMSprop", "es": "RMSprop"},
+    "opt_adagrad": {"en": "AdaGrad", "es": "AdaGrad"},
+}
+
+#: Models whose parameters have lecture names: model name -> one TABLE key per parameter.
+MODEL_PARAM_KEYS = {
+    "gabor": ("offset", "frequency"),
+    "linear_regression_1d": ("intercept", "slope"),
+}
+
+_KIND_KEYS = {"minimum": "minimum", "global_minimum": "global_minimum",
+              "local_minimum": "local_minimum", "saddle": "saddle_point",
+              "maximum": "maximum", "degenerate": "degenerate", "unknown": "unknown"}
+
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+          "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi",
+          "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi",
+          "Psi", "Omega"}
+
+
+def check_lang(lang) -> str:
+    """Return ``lang`` if supported, else raise ValueError."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
+    return lang
+
+
+def t(key: str, lang: str = "en", **fmt) -> str:
+    """The text of ``key`` in ``lang`` (``"en"`` or ``"es"``), formatted with ``fmt``.
+
+    Raises
+    ------
+    ValueError
+        Unknown language.
+    KeyError
+        Unknown key.
+    """
+    check_lang(lang)
+    if key not in TABLE:
+        raise KeyError(f"no translation for {key!r}")
+    text = TABLE[key][lang]
+    return text.format(**fmt) if fmt else text
+
+
+def math_name(name: str) -> str:
+    """A parameter name in mathematical notation: ``phi0`` -> ``$\\phi_{0}$``,
+    ``w0_1`` -> ``$w0_{1}$``, ``beta`` -> ``$\\beta$``; other names are returned as text."""
+    name = str(name)
+    m = re.fullmatch(r"([A-Za-z]+)(\d*)(?:_(\w+))?", name)
+    if not m:
+        return name.replace("_", " ")
+    base, digits, sub = m.groups()
+    if base in _GREEK:
+        base = "\\" + base
+    if sub is None:
+        return f"${base}_{{{digits}}}$" if digits else f"${base}$"
+    return f"${base}{digits}_{{{sub}}}$"
+
+
+def param_label(model, k, lang: str = "en") -> str:
+    """Axis label of parameter ``k`` (index or name) of ``model`` (a Model or its name).
+
+    Lecture models get their names and symbol (``"Frecuencia, $\\phi_{1}$"``); others the
+    symbol only. ``model`` may also be None (then ``k`` must be an index: ``$\\phi_{k}$``).
+    """
+    check_lang(lang)
+    if model is None:
+        return math_name(f"phi{int(k)}")
+    name = model if isinstance(model, str) else model.name
+    names = None if isinstance(model, str) else tuple(model.param_names)
+    if isinstance(k, str):
+        if names is None or k not in names:
+            return math_name(k)
+        k = names.index(k)
+    k = int(k)
+    symbol = math_name(names[k]) if names is not None else math_name(f"phi{k}")
+    keys = MODEL_PARAM_KEYS.get(name)
+    if keys is not None and k < len(keys):
+        return f"{t(keys[k], lang)}, {symbol}"
+    return symbol
+
+
+def optimizer_label(name, lang: str = "en") -> str:
+    """Display name of an optimizer (a registry name or an Optimizer)."""
+    check_lang(lang)
+    key = str(getattr(name, "name", name))
+    return t("opt_" + key, lang) if "opt_" + key in TABLE else key
+
+
+def kind_label(kind: str, lang: str = "en") -> str:
+    """Display name of a critical-point kind (``"saddle"`` -> ``"Saddle point"``)."""
+    if kind not in _KIND_KEYS:
+        raise KeyError(f"unknown kind {kind!r}; known: {', '.join(_KIND_KEYS)}")
+    return t(_KIND_KEYS[kind], lang)

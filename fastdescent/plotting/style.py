@@ -1,0 +1,343 @@
+"""The house style of fastdescent figures (lecture slides and printed notes).
+
+One palette, used the same way in every figure:
+
+* **Qualitative colours** come from the colour-blind-safe Okabe--Ito palette (Okabe & Ito 2008,
+  "Color Universal Design"), extended with a few colours of Paul Tol's *muted* scheme for the
+  optimizers beyond the lecture's six. Every optimizer name has one fixed colour
+  (:data:`OPTIMIZER_COLORS`, :func:`optimizer_color`), every attractor index one fixed colour
+  (:data:`ATTRACTOR_COLORS`, :func:`attractor_color`); "diverged" and "not converged" have
+  their own fixed greys (:data:`DIVERGED_COLOR`, :data:`NOT_CONVERGED_COLOR`), never used for
+  anything else.
+* **Markers** encode the kind of a critical point (:data:`KIND_MARKERS`): global minimum ★,
+  local minimum ●, saddle point ✕, maximum ▲, degenerate ◆, unknown ■.
+* **Colormaps** are perceptually uniform: :data:`LOSS_CMAP` (``viridis``) for loss surfaces and
+  loss maps, :data:`STEPS_CMAP` (``cividis``) for step counts.
+* **Sizes** (:data:`RC`) are chosen to read at slide size and in print: 12 pt text, 2 pt lines,
+  embedded TrueType fonts in PDF, PNG at 150 dpi.
+
+Use :func:`use_style` (a context manager that also works as a plain call), :func:`figure` to
+create figures, and :func:`save` to write PNG and PDF together. The drawing functions of
+:mod:`fastdescent.plotting` draw under the active house style whether or not it was applied
+globally.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib as mpl
+import numpy as np
+
+__all__ = [
+    "OKABE_ITO", "PALETTE", "OPTIMIZER_COLORS", "ATTRACTOR_COLORS", "DIVERGED_COLOR",
+    "NOT_CONVERGED_COLOR", "CONVERGED_COLOR", "STATUS_COLORS", "REGION_COLORS", "KIND_MARKERS",
+    "LOSS_CMAP", "STEPS_CMAP", "RC", "SLIDE_PANEL", "PRINT_WIDTH", "DPI",
+    "optimizer_color", "attractor_color", "kind_marker", "use_style", "figure", "save",
+]
+
+#: The Okabe--Ito colour-blind-safe palette, by name.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+# Extra colours from Paul Tol's colour-blind-safe "muted" scheme.
+_TOL = {"indigo": "#332288", "wine": "#882255", "teal": "#44AA99", "olive": "#999933",
+        "green": "#117733", "rose": "#CC6677", "sand": "#DDCC77"}
+
+#: The default colour cycle (Okabe--Ito without black and yellow, then Tol's extras).
+PALETTE = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"],
+           OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"],
+           _TOL["wine"], _TOL["teal"], _TOL["olive"], _TOL["indigo"])
+
+#: One fixed colour per optimizer (registry names of :mod:`fastdescent.optim`; ``sgd`` is an
+#: alias of ``torch_sgd``).
+OPTIMIZER_COLORS = {
+    "gd": OKABE_ITO["blue"],
+    "line_search": OKABE_ITO["bluish_green"],
+    "armijo": _TOL["green"],
+    "momentum": OKABE_ITO["orange"],
+    "nesterov": OKABE_ITO["reddish_purple"],
+    "normalized": OKABE_ITO["sky_blue"],
+    "adam": OKABE_ITO["vermillion"],
+    "sgd": _TOL["indigo"],
+    "torch_sgd": _TOL["indigo"],
+    "torch_adam": _TOL["wine"],
+    "adamw": _TOL["olive"],
+    "rmsprop": _TOL["teal"],
+    "adagrad": _TOL["rose"],
+}
+
+#: Colour of diverged trajectories / starting points (label -1).
+DIVERGED_COLOR = "#3B3B3B"
+#: Colour of trajectories that did not converge within their step budget (label -2).
+NOT_CONVERGED_COLOR = "#BBBBBB"
+#: Colour of converged trajectories when they are shown by status only.
+CONVERGED_COLOR = OKABE_ITO["bluish_green"]
+#: Engine status code -> colour (0 step limit, 1 converged, 2 diverged, -1 not run).
+STATUS_COLORS = {0: NOT_CONVERGED_COLOR, 1: CONVERGED_COLOR, 2: DIVERGED_COLOR, -1: "#FFFFFF"}
+
+#: Attractor ``k`` of a basin map has colour ``ATTRACTOR_COLORS[k % len(...)]``.
+ATTRACTOR_COLORS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"],
+                    OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"],
+                    OKABE_ITO["yellow"], _TOL["wine"], _TOL["teal"], _TOL["olive"],
+                    _TOL["indigo"], _TOL["sand"])
+
+#: Curvature regions of :func:`fastdescent.plotting.convexity_map` (code -> colour):
+#: 0 convex, 1 concave, 2 saddle, 3 degenerate.
+REGION_COLORS = {0: OKABE_ITO["sky_blue"], 1: OKABE_ITO["vermillion"], 2: OKABE_ITO["yellow"],
+                 3: NOT_CONVERGED_COLOR}
+
+#: Marker per critical-point kind ("global_minimum" / "local_minimum" refine "minimum").
+KIND_MARKERS = {
+    "global_minimum": "*",
+    "local_minimum": "o",
+    "minimum": "*",
+    "saddle": "X",
+    "maximum": "^",
+    "degenerate": "D",
+    "unknown": "s",
+}
+#: Marker sizes (points) per marker, so that stars look as big as circles.
+MARKER_SIZES = {"*": 16, "o": 10, "X": 11, "^": 10, "D": 8, "s": 8}
+
+#: Colormap of loss surfaces and loss maps (perceptually uniform).
+LOSS_CMAP = "viridis"
+#: Colormap of step counts (perceptually uniform, colour-blind safe).
+STEPS_CMAP = "cividis"
+
+#: Resolution of saved PNG files.
+DPI = 150
+#: Size (inches) of one panel of a slide figure.
+SLIDE_PANEL = (5.0, 3.8)
+#: Width (inches) of a printed page's text block (figures for print fill it).
+PRINT_WIDTH = 6.3
+
+#: Matplotlib settings of the house style.
+RC = {
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 10,
+    "legend.title_fontsize": 10,
+    "legend.frameon": True,
+    "legend.framealpha": 0.85,
+    "figure.titlesize": 14,
+    "lines.linewidth": 2.0,
+    "lines.markersize": 6.0,
+    "axes.linewidth": 1.0,
+    "xtick.major.width": 1.0,
+    "ytick.major.width": 1.0,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
+    "image.cmap": LOSS_CMAP,
+    "figure.dpi": 100,
+    "savefig.dpi": DPI,
+    "savefig.bbox": "tight",
+    "savefig.pad_inches": 0.05,
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "mathtext.fontset": "dejavusans",
+}
+
+# The style the drawing functions apply: the top of this stack (use_style pushes onto it).
+_ACTIVE: list = [RC]
+
+
+def optimizer_color(name) -> str:
+    """The fixed colour of an optimizer (a name like ``"adam"`` or an ``Optimizer``)."""
+    key = getattr(name, "name", name)
+    key = str(key).lower()
+    if key not in OPTIMIZER_COLORS:
+        raise KeyError(f"no colour for optimizer {key!r}; known: {', '.join(OPTIMIZER_COLORS)}")
+    return OPTIMIZER_COLORS[key]
+
+
+def attractor_color(k: int) -> str:
+    """Colour of attractor ``k`` (>= 0); label -1 diverged and -2 not converged get greys."""
+    k = int(k)
+    if k == -1:
+        return DIVERGED_COLOR
+    if k == -2:
+        return NOT_CONVERGED_COLOR
+    if k < 0:
+        raise ValueError(f"attractor labels are >= 0, -1 (diverged) or -2 (not converged), "
+                         f"got {k}")
+    return ATTRACTOR_COLORS[k % len(ATTRACTOR_COLORS)]
+
+
+def kind_marker(kind: str) -> str:
+    """Marker of a critical-point kind (``"global_minimum"``, ``"saddle"``, ...)."""
+    if kind not in KIND_MARKERS:
+        raise KeyError(f"unknown kind {kind!r}; known: {', '.join(KIND_MARKERS)}")
+    return KIND_MARKERS[kind]
+
+
+class use_style:  # noqa: N801 - used like a function
+    """Apply the house style (plus ``overrides``, rcParams names) to matplotlib.
+
+    As a plain call it changes ``matplotlib.rcParams`` for the rest of the session; as a
+    context manager it restores them on exit::
+
+        with fastdescent.plotting.use_style(**{"font.size": 14}):
+            fig, ax = fastdescent.plotting.figure()
+            ...
+
+    While active, the overrides also apply inside the drawing functions.
+    """
+
+    def __init__(self, **overrides):
+        unknown = [k for k in overrides if k not in mpl.rcParams]
+        if unknown:
+            raise KeyError(f"unknown matplotlib rcParams: {', '.join(unknown)}")
+        self._saved = dict(mpl.rcParams.copy())
+        self._style = {**_ACTIVE[-1], **overrides}
+        mpl.rcParams.update(self._style)
+        _ACTIVE.append(self._style)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        dict.update(mpl.rcParams, self._saved)  # as matplotlib.rc_context does
+        for i in range(len(_ACTIVE) - 1, 0, -1):
+            if _ACTIVE[i] is self._style:
+                # drop this style and any applied (without ``with``) inside the block
+                del _ACTIVE[i:]
+                break
+        return False
+
+
+def _context():
+    """rc_context of the active house style (used by every drawing function)."""
+    return mpl.rc_context(_ACTIVE[-1])
+
+
+def styled(fn):
+    """Decorator: run a drawing function under the active house style."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _context():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _figsize(nrows: int, ncols: int, size) -> tuple[float, float]:
+    if size == "slide":
+        return (SLIDE_PANEL[0] * ncols, SLIDE_PANEL[1] * nrows)
+    if size == "print":
+        w = PRINT_WIDTH
+        return (w, w / ncols * 0.75 * nrows)
+    try:
+        w, h = (float(v) for v in size)
+    except (TypeError, ValueError):
+        raise ValueError(f"size must be 'slide', 'print' or (width, height) in inches, "
+                         f"got {size!r}") from None
+    return (w, h)
+
+
+def figure(nrows: int = 1, ncols: int = 1, *, size="slide", projection: str | None = None,
+           sharex=False, sharey=False, squeeze: bool = True, **kwargs):
+    """A new figure in the house style: ``fig, ax = figure()``; ``fig, axs = figure(1, 3)``.
+
+    Parameters
+    ----------
+    nrows, ncols : int
+        Grid of panels (as :func:`matplotlib.pyplot.subplots`).
+    size : "slide", "print" or (width, height)
+        ``"slide"``: 5 x 3.8 in per panel; ``"print"``: the whole figure is 6.3 in wide (a
+        page's text block) with 4:3 panels; or an explicit size in inches.
+    projection : str, optional
+        ``"3d"`` for :func:`~fastdescent.plotting.loss_surface_3d`.
+    **kwargs
+        Passed to :func:`matplotlib.pyplot.subplots` (``layout`` defaults to
+        ``"constrained"``).
+    """
+    import matplotlib.pyplot as plt
+
+    nrows, ncols = int(nrows), int(ncols)
+    if nrows < 1 or ncols < 1:
+        raise ValueError(f"nrows and ncols must be >= 1, got {nrows}, {ncols}")
+    subplot_kw = dict(kwargs.pop("subplot_kw", None) or {})
+    if projection is not None:
+        subplot_kw["projection"] = projection
+    kwargs.setdefault("layout", "constrained")
+    kwargs.setdefault("figsize", _figsize(nrows, ncols, size))
+    with _context():
+        return plt.subplots(nrows, ncols, sharex=sharex, sharey=sharey, squeeze=squeeze,
+                            subplot_kw=subplot_kw, **kwargs)
+
+
+def new_axes(projection: str | None = None):
+    """One new Axes in a new house-style figure (used when a function gets ``ax=None``)."""
+    _, ax = figure(projection=projection)
+    return ax
+
+
+def save(fig, path_stem, formats: Sequence[str] = ("png", "pdf"), *, dpi: int = DPI,
+         **kwargs) -> list[Path]:
+    """Write ``fig`` as ``path_stem.png`` (``dpi``, default 150) and ``path_stem.pdf``.
+
+    Parent folders are created. A ``path_stem`` that already ends with one of ``formats``
+    (``"fig/basins.pdf"``) has that suffix dropped. PDF metadata carry no creation date, so
+    saving the same figure twice gives identical files. Returns the written paths.
+    """
+    if isinstance(formats, str):
+        formats = (formats,)
+    fmts = [str(f).lower().lstrip(".") for f in formats]
+    if not fmts:
+        raise ValueError("formats must name at least one format, e.g. ('png', 'pdf')")
+    supported = fig.canvas.get_supported_filetypes()
+    bad = [f for f in fmts if f not in supported]
+    if bad:
+        raise ValueError(f"unsupported format {bad[0]!r}; supported: {', '.join(supported)}")
+    stem = Path(path_stem)
+    if stem.suffix.lower().lstrip(".") in fmts:
+        stem = stem.with_suffix("")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    user_meta = kwargs.pop("metadata", None)
+    # fontTools logs a harmless warning about the zero timestamps of embedded font subsets
+    head_log = logging.getLogger("fontTools.ttLib.tables._h_e_a_d")
+    old_level = head_log.level
+    head_log.setLevel(logging.ERROR)
+    try:
+        written = _save_all(fig, stem, fmts, dpi, user_meta, kwargs)
+    finally:
+        head_log.setLevel(old_level)
+    return written
+
+
+def _save_all(fig, stem, fmts, dpi, user_meta, kwargs):
+    written = []
+    with _context():
+        for f in fmts:
+            path = stem.with_name(stem.name + "." + f)
+            meta = user_meta
+            if meta is None:
+                meta = {"CreationDate": None} if f == "pdf" else (
+                    {"Software": None} if f == "png" else None)
+            fig.savefig(path, format=f, dpi=dpi, metadata=meta, **kwargs)
+            written.append(path)
+    return written
+
+
+def lighten(color, amount: float):
+    """``color`` blended with white: ``amount`` 0 keeps it, 1 gives white (arrays allowed)."""
+    rgb = np.asarray(mpl.colors.to_rgb(color))
+    a = np.clip(np.asarray(amount, dtype=float), 0.0, 1.0)[..., None]
+    return rgb * (1.0 - a) + a
