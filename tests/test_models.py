@@ -486,10 +486,10 @@ def test_custom_model_finite_difference_hessian(data):
 
 def test_custom_model_defined_in_a_function():
     @njit
-    def line_example(phi, b, x, y, c, work, grad):
-        r = phi[0, b] + c[0] * phi[1, b] * x[0] - y[0]
+    def line_example(phi, b, X, Y, i, c, work, grad):
+        r = phi[0, b] + c[0] * phi[1, b] * X[i, 0] - Y[i, 0]
         grad[0, b] += 2.0 * r
-        grad[1, b] += 2.0 * r * c[0] * x[0]
+        grad[1, b] += 2.0 * r * c[0] * X[i, 0]
         return r * r
 
     assert importable_name(line_example) is None  # a closure: the uncached engine path
@@ -508,7 +508,7 @@ def test_custom_model_defined_in_a_function():
 
 
 # ============================================================================ bad input
-def _nonjit(phi, b, x, y, c, work, grad):
+def _nonjit(phi, b, X, Y, i, c, work, grad):
     return 0.0
 
 

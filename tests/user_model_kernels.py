@@ -10,17 +10,17 @@ from numba import njit
 
 
 @njit(cache=True)
-def exp_example(phi, b, x, y, c, work, grad):
-    e = math.exp(phi[1, b] * x[0])
-    r = phi[0, b] * e - y[0]
+def exp_example(phi, b, X, Y, i, c, work, grad):
+    e = math.exp(phi[1, b] * X[i, 0])
+    r = phi[0, b] * e - Y[i, 0]
     grad[0, b] += 2.0 * r * e
-    grad[1, b] += 2.0 * r * phi[0, b] * e * x[0]
+    grad[1, b] += 2.0 * r * phi[0, b] * e * X[i, 0]
     return r * r
 
 
 @njit(cache=True)
-def exp_loss(phi, b, x, y, c, work):
-    r = phi[0, b] * math.exp(phi[1, b] * x[0]) - y[0]
+def exp_loss(phi, b, X, Y, i, c, work):
+    r = phi[0, b] * math.exp(phi[1, b] * X[i, 0]) - Y[i, 0]
     return r * r
 
 

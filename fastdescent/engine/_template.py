@@ -27,6 +27,17 @@ from fastdescent.models.functions import quadratic_example as model_example, qua
 
 # ------------------------------------------------------------------------------- block kernels
 @njit(cache=True, error_model="numpy")
+def _gather(X, Y, perm, j, Xg, Yg):
+    """Rows ``perm[b, j]`` of X and Y into rows ``b`` of Xg and Yg."""
+    for b in range(Xg.shape[0]):
+        i = perm[b, j]
+        for k in range(X.shape[1]):
+            Xg[b, k] = X[i, k]
+        for k in range(Y.shape[1]):
+            Yg[b, k] = Y[i, k]
+
+
+@njit(cache=True, error_model="numpy")
 def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss):
     """Sum over examples ``start..stop`` (of each lane's permutation when ``use_perm``) of the
     per-example loss and gradient, for every column of the ``(P, B)`` block ``phi``."""
@@ -34,16 +45,19 @@ def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
     grad[:] = 0.0
     loss[:] = 0.0
     if use_perm:
+        # gather each lane's example into a (B, dx) block first: the kernel loop then reads
+        # row b for lane b and vectorizes like the full-batch loop (LLVM will not vectorize
+        # the indexed gather itself)
+        Xg = np.empty((B, X.shape[1]))
+        Yg = np.empty((B, Y.shape[1]))
         for j in range(start, stop):
+            _gather(X, Y, perm, j, Xg, Yg)
             for b in range(B):
-                i = perm[b, j]
-                loss[b] += model_example(phi, b, X[i], Y[i], c, work, grad)
+                loss[b] += model_example(phi, b, Xg, Yg, b, c, work, grad)
     else:
         for i in range(start, stop):
-            x = X[i]
-            y = Y[i]
             for b in range(B):
-                loss[b] += model_example(phi, b, x, y, c, work, grad)
+                loss[b] += model_example(phi, b, X, Y, i, c, work, grad)
 
 
 @njit(cache=True, error_model="numpy")
@@ -52,16 +66,16 @@ def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
     B = phi.shape[1]
     loss[:] = 0.0
     if use_perm:
+        Xg = np.empty((B, X.shape[1]))
+        Yg = np.empty((B, Y.shape[1]))
         for j in range(start, stop):
+            _gather(X, Y, perm, j, Xg, Yg)
             for b in range(B):
-                i = perm[b, j]
-                loss[b] += model_loss(phi, b, X[i], Y[i], c, work)
+                loss[b] += model_loss(phi, b, Xg, Yg, b, c, work)
     else:
         for i in range(start, stop):
-            x = X[i]
-            y = Y[i]
             for b in range(B):
-                loss[b] += model_loss(phi, b, x, y, c, work)
+                loss[b] += model_loss(phi, b, X, Y, i, c, work)
 
 
 # ------------------------------------------------------------------------------- line searches

@@ -4,12 +4,14 @@ Kernel contract
 ---------------
 Every model is defined by three small Numba kernels that work on **one example**:
 
-``example(phi, b, x, y, c, work, grad) -> float``
-    Loss of the example ``(x, y)`` for trajectory lane ``b``; *adds* the gradient of that loss
-    into ``grad[:, b]``. ``phi`` and ``grad`` are ``(P, B)`` blocks (one column per trajectory,
-    so that a loop over ``b`` vectorizes), ``x`` is ``(dx,)``, ``y`` is ``(dy,)``, ``c`` is the
-    model's ``(C,)`` float settings vector and ``work`` a ``(W, B)`` scratch block.
-``example_loss(phi, b, x, y, c, work) -> float``
+``example(phi, b, X, Y, i, c, work, grad) -> float``
+    Loss of example ``i`` (``X[i, :]``, ``Y[i, :]``) for trajectory lane ``b``; *adds* the
+    gradient of that loss into ``grad[:, b]``. ``phi`` and ``grad`` are ``(P, B)`` blocks (one
+    column per trajectory, so that a loop over ``b`` vectorizes), ``X`` is ``(N, dx)``, ``Y`` is
+    ``(N, dy)``, ``c`` is the model's ``(C,)`` float settings vector and ``work`` a ``(W, B)``
+    scratch block. Passing the index rather than a row keeps minibatch gathers (a different
+    example per lane) free of array views.
+``example_loss(phi, b, X, Y, i, c, work) -> float``
     The same loss without the gradient (line searches and loss surfaces).
 ``example_hessian(p, x, y, c, H) -> None``
     *Adds* the Hessian of the example's loss at the ``(P,)`` point ``p`` into ``H`` ``(P, P)``.
@@ -293,10 +295,11 @@ def custom_model(example: Callable, example_loss: Callable | None = None, *,
 
     Parameters
     ----------
-    example : njit function ``(phi, b, x, y, c, work, grad) -> float``
-        Loss of one example at trajectory lane ``b`` (read ``phi[k, b]``); adds its gradient
-        into ``grad[k, b]``.
-    example_loss : njit function ``(phi, b, x, y, c, work) -> float``, optional
+    example : njit function ``(phi, b, X, Y, i, c, work, grad) -> float``
+        Loss of example ``i`` (read ``X[i, j]``, ``Y[i, j]``) at trajectory lane ``b`` (read
+        ``phi[k, b]``); adds its gradient into ``grad[k, b]``. Decorate it with
+        ``@njit(inline="always")`` so the engine can vectorize across trajectories.
+    example_loss : njit function ``(phi, b, X, Y, i, c, work) -> float``, optional
         Loss only. Defaults to calling ``example`` on a scratch gradient (slower line searches).
     n_params / param_names :
         The number of parameters, or their names (``phi0, phi1, ...`` by default).
@@ -355,9 +358,9 @@ def _loss_from_example(example):
     from numba import njit
 
     @njit
-    def example_loss(phi, b, x, y, c, work):
+    def example_loss(phi, b, X, Y, i, c, work):
         g = np.zeros_like(phi)
-        return example(phi, b, x, y, c, work, g)
+        return example(phi, b, X, Y, i, c, work, g)
 
     return example_loss
 

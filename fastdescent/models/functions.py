@@ -14,7 +14,7 @@ TWO_PI = 2.0 * math.pi
 
 
 @njit(cache=True, inline="always")
-def quadratic_example(phi, b, x, y, c, work, grad):
+def quadratic_example(phi, b, X, Y, i, c, work, grad):
     """:math:`L = \\tfrac12 \\phi^T A \\phi`, :math:`\\nabla L = A\\phi` (A symmetric)."""
     P = int(c[0])
     loss = 0.0
@@ -28,7 +28,7 @@ def quadratic_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def quadratic_loss(phi, b, x, y, c, work):
+def quadratic_loss(phi, b, X, Y, i, c, work):
     P = int(c[0])
     loss = 0.0
     for i in range(P):
@@ -51,7 +51,7 @@ def quadratic_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def rosenbrock_example(phi, b, x, y, c, work, grad):
+def rosenbrock_example(phi, b, X, Y, i, c, work, grad):
     """:math:`L = (a - \\phi_0)^2 + b(\\phi_1 - \\phi_0^2)^2`."""
     p0 = phi[0, b]
     p1 = phi[1, b]
@@ -63,7 +63,7 @@ def rosenbrock_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def rosenbrock_loss(phi, b, x, y, c, work):
+def rosenbrock_loss(phi, b, X, Y, i, c, work):
     u = c[0] - phi[0, b]
     v = phi[1, b] - phi[0, b] * phi[0, b]
     return u * u + c[1] * v * v
@@ -81,7 +81,7 @@ def rosenbrock_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def himmelblau_example(phi, b, x, y, c, work, grad):
+def himmelblau_example(phi, b, X, Y, i, c, work, grad):
     """:math:`L = (\\phi_0^2 + \\phi_1 - 11)^2 + (\\phi_0 + \\phi_1^2 - 7)^2`."""
     p0 = phi[0, b]
     p1 = phi[1, b]
@@ -93,7 +93,7 @@ def himmelblau_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def himmelblau_loss(phi, b, x, y, c, work):
+def himmelblau_loss(phi, b, X, Y, i, c, work):
     u = phi[0, b] * phi[0, b] + phi[1, b] - 11.0
     v = phi[0, b] + phi[1, b] * phi[1, b] - 7.0
     return u * u + v * v
@@ -113,7 +113,7 @@ def himmelblau_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def rastrigin_example(phi, b, x, y, c, work, grad):
+def rastrigin_example(phi, b, X, Y, i, c, work, grad):
     """:math:`L = A P + \\sum_i (\\phi_i^2 - A\\cos 2\\pi\\phi_i)`."""
     A = c[0]
     P = int(c[1])
@@ -126,7 +126,7 @@ def rastrigin_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def rastrigin_loss(phi, b, x, y, c, work):
+def rastrigin_loss(phi, b, X, Y, i, c, work):
     A = c[0]
     P = int(c[1])
     loss = A * P
@@ -147,7 +147,7 @@ def rastrigin_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def beale_example(phi, b, x, y, c, work, grad):
+def beale_example(phi, b, X, Y, i, c, work, grad):
     """:math:`L = (1.5 - \\phi_0 + \\phi_0\\phi_1)^2 + (2.25 - \\phi_0 + \\phi_0\\phi_1^2)^2
     + (2.625 - \\phi_0 + \\phi_0\\phi_1^3)^2`."""
     p0 = phi[0, b]
@@ -161,7 +161,7 @@ def beale_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def beale_loss(phi, b, x, y, c, work):
+def beale_loss(phi, b, X, Y, i, c, work):
     p0 = phi[0, b]
     p1 = phi[1, b]
     u1 = 1.5 - p0 + p0 * p1
@@ -190,7 +190,7 @@ def beale_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def saddle_example(phi, b, x, y, c, work, grad):
+def saddle_example(phi, b, X, Y, i, c, work, grad):
     """:math:`L = \\phi_0^2 - \\phi_1^2` (unbounded below: a pure saddle)."""
     grad[0, b] += 2.0 * phi[0, b]
     grad[1, b] += -2.0 * phi[1, b]
@@ -198,7 +198,7 @@ def saddle_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def saddle_loss(phi, b, x, y, c, work):
+def saddle_loss(phi, b, X, Y, i, c, work):
     return phi[0, b] * phi[0, b] - phi[1, b] * phi[1, b]
 
 
@@ -212,7 +212,7 @@ def saddle_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def adam_demo_example(phi, b, x, y, c, work, grad):
+def adam_demo_example(phi, b, X, Y, i, c, work, grad):
     """:math:`L = 1 - e^{-2\\phi_1^2}\\, e^{-(\\phi_0 - 0.7)^2/8}`."""
     d = phi[0, b] - 0.7
     p1 = phi[1, b]
@@ -223,7 +223,7 @@ def adam_demo_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def adam_demo_loss(phi, b, x, y, c, work):
+def adam_demo_loss(phi, b, X, Y, i, c, work):
     d = phi[0, b] - 0.7
     p1 = phi[1, b]
     return 1.0 - math.exp(-2.0 * p1 * p1 - d * d / 8.0)
@@ -244,7 +244,7 @@ def adam_demo_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def bumps_example(phi, b, x, y, c, work, grad):
+def bumps_example(phi, b, X, Y, i, c, work, grad):
     """:math:`L = c_0 + q(\\phi - p_0)^2 - \\sum_k a_k e^{-(\\phi - m_k)^2 / s_k}`."""
     p = phi[0, b]
     K = int(c[3])
@@ -263,7 +263,7 @@ def bumps_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def bumps_loss(phi, b, x, y, c, work):
+def bumps_loss(phi, b, X, Y, i, c, work):
     p = phi[0, b]
     K = int(c[3])
     d = p - c[1]
@@ -290,7 +290,7 @@ def bumps_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def cosine_quadratic_example(phi, b, x, y, c, work, grad):
+def cosine_quadratic_example(phi, b, X, Y, i, c, work, grad):
     """:math:`L = \\phi^2 + \\delta\\cos(2\\pi\\phi/\\lambda)` (fractal learning-rate boundaries)."""
     p = phi[0, b]
     w = TWO_PI / c[1]
@@ -299,7 +299,7 @@ def cosine_quadratic_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def cosine_quadratic_loss(phi, b, x, y, c, work):
+def cosine_quadratic_loss(phi, b, X, Y, i, c, work):
     p = phi[0, b]
     return p * p + c[0] * math.cos(TWO_PI / c[1] * p)
 

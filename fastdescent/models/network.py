@@ -12,31 +12,31 @@ from numba import njit
 
 
 @njit(cache=True, inline="always")
-def _forward(phi, b, x, c, work):
+def _forward(phi, b, X, i, c, work):
     din = int(c[0])
     H = int(c[1])
     for j in range(H):
         a = phi[H * din + j, b]
         for k in range(din):
-            a += phi[j * din + k, b] * x[k]
+            a += phi[j * din + k, b] * X[i, k]
         work[j, b] = math.tanh(a)
 
 
 @njit(cache=True, inline="always")
-def net_example(phi, b, x, y, c, work, grad):
+def net_example(phi, b, X, Y, i, c, work, grad):
     """Squared loss of one example and its gradient by backpropagation."""
     din = int(c[0])
     H = int(c[1])
     dout = int(c[2])
     o_W2 = H * din + H
     o_b2 = o_W2 + dout * H
-    _forward(phi, b, x, c, work)
+    _forward(phi, b, X, i, c, work)
     loss = 0.0
     for o in range(dout):
         f = phi[o_b2 + o, b]
         for j in range(H):
             f += phi[o_W2 + o * H + j, b] * work[j, b]
-        r = f - y[o]
+        r = f - Y[i, o]
         work[H + o, b] = r
         loss += r * r
         grad[o_b2 + o, b] += 2.0 * r
@@ -50,24 +50,24 @@ def net_example(phi, b, x, y, c, work, grad):
         da = dh * (1.0 - h * h)
         grad[H * din + j, b] += da
         for k in range(din):
-            grad[j * din + k, b] += da * x[k]
+            grad[j * din + k, b] += da * X[i, k]
     return loss
 
 
 @njit(cache=True, inline="always")
-def net_loss(phi, b, x, y, c, work):
+def net_loss(phi, b, X, Y, i, c, work):
     din = int(c[0])
     H = int(c[1])
     dout = int(c[2])
     o_W2 = H * din + H
     o_b2 = o_W2 + dout * H
-    _forward(phi, b, x, c, work)
+    _forward(phi, b, X, i, c, work)
     loss = 0.0
     for o in range(dout):
         f = phi[o_b2 + o, b]
         for j in range(H):
             f += phi[o_W2 + o * H + j, b] * work[j, b]
-        r = f - y[o]
+        r = f - Y[i, o]
         loss += r * r
     return loss
 

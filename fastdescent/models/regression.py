@@ -12,31 +12,31 @@ from ..fastmath import FAST_TRIG_MAX, fast_exp, fast_sincos
 
 
 @njit(cache=True, inline="always")
-def poly_example(phi, b, x, y, c, work, grad):
+def poly_example(phi, b, X, Y, i, c, work, grad):
     """:math:`\\ell = (\\sum_k \\phi_k x^k - y)^2`, :math:`\\partial\\ell/\\partial\\phi_k = 2 r x^k`."""
     deg = int(c[0])
     f = 0.0
     xk = 1.0
     for k in range(deg + 1):
         f += phi[k, b] * xk
-        xk *= x[0]
-    r = f - y[0]
+        xk *= X[i, 0]
+    r = f - Y[i, 0]
     xk = 1.0
     for k in range(deg + 1):
         grad[k, b] += 2.0 * r * xk
-        xk *= x[0]
+        xk *= X[i, 0]
     return r * r
 
 
 @njit(cache=True, inline="always")
-def poly_loss(phi, b, x, y, c, work):
+def poly_loss(phi, b, X, Y, i, c, work):
     deg = int(c[0])
     f = 0.0
     xk = 1.0
     for k in range(deg + 1):
         f += phi[k, b] * xk
-        xk *= x[0]
-    r = f - y[0]
+        xk *= X[i, 0]
+    r = f - Y[i, 0]
     return r * r
 
 
@@ -53,7 +53,7 @@ def poly_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def linear_example(phi, b, x, y, c, work, grad):
+def linear_example(phi, b, X, Y, i, c, work, grad):
     """:math:`\\ell = \\lVert W x + w_0 - y\\rVert^2` (several outputs)."""
     dx = int(c[0])
     D = int(c[1])
@@ -61,25 +61,25 @@ def linear_example(phi, b, x, y, c, work, grad):
     for d in range(D):
         f = phi[D * dx + d, b]
         for j in range(dx):
-            f += phi[d * dx + j, b] * x[j]
-        r = f - y[d]
+            f += phi[d * dx + j, b] * X[i, j]
+        r = f - Y[i, d]
         loss += r * r
         for j in range(dx):
-            grad[d * dx + j, b] += 2.0 * r * x[j]
+            grad[d * dx + j, b] += 2.0 * r * X[i, j]
         grad[D * dx + d, b] += 2.0 * r
     return loss
 
 
 @njit(cache=True, inline="always")
-def linear_loss(phi, b, x, y, c, work):
+def linear_loss(phi, b, X, Y, i, c, work):
     dx = int(c[0])
     D = int(c[1])
     loss = 0.0
     for d in range(D):
         f = phi[D * dx + d, b]
         for j in range(dx):
-            f += phi[d * dx + j, b] * x[j]
-        r = f - y[d]
+            f += phi[d * dx + j, b] * X[i, j]
+        r = f - Y[i, d]
         loss += r * r
     return loss
 
@@ -118,12 +118,12 @@ def _gabor_f(z):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def gabor_example(phi, b, x, y, c, work, grad):
+def gabor_example(phi, b, X, Y, i, c, work, grad):
     """:math:`\\ell = (\\sin z\\, e^{-z^2/32} - y)^2`, :math:`z = \\phi_0 + 0.06\\,\\phi_1 x`."""
-    u = 0.06 * x[0]
+    u = 0.06 * X[i, 0]
     z = phi[0, b] + phi[1, b] * u
     f, dfdz = _gabor_f(z)
-    r = f - y[0]
+    r = f - Y[i, 0]
     g = 2.0 * r * dfdz
     grad[0, b] += g
     grad[1, b] += g * u
@@ -131,10 +131,10 @@ def gabor_example(phi, b, x, y, c, work, grad):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def gabor_loss(phi, b, x, y, c, work):
-    z = phi[0, b] + phi[1, b] * (0.06 * x[0])
+def gabor_loss(phi, b, X, Y, i, c, work):
+    z = phi[0, b] + phi[1, b] * (0.06 * X[i, 0])
     f, _ = _gabor_f(z)
-    r = f - y[0]
+    r = f - Y[i, 0]
     return r * r
 
 
