@@ -1,4 +1,8 @@
-"""Per-model compiled engines, generated from one template and cached on disk.
+"""Compiled engines, generated from source files and cached on disk.
+
+Two halves: the model-independent :mod:`fastdescent.engine.worker` (compiled once), and per
+model a copy of :mod:`fastdescent.engine._template` (its block kernels and evaluation helpers).
+
 
 Numba cannot cache a function that receives njit functions as arguments or is built in a
 closure (numba issues 6251/6264): such drivers recompile in every new process. Instead, for
@@ -61,6 +65,20 @@ def _source_with(import_line: str) -> str:
     lines = _TEMPLATE.read_text().splitlines(keepends=True)
     out = [import_line + "\n" if _MARK in ln else ln for ln in lines]
     return "".join(out)
+
+
+def worker() -> types.ModuleType:
+    """The model-independent worker module (generated under a name that hashes fastdescent's
+    sources, so an edit to any of them never reuses a stale on-disk cache)."""
+    mod = _MODULES.get("worker")
+    if mod is None:
+        with _LOCK:
+            mod = _MODULES.get("worker")
+            if mod is None:
+                src = Path(__file__).with_name("worker.py").read_text()
+                mod = _import_generated(f"fd_worker_{_package_hash()}", src)
+                _MODULES["worker"] = mod
+    return mod
 
 
 def compiled_for(model) -> types.ModuleType:

@@ -19,7 +19,7 @@ from ..models.base import Model
 from ..optim.factories import Optimizer, get_optimizer
 from ..optim.schedules import Schedule, as_schedule
 from . import status as S
-from .compiled import compiled_for
+from .compiled import compiled_for, worker
 
 DEFAULT_BLOCK = 64
 DEFAULT_BOUND = 1e8
@@ -269,9 +269,11 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
         "loss_path": np.empty((n, K)),
     }
     eng = compiled_for(model)
+    wk = worker()
     sc = settings.schedule
     sched = np.array([sc.kind, sc.p0, sc.p1, sc.warmup], dtype=np.float64)
-    args = (optimizer.rule, optimizer.n_state, init, np.ascontiguousarray(hyper),
+    args = (eng.block_loss_grad, eng.block_loss, optimizer.rule, optimizer.n_state,
+            np.ascontiguousarray(init), np.ascontiguousarray(hyper),
             np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
             settings.steps, sched, settings.batch_size, settings.reduction == "mean",
             settings.tol, settings.bound, model.X, model.Y, model.consts, model.work_size,
@@ -280,13 +282,13 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     n_blocks = -(-n // settings.block)
     workers = min(threads or default_threads(), n_blocks)
     if workers <= 1:
-        eng.drive(0, n_blocks, *args)
+        wk.drive(0, n_blocks, *args)
     else:
         # several small tasks per thread: trajectories that stop early do not idle a thread
         n_tasks = min(n_blocks, 8 * workers)
         edges = np.linspace(0, n_blocks, n_tasks + 1).astype(np.int64)
         pool = _pool(workers)
-        futures = [pool.submit(eng.drive, int(a), int(b), *args)
+        futures = [pool.submit(wk.drive, int(a), int(b), *args)
                    for a, b in zip(edges[:-1], edges[1:]) if b > a]
         for f in futures:
             f.result()

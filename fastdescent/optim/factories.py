@@ -213,7 +213,7 @@ def line_search(max_dist=1.0, tol=1e-5, max_iter=15) -> Optimizer:
 
     The step size is searched in ``[0, max_dist]`` (``max_dist`` scales the raw gradient);
     book values: ``max_dist=0.1`` (linear regression) or ``2.0`` (Gabor), ``tol=1e-5``,
-    ``max_iter=15``. See :mod:`fastdescent.optim.line_search`.
+    ``max_iter=15``. See :mod:`fastdescent.optim.bracketing`.
     """
     return _make(R.LINE_SEARCH, max_dist=max_dist, tol=tol, max_iter=max_iter)
 
@@ -221,7 +221,8 @@ def line_search(max_dist=1.0, tol=1e-5, max_iter=15) -> Optimizer:
 def armijo(lr=1.0, c=1e-4, rho=0.5, max_iter=30) -> Optimizer:
     """Backtracking (Armijo) line search: start at ``lr``, multiply by ``rho`` until
     :math:`L(\\phi - \\alpha g) \\le L(\\phi) - c\\,\\alpha \\lVert g\\rVert^2` (at most
-    ``max_iter`` halvings; the last trial step is taken if none satisfies it)."""
+    ``max_iter`` trial steps, i.e. ``max_iter - 1`` reductions; the last trial step is taken if
+    none satisfies it, so ``max_iter=1`` is plain gradient descent with step ``lr``)."""
     return _make(R.ARMIJO, lr=lr, c=c, rho=rho, max_iter=max_iter)
 
 
