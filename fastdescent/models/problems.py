@@ -66,7 +66,7 @@ def binary_classification(x=None, y=None, *, seed: int = 0) -> Model:
     if Y.shape[1] != 1 or not np.all((Y == 0) | (Y == 1)):
         raise ValueError("y must hold binary labels 0 or 1 (one column)")
     dx = X.shape[1]
-    names = tuple(f"w{j}" for j in range(dx)) + ("w0",)
+    names = tuple(f"w{j + 1}" for j in range(dx)) + ("w0",)  # f = w0 + w1 x1 + ...
     m = Model("binary_classification",
               ModelKernels(C.logistic_example, C.logistic_loss, C.logistic_hessian), X, Y,
               np.array([dx, 1], float), names, tuple((-4.0, 4.0) for _ in names),

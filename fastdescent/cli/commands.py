@@ -1,0 +1,504 @@
+"""The subcommands: ``list``, ``run``, ``sweep``, ``plot``, ``figures``, ``info``."""
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .errors import CLIError, UsageError, one_line, suggest
+from .experiment import PLOT_KINDS, Experiment, dir_writable, from_dict, load_file
+
+
+def warn(msg: str) -> None:
+    print(f"fastdescent: warning: {one_line(msg)}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------------------------- list
+def _doc_line(fn) -> str:
+    doc = inspect.getdoc(fn) or ""
+    line = doc.strip().split("\n\n")[0].replace("\n", " ")
+    line = re.sub(r":math:`([^`]*)`", r"\1", line)
+    line = re.sub(r":\w+:`~?([^`]*)`", r"\1", line).replace("``", "")
+    for tex, txt in _TEX:
+        line = line.replace(tex, txt)
+    line = re.sub(r"\\sqrt\{([^{}]*)\}", r"sqrt(\1)", line)
+    line = re.sub(r"([\^_])\{([^{}]*)\}", lambda m: m.group(1) + (
+        m.group(2) if len(m.group(2)) == 1 else f"({m.group(2)})"), line)
+    line = re.sub(r"\\([A-Za-z]+)(?=\\[A-Za-z])", r"\1 ", line)
+    line = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", line)
+    line = re.sub(r"\\(mathrm|text|operatorname)\{([^{}]*)\}", r"\2", line)
+    line = re.sub(r"\\([A-Za-z]+)", r"\1", line).replace("\\", "")
+    line = re.sub(r"\{([^{}]*)\}", r"\1", line)
+    return " ".join(line.split())
+
+
+_TEX = (("\\leftarrow", "<-"), ("\\le ", "<= "), ("\\ge ", ">= "), ("\\lVert", "|"),
+        ("\\rVert", "|"), ("\\lfloor", "floor("), ("\\rfloor", ")"), ("\\tfrac12", "1/2"),
+        ("\\cdot", "*"), ("\\,", " "), ("\\;", " "), ("\\!", ""), ("\\left", ""),
+        ("\\right", ""))
+
+
+def _signature(name, fn) -> str:
+    parts = []
+    for p in inspect.signature(fn).parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        parts.append(p.name if p.default is p.empty else f"{p.name}={p.default!r}")
+    return f"{name}({', '.join(parts)})"
+
+
+def list_models() -> list[str]:
+    from ..models import named_models
+
+    out = [f"models ({len(named_models)}):"]
+    for name, fn in named_models.items():
+        out += [f"  {_signature(name, fn)}", f"      {_doc_line(fn)}"]
+    return out
+
+
+def list_optimizers() -> list[str]:
+    from ..optim import factories as F
+
+    out = [f"optimizers ({len(F.named_optimizers)}):"]
+    for name, fn in F.named_optimizers.items():
+        opt = fn()
+        specs = F._SPECS.get(opt.rule, ())
+        ranges = ", ".join(f"{h} {s.text()}" for h, s in zip(opt.hyper_names, specs))
+        out += [f"  {_signature(name, fn)}", f"      {_doc_line(fn)}",
+                f"      hyperparameters (sweepable): {ranges}"]
+    return out
+
+
+def list_schedules() -> list[str]:
+    from ..optim.schedules import named_schedules
+
+    out = [f"schedules ({len(named_schedules)}):"]
+    for name, fn in named_schedules.items():
+        out += [f"  {_signature(name, fn)}", f"      {_doc_line(fn)}"]
+    return out
+
+
+def _import_optional(modname: str):
+    """Import ``modname``; None when it does not exist (its own import errors propagate)."""
+    import importlib
+
+    try:
+        return importlib.import_module(modname)
+    except ModuleNotFoundError as exc:
+        if exc.name and (exc.name == modname or modname.startswith(exc.name + ".")):
+            return None
+        raise
+
+
+def list_figures() -> list[str]:
+    mod = _import_optional("fastdescent.figures")
+    reg = getattr(mod, "FIGURES", None) if mod is not None else None
+    if not reg:
+        return ["figures: none are registered (fastdescent.figures is not available)"]
+    out = [f"figures ({len(reg)}):"]
+    for fid, fig in reg.items():
+        out.append(f"  {fid:<10} {getattr(fig, 'title', '')}")
+    return out
+
+
+LISTS = {"models": list_models, "optimizers": list_optimizers, "schedules": list_schedules,
+         "figures": list_figures}
+
+
+def cmd_list(args, extra) -> int:
+    kinds = [args.what] if args.what else list(LISTS)
+    lines = []
+    for i, k in enumerate(kinds):
+        if i:
+            lines.append("")
+        lines += LISTS[k]()
+    print("\n".join(lines))
+    return 0
+
+
+# ------------------------------------------------------------------------------- run / sweep
+def prepare_store(store: Path, plan, resume: bool) -> str | None:
+    """Check the chunk store before running; returns a note for resumed runs."""
+    manifest = store / "manifest.json"
+    if manifest.exists():
+        if not resume:
+            raise UsageError(f"{str(store)!r} holds chunks of an unfinished run: add --resume to "
+                             f"continue it, or delete that directory to start over")
+        try:
+            meta = json.loads(manifest.read_text())
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read the store's manifest {str(manifest)!r}: {exc}") \
+                from None
+        if meta.get("fingerprint") != plan.fingerprint():
+            raise UsageError(f"--resume: store {str(store)!r} holds a different sweep (the "
+                             f"experiment changed since it started); delete it to start over")
+        done = len(list(store.glob("chunk-*.npz")))
+        total = -(-int(meta.get("size", plan.size)) // int(meta.get("chunk_size", 1)))
+        return f"resuming from {store}: {done} of {total} chunks already done"
+    if store.exists():
+        if not store.is_dir():
+            raise UsageError(f"store path {str(store)!r} exists and is not a directory")
+        if any(store.iterdir()):
+            raise UsageError(f"store directory {str(store)!r} is not empty and is not a chunk "
+                             f"store; choose another [output].store")
+        if not dir_writable(store):
+            raise UsageError(f"store directory {str(store)!r} is not writable")
+    else:
+        parent = store.parent
+        if not parent.is_dir() or not dir_writable(parent):
+            raise UsageError(f"cannot create store {str(store)!r}: directory {str(parent)!r} "
+                             f"is missing or not writable")
+    if resume:
+        warn(f"nothing to resume in {str(store)!r}: starting from scratch")
+    return None
+
+
+def remove_store(store: Path) -> None:
+    """Delete a finished chunk store (only the files the engine writes)."""
+    for pattern in ("chunk-*.npz", "*.tmp", "manifest.json"):
+        for f in store.glob(pattern):
+            try:
+                f.unlink()
+            except OSError:
+                pass
+    try:
+        store.rmdir()
+    except OSError:
+        pass
+
+
+def _threads(threads):
+    from ..engine.trajectories import check_threads
+
+    try:
+        return check_threads(threads)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"--threads: {exc}") from None
+
+
+def execute(exp: Experiment, *, resume: bool, threads, progress, attrs=None,
+            scheduler=None) -> int:
+    """Run a validated experiment: stream into its store, save atomically, plot, clean up."""
+    from ..engine.sweeps import save, sweep
+    from ..engine import status as S
+
+    threads = _threads(threads)
+    plan = exp.plan()
+    note = prepare_store(exp.store, plan, resume)
+    if note:
+        print(f"fastdescent: {note}", file=sys.stderr)
+    args, kw = exp.plan_args()
+    t0 = time.perf_counter()
+    try:
+        ds = sweep(*args, **kw, store=str(exp.store), threads=threads, progress=progress,
+                   chunk_size=exp.chunk_size, scheduler=scheduler)
+    except RuntimeError as exc:  # the Dask scheduler went away (engine.distributed)
+        if type(exc).__name__ != "SchedulerLost":
+            raise
+        raise CLIError(f"{exc} (here: rerun the same command with --resume and the "
+                       f"--scheduler of a running cluster, or without it)") from None
+    except KeyboardInterrupt:
+        err = CLIError(f"interrupted; finished chunks are kept in {str(exp.store)!r}: rerun "
+                       f"the same command with --resume to continue")
+        err.exit_code = 130
+        raise err from None
+    elapsed = time.perf_counter() - t0
+    if exp.title:
+        ds.attrs["title"] = exp.title
+    ds.attrs.update(attrs or {})
+    try:
+        save(ds, exp.path)
+    except (OSError, ValueError) as exc:
+        raise CLIError(f"cannot write {str(exp.path)!r}: {exc}; the finished chunks stay in "
+                       f"{str(exp.store)!r} (rerun with --resume)") from None
+    remove_store(exp.store)
+    counts = {S.NAMES[k]: int((ds["status"].values == k).sum()) for k in sorted(S.NAMES)}
+    counts = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+    dims = " x ".join(f"{d}={n}" for d, n in zip(plan.dims, plan.shape))
+    print(f"wrote {exp.path}: {plan.size} trajectories of {plan.model.name}/"
+          f"{plan.optimizer.name} ({dims}), {plan.settings.steps} steps, "
+          f"{elapsed:.1f} s: {counts}")
+    for kind in exp.plots:
+        from .plots import make_plot
+
+        out = exp.path.with_name(f"{exp.path.stem}-{kind}.png")
+        try:
+            make_plot(ds, kind, out)
+            print(f"wrote {out}")
+        except UsageError as exc:
+            warn(f"plot {kind!r} not written: {exc}")
+    return 0
+
+
+def cmd_run(args, extra) -> int:
+    exp = load_file(args.experiment, quick=args.quick, output=args.output)
+    text = Path(args.experiment).read_text()
+    return execute(exp, resume=args.resume, threads=args.threads, progress=args.progress,
+                   attrs={"experiment": text}, scheduler=args.scheduler)
+
+
+def _split_list(text: str, what: str, conv=float):
+    try:
+        return [conv(x) for x in text.replace(";", ",").split(",") if x.strip()]
+    except ValueError:
+        raise UsageError(f"{what}: expected comma-separated numbers, got {text!r}") from None
+
+
+def _kv(text: str, what: str):
+    import tomllib
+
+    if "=" not in text:
+        raise UsageError(f"{what}: expected KEY=VALUE, got {text!r}")
+    k, v = text.split("=", 1)
+    k = k.strip()
+    try:
+        val = tomllib.loads(f"v = {v.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        val = v.strip()
+    return k, val
+
+
+def _hyper_flags(extra: list[str], parser_options) -> dict:
+    """``--name VALUE`` pairs left over by argparse: the optimizer's hyperparameters."""
+    out = {}
+    i = 0
+    while i < len(extra):
+        tok = extra[i]
+        if not tok.startswith("--") or len(tok) < 3:
+            raise UsageError(f"unexpected argument {tok!r}")
+        name = tok[2:]
+        if "=" in name:
+            name, val = name.split("=", 1)
+            i += 1
+        else:
+            if i + 1 >= len(extra) or extra[i + 1].startswith("--"):
+                hint = suggest(tok, parser_options)
+                raise UsageError(f"option {tok} needs a value (a number, a list a,b,c or a "
+                                 f"range start:stop:num[:log|lin]){hint}")
+            val = extra[i + 1]
+            i += 2
+        out[name.replace("-", "_")] = val
+    return out
+
+
+def cmd_sweep(args, extra) -> int:
+    from ..optim.factories import named_optimizers
+
+    hyper = _hyper_flags(extra, args._options)
+    for item in args.hyper or []:
+        k, v = _kv(item, "--hyper")
+        hyper[k] = v
+    known = set()
+    if args.optimizer in named_optimizers:  # unknown flags: suggest among options and hypers
+        known = set(named_optimizers[args.optimizer]().hyper_names)
+        known |= set(inspect.signature(named_optimizers[args.optimizer]).parameters)
+    for k in hyper:
+        if k not in known and (args.optimizer in named_optimizers or args.optimizer is None):
+            pool = [f"--{h}" for h in sorted(known)] + list(args._options)
+            which = (f"; {args.optimizer}'s hyperparameters: "
+                     f"{', '.join('--' + h for h in sorted(known))}") if known else ""
+            raise UsageError(f"unknown option --{k}{suggest('--' + k, pool)}{which}")
+    for opt, dest in (("--model", "model"), ("--optimizer", "optimizer"), ("--steps", "steps"),
+                      ("-o/--output", "output")):
+        if getattr(args, dest) is None:
+            raise UsageError(f"missing option {opt} (see fastdescent sweep --help)")
+    model = {"name": args.model}
+    for item in args.model_arg or []:
+        k, v = _kv(item, "--model-arg")
+        model[k] = v
+    if args.data:
+        model["data"] = args.data
+    start = {}
+    modes = [m for m in ("grid", "random", "lhs") if getattr(args, m) is not None]
+    if len(modes) > 1:
+        raise UsageError(f"give one of --grid, --random, --lhs (got {', '.join(modes)})")
+    if args.random is not None:
+        start["random"] = args.random
+    elif args.lhs is not None:
+        start["lhs"] = args.lhs
+    else:
+        g = _split_list(args.grid or "64", "--grid", int)
+        start["grid"] = g[0] if len(g) == 1 else g
+    if args.box:
+        b = _split_list(args.box, "--box")
+        if len(b) % 2:
+            raise UsageError("--box: expected pairs lo,hi (one per parameter)")
+        start["box"] = [b[i:i + 2] for i in range(0, len(b), 2)]
+    if args.params:
+        start["params"] = [p.strip() for p in args.params.split(",") if p.strip()]
+    if args.fixed:
+        start["fixed"] = _split_list(args.fixed, "--fixed")
+    if args.start_seed is not None:
+        start["seed"] = args.start_seed
+    run = {"steps": args.steps, "seed": args.seed}
+    for k in ("seeds", "tol", "batch_size", "record_every"):
+        if getattr(args, k) is not None:
+            run[k] = getattr(args, k)
+    if args.schedule:
+        name, *rest = [x.strip() for x in args.schedule.split(",")]
+        sched = {"name": name}
+        for item in rest:
+            k, v = _kv(item, "--schedule")
+            sched[k] = v
+        run["schedule"] = sched
+    output = {"path": args.output}
+    if args.store:
+        output["store"] = args.store
+    if args.plots:
+        output["plots"] = [p.strip() for p in args.plots.split(",") if p.strip()]
+    if args.chunk_size is not None:
+        output["chunk_size"] = args.chunk_size
+    doc = {"model": model, "optimizer": {"name": args.optimizer, **hyper}, "start": start,
+           "run": run, "output": output}
+    exp = from_dict(doc, source="sweep", base=Path.cwd(), quick=args.quick, cli=True)
+    return execute(exp, resume=args.resume, threads=args.threads, progress=args.progress,
+                   scheduler=args.scheduler)
+
+
+# ------------------------------------------------------------------------------------- plot
+def cmd_plot(args, extra) -> int:
+    from ..engine.sweeps import load
+    from .plots import make_plot
+
+    src = Path(args.dataset)
+    try:
+        ds = load(src)
+    except FileNotFoundError:
+        raise UsageError(f"no such dataset: {str(src)!r}") from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read dataset {str(src)!r}: {exc}") from None
+    out = Path(args.output) if args.output else src.with_name(f"{src.stem}-{args.kind}.png")
+    if out.suffix.lower() not in (".png", ".pdf", ".svg", ".jpg", ".jpeg"):
+        raise UsageError(f"-o {str(out)!r}: the figure must end in .png, .pdf, .svg or .jpg")
+    if not out.parent.is_dir() or not dir_writable(out.parent):
+        raise UsageError(f"cannot write {str(out)!r}: directory {str(out.parent)!r} is missing "
+                         f"or not writable")
+    make_plot(ds, args.kind, out)
+    print(f"wrote {out}")
+    return 0
+
+
+# ---------------------------------------------------------------------------------- figures
+def cmd_figures(args, extra, raw_argv) -> int:
+    mod = _import_optional("fastdescent.figures")
+    if mod is not None and callable(getattr(mod, "main", None)):
+        try:
+            rc = mod.main(list(raw_argv))
+        except SystemExit as exc:  # its own argparse
+            rc = exc.code if isinstance(exc.code, int) else (2 if exc.code else 0)
+        return int(rc or 0)
+    if mod is not None and callable(getattr(mod, "make_figures", None)):
+        only = [s.strip() for s in args.only.split(",") if s.strip()] if args.only else None
+        kw = {}
+        if args.research:
+            kw["research"] = True
+        mod.make_figures(args.lang, only, args.quick, args.output, **kw)
+        return 0
+    if mod is None:
+        raise CLIError("no figures available: the module fastdescent.figures is not "
+                       "installed yet")
+    raise CLIError("fastdescent.figures defines neither main(argv) nor make_figures(...)")
+
+
+# ------------------------------------------------------------------------------------- info
+def _svml() -> str:
+    import numba
+
+    using = bool(getattr(numba.config, "USING_SVML", False))
+    found = []
+    try:
+        from importlib import metadata
+
+        for dist in ("icc_rt", "intel-cmplr-lib-rt"):
+            try:
+                found.append(f"{dist} {metadata.version(dist)}")
+            except metadata.PackageNotFoundError:
+                pass
+    except ImportError:
+        pass
+    import ctypes.util
+    import glob
+
+    lib = ctypes.util.find_library("svml") or ctypes.util.find_library("intlc")
+    if not lib:
+        libs = glob.glob(os.path.join(sys.prefix, "lib", "libsvml*"))
+        lib = libs[0] if libs else None
+    if lib:
+        found.append(f"library {lib}")
+    state = "yes" if using else "no"
+    return f"{state} (numba.config.USING_SVML={using}; " + \
+        (", ".join(found) if found else "icc_rt / libsvml not found") + ")"
+
+
+def cmd_info(args, extra) -> int:
+    import numba
+    import numpy as np
+
+    from .. import __version__
+    from ..engine.compiled import cache_dir
+
+    rows = [("fastdescent", f"{__version__} ({Path(__file__).resolve().parents[1]})"),
+            ("python", f"{platform.python_version()} ({sys.executable})"),
+            ("platform", platform.platform()),
+            ("numpy", np.__version__)]
+    try:
+        import llvmlite
+
+        rows.append(("numba", f"{numba.__version__} (llvmlite {llvmlite.__version__})"))
+    except ImportError:
+        rows.append(("numba", numba.__version__))
+    for name in ("xarray", "matplotlib"):
+        try:
+            rows.append((name, __import__(name).__version__))
+        except ImportError:
+            rows.append((name, "not installed"))
+    try:
+        from ._parallel import threading_layer
+
+        layer = threading_layer()
+    except Exception as exc:  # noqa: BLE001 - report, never fail
+        layer = f"unavailable ({one_line(exc)})"
+    rows.append(("threading layer", layer))
+    rows.append(("threads", f"{numba.get_num_threads()} (NUMBA_NUM_THREADS="
+                            f"{numba.config.NUMBA_NUM_THREADS}, {os.cpu_count()} CPUs)"))
+    rows.append(("svml", _svml()))
+    d = cache_dir()
+    rows.append(("cache dir", f"{d} ({'writable' if _writable(d) else 'NOT writable'})"))
+    rows.append(("plotting", "fastdescent.plotting.plot_dataset" if _has_plotting()
+                 else "built-in minimal plots (fastdescent.plotting.plot_dataset not found)"))
+    fig = _import_optional("fastdescent.figures")
+    rows.append(("figures", "fastdescent.figures" if fig is not None else "not available"))
+    w = max(len(k) for k, _ in rows)
+    print("\n".join(f"{k:<{w}}  {v}" for k, v in rows))
+    return 0
+
+
+def _has_plotting() -> bool:
+    try:
+        mod = _import_optional("fastdescent.plotting")
+    except Exception:  # noqa: BLE001
+        return False
+    return callable(getattr(mod, "plot_dataset", None))
+
+
+def _writable(d: Path) -> bool:
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
+        os.close(fd)
+        os.remove(tmp)
+        return True
+    except OSError:
+        return False
+
+
+__all__ = ["cmd_list", "cmd_run", "cmd_sweep", "cmd_plot", "cmd_figures", "cmd_info",
+           "PLOT_KINDS"]
