@@ -122,15 +122,16 @@ class _Shipped:
     way.
     """
 
-    def __init__(self, plan):
-        self.plan = plan
-
-    def __reduce__(self):
+    def __init__(self, plan, version=None):
         from .. import __version__
 
+        self.plan = plan
+        self.version = version or __version__  # the client's, checked by each task
+
+    def __reduce__(self):
         buf = io.BytesIO()
         _RefPickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(self.plan)
-        return _unship, (buf.getvalue(), __version__)
+        return _unship, (buf.getvalue(), self.version)
 
 
 class _RefPickler(pickle.Pickler):
@@ -154,13 +155,7 @@ class _RefUnpickler(pickle.Unpickler):
 
 def _unship(data: bytes, version: str) -> _Shipped:
     """Worker side of :class:`_Shipped`: the plan, with its kernels imported by name."""
-    from .. import __version__
-
-    if version != __version__:
-        raise ClusterError(f"a Dask worker runs fastdescent {__version__}, the client "
-                           f"{version}: install the same version everywhere (results are "
-                           f"only identical with the same code)")
-    return _Shipped(_RefUnpickler(io.BytesIO(data)).load())
+    return _Shipped(_RefUnpickler(io.BytesIO(data)).load(), version)
 
 
 # ---------------------------------------------------------------------------------- worker
@@ -177,8 +172,15 @@ def _compute_tile(shipped, lo: int, hi: int) -> dict:
         threads = max(1, int(w.state.nthreads) // max(1, len(w.state.executing)))
     except Exception:  # noqa: BLE001 - outside a worker (tests, local executors)
         pass
-    plan = shipped.plan if isinstance(shipped, _Shipped) else shipped
-    return plan.compute(lo, hi, threads)
+    if isinstance(shipped, _Shipped):
+        from .. import __version__
+
+        if shipped.version != __version__:
+            raise ClusterError(f"a Dask worker runs fastdescent {__version__}, the client "
+                               f"{shipped.version}: install the same version everywhere "
+                               f"(results are only identical with the same code)")
+        shipped = shipped.plan
+    return shipped.compute(lo, hi, threads)
 
 
 # ---------------------------------------------------------------------------------- client
@@ -264,39 +266,42 @@ def run_on_cluster(plan, out: dict, store, scheduler, chunk_size=None, progress=
                 with np.load(store.chunk_path(i)) as z:
                     for k in out:
                         out[k][lo:hi] = z[k]
+        if not missing:
+            return {"tiles": 0, "trajectories": 0, "address": _address(scheduler)}
+    from distributed.comm import CommClosedError
+
     client, owned = _connect(distributed, scheduler)
     address = _address(scheduler, client)
     futures = []
     try:
         try:
-            client.wait_for_workers(1, timeout=worker_timeout)
-        except (TimeoutError, OSError) as exc:
-            if client.status not in ("running", "connecting"):
-                raise _lost(address, store) from None
-            raise ClusterError(f"no Dask worker joined the scheduler at {address!r} within "
-                               f"{worker_timeout:g} s ({exc}); start workers with `dask "
-                               f"worker {address}`") from None
-        n_threads = sum(client.nthreads().values())
-        tiles = _tiles(plan, store, chunk_size, n_threads)
+            try:
+                client.wait_for_workers(1, timeout=worker_timeout)
+            except TimeoutError as exc:
+                if client.status != "running":
+                    raise
+                raise ClusterError(f"no Dask worker joined the scheduler at {address!r} "
+                                   f"within {worker_timeout:g} s ({exc}); start workers with "
+                                   f"`dask worker {address}`") from None
+            tiles = _tiles(plan, store, chunk_size, sum(client.nthreads().values()))
+            futures.append(client.scatter(_Shipped(plan), broadcast=True, hash=False))
+        except (OSError, CommClosedError, TimeoutError) as exc:
+            if client.status != "running":
+                raise _lost(address, store) from exc
+            raise
         todo = sum(hi - lo for lo, hi, _ in tiles)
+        token = uuid.uuid4().hex[:12]
+        where = {}
+        for lo, hi, parts in tiles:
+            f = client.submit(_compute_tile, futures[0], lo, hi, retries=retries, pure=False,
+                              key=f"fastdescent-tile-{lo}-{hi}-{token}")
+            where[f.key] = (lo, hi, parts)
+            futures.append(f)
         desc = f"sweep {plan.model.name}/{plan.optimizer.name}"
         with tqdm(total=N, unit="traj", disable=not want_progress(progress), desc=desc) as bar:
             bar.update(N - todo)
-            if not tiles:
-                return {"tiles": 0, "trajectories": 0, "address": address}
             try:
-                plan_f = client.scatter(_Shipped(plan), broadcast=True, hash=False)
-            except (OSError, distributed.comm.CommClosedError) as exc:
-                raise _lost(address, store) from exc
-            token = uuid.uuid4().hex[:12]
-            where = {}
-            for lo, hi, parts in tiles:
-                f = client.submit(_compute_tile, plan_f, lo, hi, retries=retries, pure=False,
-                                  key=f"fastdescent-tile-{lo}-{hi}-{token}")
-                where[f.key] = (lo, hi, parts)
-                futures.append(f)
-            try:
-                for fut in distributed.as_completed(futures):
+                for fut in distributed.as_completed(futures[1:], loop=client.loop):
                     lo, hi, parts = where[fut.key]
                     res = _result(fut, client, address, store)
                     for k in out:
@@ -316,29 +321,55 @@ def run_on_cluster(plan, out: dict, store, scheduler, chunk_size=None, progress=
     finally:
         _cancel(client, futures)
         if owned:
-            try:
-                client.close(timeout=10)
-            except Exception:  # noqa: BLE001 - the scheduler may be gone already
-                pass
+            _close(client)
 
 
-def _result(fut, client, address, store) -> dict:
+def _result(fut, client, address, store, attempts: int = 3) -> dict:
+    """The tile's result; a lost scheduler becomes :class:`SchedulerLost`. A connection that
+    breaks while the result travels is either the scheduler going away (the client notices
+    within moments) or a transient failure (the fetch is retried)."""
+    import time
     from concurrent.futures import CancelledError
 
     from distributed.comm import CommClosedError
 
+    for attempt in range(attempts):
+        try:
+            return fut.result()
+        except CancelledError as exc:
+            if getattr(exc, "reason", "") == "scheduler-connection-lost" or \
+                    client.status != "running":
+                raise _lost(address, store) from None
+            raise ClusterError(f"a tile of the sweep was cancelled on the cluster at "
+                               f"{address!r} ({exc}); call sweep again to finish it") from None
+        except (CommClosedError, OSError) as exc:
+            deadline = time.monotonic() + 10
+            while client.status == "running" and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if client.status != "running":
+                raise _lost(address, store) from exc
+            if attempt == attempts - 1:
+                raise
+
+
+def _close(client) -> None:
+    """Close a client we opened; once the scheduler is gone, without the traceback Dask logs
+    when it stops trying to reconnect (the SchedulerLost error says everything)."""
+    import logging
+
+    lost = client.status != "running"
+    loggers = [logging.getLogger(n) for n in ("distributed.client", "distributed.utils")]
+    levels = [lg.level for lg in loggers]
+    if lost:
+        for lg in loggers:
+            lg.setLevel(logging.CRITICAL)
     try:
-        return fut.result()
-    except CancelledError as exc:
-        reason = getattr(exc, "reason", "")
-        if reason == "scheduler-connection-lost" or client.status not in ("running",):
-            raise _lost(address, store) from None
-        raise ClusterError(f"a tile of the sweep was cancelled on the cluster at "
-                           f"{address!r} ({exc}); call sweep again to finish it") from None
-    except (CommClosedError, OSError) as exc:
-        if client.status != "running":
-            raise _lost(address, store) from exc
-        raise
+        client.close(timeout=10)
+    except Exception:  # noqa: BLE001 - the scheduler may be gone already
+        pass
+    finally:
+        for lg, lv in zip(loggers, levels):
+            lg.setLevel(lv)
 
 
 def _cancel(client, futures) -> None:

@@ -1,0 +1,177 @@
+"""Figure 6.4: the Gabor loss surface (offset [-10, 10] x frequency [2.5, 22.5]) with its
+global minimum, local minima and a saddle point, all found by fastdescent:
+
+* minima: a sweep of gradient descent with line search (fastdescent.sweep) from a grid of
+  starting points, run until |grad L| < TOL, clustered and classified by the Hessian with
+  fastdescent.analysis.attractors;
+* critical points of every kind: damped Newton iterations on the gradient (the model's exact
+  gradient and Hessian) from a grid, clustered and classified the same way
+  (fastdescent.analysis.find_attractors); the minima among them must agree with the sweep's;
+* the saddle shown is the mountain pass of the global minimum: the lowest saddle whose two
+  descent directions (the Hessian's negative eigenvector) lead, by fastdescent.run, to the
+  global minimum on one side and to another minimum on the other.
+
+Insets: the model at the global minimum, the two deepest local minima and the saddle, with
+their losses.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+import fastdescent as fd
+from fastdescent import plotting as fp
+from fastdescent.analysis import attractors, box_widths, find_attractors
+from fastdescent.plotting import style as S
+from fastdescent.plotting.i18n import kind_label
+from fastdescent.plotting.predict import predict
+
+from ._common import cli, loss_text, make_main, point_text
+
+FIG_ID = "6.4"
+MAX_DIST = 2.0  # line search (book value for the Gabor model)
+SWEEP_GRID = 32  # starting points per axis of the sweep (quick: 14)
+SWEEP_STEPS = 400
+TOL = 1e-6  # gradient-norm tolerance of the sweep
+CLUSTER_TOL = 1e-3  # clustering resolution, fraction of the box width
+NEWTON_GRID = 40  # starting points per axis of the Newton search (quick: 16)
+NEWTON_ITERS = 60
+NEWTON_MAX_STEP = 1.0  # damping: at most this far per Newton step (each coordinate)
+NEWTON_TOL = 1e-8  # |grad L| below which a Newton point is a critical point
+PASS_EPS = 0.05  # offset from the saddle along its negative eigenvector
+PASS_STEPS = 400
+
+
+def in_box(model, pts) -> np.ndarray:
+    b = np.asarray(model.box)
+    pts = np.atleast_2d(pts)
+    return np.all((pts >= b[:, 0]) & (pts <= b[:, 1]), axis=1)
+
+
+def newton_critical_points(model, starts, iters=NEWTON_ITERS, max_step=NEWTON_MAX_STEP):
+    """Damped Newton iterations phi <- phi - H^-1 grad from every start, vectorised over the
+    starts with the model's gradient and Hessian; returns (points, |grad L| at them)."""
+    pts = np.array(starts, dtype=float)
+    for _ in range(iters):
+        _, g = model.loss_grad_many(pts)
+        H = model.hessian_many(pts)
+        ok = np.abs(np.linalg.det(H)) > 1e-12
+        step = np.zeros_like(pts)
+        step[ok] = np.linalg.solve(H[ok], g[ok][..., None])[..., 0]
+        scale = np.max(np.abs(step), axis=1, keepdims=True) / max_step
+        pts = pts - step / np.maximum(1.0, scale)
+    _, g = model.loss_grad_many(pts)
+    return pts, np.linalg.norm(g, axis=1)
+
+
+def _nearest(points, p, scale):
+    """Index of the point of ``points`` within 5 clustering tolerances of ``p``, else -1."""
+    if len(points) == 0:
+        return -1
+    d = np.max(np.abs(points - p) / scale, axis=1)
+    k = int(np.argmin(d))
+    return k if d[k] <= 5 * CLUSTER_TOL else -1
+
+
+@functools.lru_cache(maxsize=2)
+def data(quick: bool = False) -> dict:
+    model = fd.models.gabor()
+    scale = box_widths(model)
+    opt = fd.optim.line_search(max_dist=MAX_DIST)
+    # 1. minima: a sweep from a grid, attractors of the converged trajectories
+    ds = fd.sweep(model, opt, fd.grid(model, 14 if quick else SWEEP_GRID), SWEEP_STEPS,
+                  tol=TOL)
+    att, labels = attractors(ds, model, tol=CLUSTER_TOL)
+    keep = [k for k in range(len(att)) if att.kinds[k] == "minimum"
+            and in_box(model, att.locations[k])[0]]
+    minima = att.locations[keep]
+    minima_loss = att.losses[keep]
+    order = np.argsort(minima_loss)
+    minima, minima_loss = minima[order], minima_loss[order]
+    basin_counts = att.counts[keep][order]
+    # 2. every critical point: Newton on the gradient from a grid
+    starts = fd.grid(model, 16 if quick else NEWTON_GRID).points
+    pts, gnorm = newton_critical_points(model, starts)
+    status = np.where((gnorm < NEWTON_TOL) & in_box(model, pts), 1, 0).astype(np.int8)
+    crit, _ = find_attractors(pts, status, scale=scale, tol=CLUSTER_TOL, hessian=model.hessian,
+                              loss=model.loss)
+    kinds = np.array(crit.kinds)
+    saddles = crit.locations[kinds == "saddle"]
+    saddle_loss = crit.losses[kinds == "saddle"]
+    # 3. the mountain pass of the global minimum
+    both = np.empty((2 * len(saddles), 2))
+    for i, s in enumerate(saddles):
+        w, v = np.linalg.eigh(model.hessian(s))
+        both[2 * i] = s + PASS_EPS * v[:, 0]
+        both[2 * i + 1] = s - PASS_EPS * v[:, 0]
+    ends = fd.run(model, opt, both, PASS_STEPS, tol=TOL).params if len(both) else both
+    # the minimum (index into `minima`) each side reaches, -1 for none of them
+    reach = np.array([_nearest(minima, e, scale) for e in ends], dtype=int).reshape(-1, 2)
+    to_global = np.array([0 in r for r in reach], dtype=bool)
+    two = to_global & (reach.min(axis=1) >= 0) & (reach[:, 0] != reach[:, 1])
+    cand = np.flatnonzero(two if two.any() else to_global if to_global.any()
+                          else np.ones(len(saddles), bool))
+    pass_idx = int(cand[np.argmin(saddle_loss[cand])])
+    return {"model": model, "minima": minima, "minima_loss": minima_loss,
+            "basin_counts": basin_counts, "n_starts": int(np.prod(ds["status"].shape)),
+            "critical": crit, "saddles": saddles, "saddle_loss": saddle_loss,
+            "pass": saddles[pass_idx], "pass_loss": float(saddle_loss[pass_idx]),
+            "pass_reaches": reach[pass_idx], "n": 80 if quick else 220}
+
+
+def featured(d):
+    """The four points of the insets: (letter, kind, location, loss)."""
+    pts = [("a", "global_minimum", d["minima"][0], d["minima_loss"][0])]
+    for j in range(1, min(3, len(d["minima"]))):
+        pts.append(("bc"[j - 1], "local_minimum", d["minima"][j], d["minima_loss"][j]))
+    pts.append(("d" if len(pts) == 3 else "bcd"[len(pts) - 1], "saddle", d["pass"],
+                d["pass_loss"]))
+    return pts
+
+
+def draw(d: dict, lang: str = "en"):
+    import matplotlib.pyplot as plt
+    from matplotlib import patheffects
+    from matplotlib.lines import Line2D
+
+    model = d["model"]
+    fig = plt.figure(figsize=(15.0, 7.0), layout="constrained")
+    with S.use_style():
+        gs = fig.add_gridspec(2, 4, width_ratios=[1.0, 1.0, 0.72, 0.72])
+        ax = fig.add_subplot(gs[:, :2])
+        insets = [fig.add_subplot(gs[i, 2 + j]) for i in range(2) for j in range(2)]
+    fp.loss_surface(model, ax, n=d["n"], levels=22, lang=lang)
+    kinds = ["minimum"] * len(d["minima"])
+    fp.mark_points(d["minima"], kinds, ax=ax, losses=d["minima_loss"], legend=False)
+    fp.mark_points([d["pass"]], ["saddle"], ax=ax, legend=False)
+    feats = featured(d)
+    for letter, kind, p, _ in feats:
+        ax.annotate(letter, p, xytext=(8, 6), textcoords="offset points", fontsize=15,
+                    fontweight="bold", color="white",
+                    path_effects=[patheffects.withStroke(linewidth=3, foreground="black")])
+    handles = [Line2D([], [], ls="none", marker=S.kind_marker(k), mfc="white", mec="black",
+                      ms=S.MARKER_SIZES[S.kind_marker(k)] * 0.8, label=kind_label(k, lang))
+               for k in ("global_minimum", "local_minimum", "saddle")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
+              fontsize=11)
+    x = np.linspace(-15, 15, 400)
+    for k, (axi, (letter, kind, p, loss)) in enumerate(zip(insets, feats)):
+        axi.plot(x, predict(model, p, x), color=S.optimizer_color("line_search"), lw=1.8)
+        axi.scatter(model.X[:, 0], model.Y[:, 0], s=10, color="black", zorder=3)
+        axi.set_xlim(-15, 15)
+        axi.set_ylim(-1.2, 1.2)
+        axi.set_title(f"{letter}) {kind_label(kind, lang)}\n{loss_text(loss, lang)}, "
+                      f"$\\phi$ = {point_text(p, '.1f')}", fontsize=10.5, loc="left")
+        axi.tick_params(labelsize=9)
+        if k >= 2:
+            axi.set_xlabel("$x$")
+        if k % 2 == 0:
+            axi.set_ylabel("$y$")
+    return fig
+
+
+main = make_main(FIG_ID, data, draw)
+
+if __name__ == "__main__":
+    raise SystemExit(cli(FIG_ID, main))

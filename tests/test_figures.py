@@ -1,0 +1,287 @@
+"""The lecture figures (experiments/lecture, fastdescent.figures): the numbers behind each
+figure, the files every script writes (quick mode), Spanish labels, the committed PNGs."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import fastdescent as fd  # noqa: E402
+from experiments.lecture import REGISTRY  # noqa: E402
+from fastdescent import figures as F  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+IDS = list(REGISTRY)
+
+
+def quick(fid):
+    mod = REGISTRY[fid].load()
+    return mod, mod.data(True)
+
+
+# ------------------------------------------------------------------------------ registry
+def test_registry_ids_files_titles():
+    assert IDS[:10] == [f"6.{k}" for k in range(1, 11)]
+    assert {"convex", "problems", "momentum-weights", "schedules",
+            "hyperparameters"} <= set(IDS)
+    assert list(F.FIGURES) == IDS
+    for fid, fig in F.FIGURES.items():
+        assert fig.id == fid
+        assert all(f.startswith(fid + "-") for f in fig.files)
+        assert [Path(f).suffix for f in fig.files] == [".png", ".pdf"]
+        assert fig.title["en"] and fig.title["es"] and fig.title["en"] != fig.title["es"]
+        assert str(fig.title) == fig.title["en"]
+        assert fig.module.startswith("experiments.lecture.fig_")
+
+
+def test_make_figures_rejects_unknown_ids_and_languages(tmp_path):
+    with pytest.raises(ValueError, match="valid ids"):
+        F.make_figures(only=["6.99"], outdir=tmp_path)
+    with pytest.raises(ValueError, match="language"):
+        F.make_figures(lang="fr", only=["6.2"], outdir=tmp_path)
+
+
+# ------------------------------------------------------------------------------ the numbers
+def test_6_1_path_ends_at_the_least_squares_solution():
+    _, d = quick("6.1")
+    model = d["model"]
+    assert np.allclose(d["path"][0], [1.6, -0.5])
+    assert d["status"] == fd.engine.status.CONVERGED
+    assert np.allclose(d["path"][-1], model.minima[0].params, atol=1e-6)
+    assert np.all(np.diff(d["loss_path"]) <= 1e-12)  # line search never goes uphill
+
+
+def test_6_3_fit_is_the_global_minimum():
+    _, d = quick("6.3")
+    assert d["loss_fitted"] == pytest.approx(0.646, abs=1e-3)
+    assert d["loss_fitted"] < d["loss_start"]
+
+
+def test_6_4_minima_agree_with_attractors_and_include_the_global_minimum():
+    _, d = quick("6.4")
+    model, crit = d["model"], d["critical"]
+    scale = fd.analysis.box_widths(model)
+    newton_min = crit.locations[np.array(crit.kinds) == "minimum"]
+    # every minimum of the GD sweep is a critical point found by Newton, and a true minimum
+    for p in d["minima"]:
+        assert np.min(np.max(np.abs(newton_min - p) / scale, axis=1)) < 5e-3
+        assert np.linalg.norm(model.grad(p)) < 1e-4
+        assert np.all(np.linalg.eigvalsh(model.hessian(p)) > 0)
+    # the lowest is the global minimum of the box: nothing on a fine grid is lower
+    a = [np.linspace(*b, 301) for b in model.box]
+    assert d["minima_loss"][0] <= model.loss_on_grid(a).min() + 1e-9
+    assert np.allclose(d["minima"][0], [0.0, 16.0], atol=0.05)
+    assert len(d["minima"]) >= 4 and np.all(np.diff(d["minima_loss"]) >= 0)
+    # the saddle: zero gradient, Hessian of both signs, and the global minimum on one side
+    s = d["pass"]
+    assert np.linalg.norm(model.grad(s)) < 1e-6
+    ev = np.linalg.eigvalsh(model.hessian(s))
+    assert ev[0] < 0 < ev[1]
+    assert 0 in d["pass_reaches"]
+
+
+def test_6_5_sgd_escapes_where_line_search_gd_does_not():
+    _, d = quick("6.5")
+    assert np.allclose(d["starts"][0], [3.5, 6.5])
+    assert not d["gd_global"].any()  # GD stays in its valley (or runs off to the plateau)
+    assert d["sgd_share"].max() > 0  # some SGD runs end at the global minimum
+
+
+def test_6_6_each_step_is_a_gradient_step_on_its_minibatch():
+    mod, d = quick("6.6")
+    path = d["path"]
+    assert len(d["batches"]) == mod.N_STEPS
+    assert sorted(np.concatenate(d["batches"][:5]).tolist()) == sorted(set(
+        np.concatenate(d["batches"][:5]).tolist()))  # without replacement within the epoch
+    for k in range(mod.N_STEPS):
+        assert np.allclose(path[k + 1], path[k] - mod.LR * d["batch_grad"][k], atol=1e-12)
+
+
+def test_6_7_same_minibatches_smoother_with_momentum():
+    mod, d = quick("6.7")
+    p0, p1 = d["sgd"]["path"], d["momentum"]["path"]
+    assert p0.shape == p1.shape == (mod.STEPS + 1, 2)
+    assert np.allclose(p0[0], mod.START) and np.allclose(p1[0], mod.START)
+    turn = [np.mean(np.abs(np.diff(np.diff(p, axis=0), axis=0))) for p in (p0, p1)]
+    assert turn[1] < turn[0]  # momentum changes direction less abruptly
+
+
+def test_6_8_step_decomposition_matches_the_engine():
+    mod, d = quick("6.8")
+    model = d["model"]
+    # momentum: the drawn decomposition is the engine's step
+    assert np.allclose(d["next_momentum"], d["engine_next_momentum"], atol=1e-12)
+    assert np.allclose(d["phi"] + d["momentum_part"] + d["grad_part"], d["next_momentum"])
+    # Nesterov: the same formula with the look-ahead gradient is the engine's nesterov rule
+    res = fd.run(model, fd.optim.nesterov(lr=mod.LR, beta=mod.BETA), mod.START, 6,
+                 record_every=1)
+    p = res.path[0]
+    for k in range(1, 5):
+        m = (p[k - 1] - p[k]) / mod.LR
+        look = p[k] - mod.LR * mod.BETA * m
+        nxt = p[k] - mod.LR * (mod.BETA * m + (1 - mod.BETA) * model.grad(look))
+        assert np.allclose(nxt, p[k + 1], atol=1e-10)
+    # the step shown is one where the look-ahead gradient turns: Nesterov brakes
+    g0, g1 = d["grad_part"], d["grad_part_look"]
+    assert g0 @ g1 < mod.COS_MAX * np.linalg.norm(g0) * np.linalg.norm(g1)
+    assert np.linalg.norm(d["next_nesterov"] - d["phi"]) < np.linalg.norm(
+        d["next_momentum"] - d["phi"])
+
+
+def test_6_9_behaviours_of_the_slide():
+    mod, d = quick("6.9")
+    runs = d["runs"]
+    # GD alpha 1.0 oscillates across the valley: phi1 flips sign nearly every step
+    p = runs["gd_large"]["path"][-50:, 1]
+    assert np.mean(np.sign(p[1:]) != np.sign(p[:-1])) > 0.9
+    assert np.min(np.abs(p)) > 0.05 and runs["gd_large"]["loss"] > 0.1
+    # GD alpha 0.05 is stable but slow along the valley
+    small = runs["gd_small"]
+    assert abs(small["final"][1]) < 1e-3 and small["final"][0] < 0.5
+    # normalized gradients: every step moves alpha in each coordinate, bouncing near (0.7, 0)
+    norm = runs["normalized"]
+    steps = np.abs(np.diff(norm["path"][-20:], axis=0))
+    assert np.allclose(steps, norm["hyper"]["lr"], rtol=1e-6)
+    assert np.max(np.abs(norm["path"][-20:] - [0.7, 0.0])) <= 0.05 + 1e-9
+    # Adam converges to the minimum (0.7, 0)
+    adam = runs["adam"]
+    assert np.allclose(adam["final"], [0.7, 0.0], atol=0.01)
+    assert np.linalg.norm(adam["path"][-1] - adam["path"][-2]) < 0.005
+
+
+def test_6_10_brackets_shrink_around_the_minimum():
+    _, d = quick("6.10")
+    br = d["brackets"]
+    assert np.allclose(br[0], [0, 0.33, 0.66, 1.0])
+    assert np.all(np.diff(br, axis=1) > 0)  # a < b < c < d
+    assert np.all(br[1:, 0] >= br[:-1, 0]) and np.all(br[1:, 3] <= br[:-1, 3])
+    assert set(d["rules"]) <= {1, 2, 3} and len(d["rules"]) == len(br) - 1
+    assert abs(d["result"] - d["minimum"][0]) < 0.01
+
+
+def test_convexity_second_derivative_test():
+    _, d = quick("convex")
+    verdict = {p["name"]: p["convex"] for p in d["panels"]}
+    assert verdict == {"multimodal_1d": False, "convex_1d": True, "plateau_1d": False}
+    assert [p["n_minima"] for p in d["panels"]] == [3, 1, 1]
+
+
+def test_problems_are_fitted():
+    _, d = quick("problems")
+    for p in d["panels"]:
+        assert p["loss"] < 0.6 * p["loss_path"][0]
+        if p["known_minimum"] is not None and p["name"] != "univariate_regression":
+            assert p["loss"] == pytest.approx(p["known_minimum"], rel=0.05)  # 60 steps
+
+
+def test_momentum_weights_match_the_engine():
+    mod, d = quick("momentum-weights")
+    for b in mod.BETAS:
+        assert np.allclose(d["engine_sums"][b], d["sums"][b], atol=1e-4)
+        assert d["weights"][b].sum() == pytest.approx(1 - b ** mod.K)
+
+
+def test_schedules_let_sgd_settle():
+    _, d = quick("schedules")
+    fm = d["final_median"]
+    assert np.allclose(d["factors"]["constant"], 1.0)
+    assert all(fm[k] < fm["constant"] for k in ("step", "exponential", "cosine"))
+
+
+def test_hyperparameter_sweep():
+    _, d = quick("hyperparameters")
+    assert d["linear_diverged"]["gd"][-1] and not d["linear_diverged"]["gd"][0]
+    assert np.nanmin(d["linear"]["gd"]) < 1e-2  # a good learning rate gets close to L*
+    for name in d["gabor"]:
+        assert d["gabor"][name].shape == d["lr"].shape
+
+
+# ------------------------------------------------------------------------------ files, languages
+@pytest.mark.parametrize("fid", IDS)
+def test_every_script_writes_its_files(fid, tmp_path):
+    mod = REGISTRY[fid].load()
+    paths = mod.main(lang="en", quick=True, outdir=tmp_path)
+    assert sorted(p.name for p in paths) == sorted(REGISTRY[fid].files)
+    for p in paths:
+        assert p.parent == tmp_path / "en" and p.stat().st_size > 1000
+
+
+_ENGLISH = re.compile(r"\b(Loss|Step|Steps|Input|Output|Offset|Frequency|minimum|Minimum|"
+                      r"descent|Learning rate|Data|Model|Round|bracket|seeds|Convex|Class|"
+                      r"Fitted|Initial|After|Look-ahead|part|Parameter|Weight)\b")
+
+
+def _texts(fig) -> list[str]:
+    out = [t.get_text() for t in fig.texts]
+    for leg in fig.legends:
+        out += [t.get_text() for t in leg.get_texts()]
+    for ax in fig.axes:
+        out += [ax.get_title(loc=loc) for loc in ("left", "center", "right")]
+        out += [ax.get_xlabel(), ax.get_ylabel()]
+        if hasattr(ax, "get_zlabel"):
+            out.append(ax.get_zlabel())
+        out += [t.get_text() for t in ax.texts]
+        if ax.get_legend() is not None:
+            out += [t.get_text() for t in ax.get_legend().get_texts()]
+            out.append(ax.get_legend().get_title().get_text())
+    return [s for s in out if s]
+
+
+@pytest.mark.parametrize("fid", IDS)
+def test_spanish_labels(fid):
+    mod, d = quick(fid)
+    fig_en, fig_es = mod.draw(d, "en"), mod.draw(d, "es")
+    try:
+        en, es = _texts(fig_en), _texts(fig_es)
+    finally:
+        plt.close(fig_en)
+        plt.close(fig_es)
+    assert es and en != es
+    leftover = [s for s in es if _ENGLISH.search(s)]
+    assert not leftover, f"English text in the Spanish figure {fid}: {leftover}"
+
+
+def test_make_figures_both_languages_and_cli(tmp_path, capsys):
+    paths = F.make_figures(only="6.2", quick=True, outdir=tmp_path)
+    assert {p.parent.name for p in paths} == {"es", "en"} and len(paths) == 4
+    assert capsys.readouterr().out.count("wrote ") == 4
+    assert F.main(["--only", "momentum-weights", "--lang", "es", "--quick", "-o",
+                   str(tmp_path)]) == 0
+    assert (tmp_path / "es" / "momentum-weights-expansion.png").exists()
+    assert not (tmp_path / "en" / "momentum-weights-expansion.png").exists()
+
+
+def test_script_command_line(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "experiments.lecture.fig_6_2", "--lang", "es",
+                        "--quick", "-o", str(tmp_path)], capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "es" / "6.2-gabor-model.png").exists()
+    assert not (tmp_path / "en").exists()
+
+
+def test_committed_pngs_exist_for_every_figure():
+    missing = [f"figures/{lang}/{REGISTRY[fid].files[0]}" for fid in IDS for lang in ("en", "es")
+               if not (ROOT / "figures" / lang / REGISTRY[fid].files[0]).is_file()]
+    assert not missing, f"run `make figures`; missing: {missing}"
+
+
+def test_research_flag_calls_run_studies(tmp_path, monkeypatch):
+    import types
+
+    seen = {}
+    fake = types.ModuleType("experiments.research")
+    fake.run_studies = lambda only, quick, outdir, lang: seen.update(
+        args=(only, quick, outdir, lang)) or [Path(outdir) / "study.png"]
+    monkeypatch.setitem(sys.modules, "experiments.research", fake)
+    assert F.make_figures(only=["basins"], quick=True, outdir=tmp_path, research=True) == [
+        tmp_path / "study.png"]
+    assert seen["args"] == (["basins"], True, tmp_path, None)
+    assert F.main(["--research", "--quick", "--lang", "es", "-o", str(tmp_path)]) == 0
+    assert seen["args"] == (None, True, str(tmp_path), "es")
