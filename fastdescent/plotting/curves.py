@@ -18,15 +18,9 @@ _CLASS_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">")
 
 
 def _result_color(result, color):
-    if color is not None:
-        return color
-    opt = getattr(result, "optimizer", None)
-    if opt is not None:
-        try:
-            return S.optimizer_color(opt)
-        except KeyError:
-            pass
-    return S.PALETTE[0]
+    from .surfaces import _default_color
+
+    return color if color is not None else _default_color(result)
 
 
 def _result_label(result, label, lang):
