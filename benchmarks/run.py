@@ -66,12 +66,16 @@ def cold_start(code: str) -> float:
 
 
 def peak_memory_run(n_side, steps) -> tuple[float, float]:
+    """Time and peak resident memory (MB) of a B5 sweep in a fresh process. Peak memory is the
+    child's own ``VmHWM``: ``ru_maxrss`` would include the parent's RSS inherited across fork."""
     code = (
         "import resource,time,numpy as np,fastdescent as fd;"
         "m=fd.models.gabor();t=time.perf_counter();"
         f"ds=fd.sweep(m,fd.optim.gd(lr=0.2),fd.grid(m,{n_side}),{steps},progress=False);"
         "dt=time.perf_counter()-t;"
-        "print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)")
+        "hwm=[l for l in open('/proc/self/status') if l.startswith('VmHWM')];"
+        "print(dt, int(hwm[0].split()[1])/1024 if hwm else "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)")
     out = subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT,
                          capture_output=True, text=True).stdout.split()
     return float(out[0]), float(out[1])
