@@ -5,6 +5,8 @@
 """
 __version__ = "0.1.0"
 
+from . import _cpu  # noqa: E402,F401  (before anything imports Numba)
+
 from . import engine, models, optim  # noqa: E402
 from .engine import (Result, grid, latin_hypercube, load, random_starts, run, save,  # noqa: E402
                      sweep)
