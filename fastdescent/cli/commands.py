@@ -470,6 +470,10 @@ def cmd_info(args, extra) -> int:
     rows.append(("threads", f"{numba.get_num_threads()} (NUMBA_NUM_THREADS="
                             f"{numba.config.NUMBA_NUM_THREADS}, {os.cpu_count()} CPUs)"))
     rows.append(("svml", _svml()))
+    from .. import _cpu
+
+    rows.append(("512-bit vectors", "on (FASTDESCENT_WIDE_VECTORS=0 turns them off)"
+                 if _cpu.WIDE_VECTORS else "off (Numba default, or not an AVX-512 CPU)"))
     d = cache_dir()
     rows.append(("cache dir", f"{d} ({'writable' if _writable(d) else 'NOT writable'})"))
     rows.append(("plotting", "fastdescent.plotting.plot_dataset" if _has_plotting()
