@@ -44,6 +44,8 @@ import math
 import numpy as np
 from numba import njit
 
+from fastdescent.models.network import net_example_scaled, net_loss_scaled
+
 ID = "fractal_lr"
 TITLE = "Fractal learning-rate boundaries"
 
@@ -76,16 +78,11 @@ _CACHE: dict = {}
 
 # ------------------------------------------------------------------------------ the network
 @njit(cache=True, inline="always")
-def _hidden(phi, b, X, i, c, work):
-    din = int(c[0])
+def _scale(phi, b, c):
+    """The frozen scale ``s``: the parameter after the network's own (U, c, W2, b2)."""
     H = int(c[1])
-    s = phi[H * din + H + int(c[2]) * H + int(c[2]), b]
-    for j in range(H):
-        a = phi[H * din + j, b]
-        for k in range(din):
-            a += phi[j * din + k, b] * X[i, k]
-        work[j, b] = math.tanh(s * a)
-    return s
+    dout = int(c[2])
+    return phi[H * int(c[0]) + H + dout * H + dout, b]
 
 
 @njit(cache=True, inline="always")
@@ -93,51 +90,12 @@ def scaled_net_example(phi, b, X, Y, i, c, work, grad):
     """:func:`fastdescent.models.two_layer_net`'s squared loss with the first layer
     reparameterized as :math:`W_1 = sU`, :math:`b_1 = sc`; parameters
     ``(U, c, W2, b2, s)``; the gradient of the frozen scale ``s`` (last) is zero."""
-    din = int(c[0])
-    H = int(c[1])
-    dout = int(c[2])
-    o_W2 = H * din + H
-    o_b2 = o_W2 + dout * H
-    s = _hidden(phi, b, X, i, c, work)
-    loss = 0.0
-    for o in range(dout):
-        f = phi[o_b2 + o, b]
-        for j in range(H):
-            f += phi[o_W2 + o * H + j, b] * work[j, b]
-        r = f - Y[i, o]
-        work[H + o, b] = r
-        loss += r * r
-        grad[o_b2 + o, b] += 2.0 * r
-        for j in range(H):
-            grad[o_W2 + o * H + j, b] += 2.0 * r * work[j, b]
-    for j in range(H):
-        dh = 0.0
-        for o in range(dout):
-            dh += 2.0 * work[H + o, b] * phi[o_W2 + o * H + j, b]
-        h = work[j, b]
-        da = dh * (1.0 - h * h) * s
-        grad[H * din + j, b] += da
-        for k in range(din):
-            grad[j * din + k, b] += da * X[i, k]
-    return loss
+    return net_example_scaled(phi, b, X, Y, i, c, work, grad, _scale(phi, b, c))
 
 
 @njit(cache=True, inline="always")
 def scaled_net_loss(phi, b, X, Y, i, c, work):
-    din = int(c[0])
-    H = int(c[1])
-    dout = int(c[2])
-    o_W2 = H * din + H
-    o_b2 = o_W2 + dout * H
-    _hidden(phi, b, X, i, c, work)
-    loss = 0.0
-    for o in range(dout):
-        f = phi[o_b2 + o, b]
-        for j in range(H):
-            f += phi[o_W2 + o * H + j, b] * work[j, b]
-        r = f - Y[i, o]
-        loss += r * r
-    return loss
+    return net_loss_scaled(phi, b, X, Y, i, c, work, _scale(phi, b, c))
 
 
 def scaled_net(width: int = WIDTH, x=None, y=None):

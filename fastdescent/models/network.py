@@ -12,25 +12,38 @@ from numba import njit
 
 
 @njit(cache=True, inline="always")
-def _forward(phi, b, X, i, c, work):
+def _forward(phi, b, X, i, c, work, s):
     din = int(c[0])
     H = int(c[1])
     for j in range(H):
         a = phi[H * din + j, b]
         for k in range(din):
             a += phi[j * din + k, b] * X[i, k]
-        work[j, b] = math.tanh(a)
+        work[j, b] = math.tanh(s * a)
 
 
 @njit(cache=True, inline="always")
 def net_example(phi, b, X, Y, i, c, work, grad):
     """Squared loss of one example and its gradient by backpropagation."""
+    return net_example_scaled(phi, b, X, Y, i, c, work, grad, 1.0)
+
+
+@njit(cache=True, inline="always")
+def net_loss(phi, b, X, Y, i, c, work):
+    return net_loss_scaled(phi, b, X, Y, i, c, work, 1.0)
+
+
+@njit(cache=True, inline="always")
+def net_example_scaled(phi, b, X, Y, i, c, work, grad, s):
+    """:func:`net_example` with the first layer's pre-activation scaled by ``s``:
+    :math:`h = \tanh(s(W_1 x + b_1))` (``s = 1``: the plain network, bit for bit). Used to
+    give the first layer its own learning rate by reparameterization."""
     din = int(c[0])
     H = int(c[1])
     dout = int(c[2])
     o_W2 = H * din + H
     o_b2 = o_W2 + dout * H
-    _forward(phi, b, X, i, c, work)
+    _forward(phi, b, X, i, c, work, s)
     loss = 0.0
     for o in range(dout):
         f = phi[o_b2 + o, b]
@@ -47,7 +60,7 @@ def net_example(phi, b, X, Y, i, c, work, grad):
         for o in range(dout):
             dh += 2.0 * work[H + o, b] * phi[o_W2 + o * H + j, b]
         h = work[j, b]
-        da = dh * (1.0 - h * h)
+        da = dh * (1.0 - h * h) * s
         grad[H * din + j, b] += da
         for k in range(din):
             grad[j * din + k, b] += da * X[i, k]
@@ -55,13 +68,14 @@ def net_example(phi, b, X, Y, i, c, work, grad):
 
 
 @njit(cache=True, inline="always")
-def net_loss(phi, b, X, Y, i, c, work):
+def net_loss_scaled(phi, b, X, Y, i, c, work, s):
+    """Loss only, first layer scaled by ``s`` (see :func:`net_example_scaled`)."""
     din = int(c[0])
     H = int(c[1])
     dout = int(c[2])
     o_W2 = H * din + H
     o_b2 = o_W2 + dout * H
-    _forward(phi, b, X, i, c, work)
+    _forward(phi, b, X, i, c, work, s)
     loss = 0.0
     for o in range(dout):
         f = phi[o_b2 + o, b]
