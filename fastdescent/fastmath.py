@@ -5,37 +5,41 @@ Why this module exists
 Numba's LLVM has no vector math library on our machines, so ``math.sin``, ``math.cos`` and
 ``math.exp`` inside a loop stay scalar ``libm`` calls and a kernel that loops over a block of
 independent trajectories (``for b in range(B)``, innermost) cannot be vectorized. The functions
-here are written only with IEEE-754 ``+ - * /``, integer shifts, one bit cast and
-select-able conditionals, and are inlined at Numba-IR level (``inline='always'``), so LLVM's
-loop vectorizer turns such a loop into packed AVX2/AVX-512 code (``vmulpd``/``vaddpd`` on
-``ymm``/``zmm`` registers, no ``call sin``).
+here are written only with IEEE-754 ``+ - *``, explicit fused multiply-adds
+(:func:`fma`, LLVM's ``llvm.fma``), integer shifts, one bit cast and select-able
+conditionals, and are inlined at Numba-IR level (``inline='always'``), so LLVM's loop
+vectorizer turns such a loop into packed AVX2/AVX-512 code (``vfmadd``/``vmulpd`` on
+``ymm``/``zmm`` registers, no ``call sin``, no division).
 
-They are compiled without ``fastmath``: there is no FMA contraction or reassociation, so a
-value computed in a vector lane is **bitwise identical** to the same value computed by the
-scalar remainder loop (or by a plain scalar call). Results are also platform independent
-(pure IEEE arithmetic), unlike ``libm``.
+They are compiled without ``fastmath``: there is no implicit FMA contraction or
+reassociation, and every fused multiply-add is explicit and correctly rounded (IEEE-754
+``fusedMultiplyAdd``), so a value computed in a vector lane is **bitwise identical** to the
+same value computed by the scalar remainder loop (or by a plain scalar call). Results are also
+platform independent (pure IEEE arithmetic), unlike ``libm``. On a CPU without FMA
+instructions (x86 before Haswell) LLVM calls the C library's ``fma``: same bits, much slower.
 
 Algorithms
 ----------
 ``fast_exp(x)``
-    fdlibm ``e_exp.c``: ``k = rint(x / ln2)`` (by the ``1.5 * 2**52`` shifter trick),
-    ``r = (x - k*ln2_hi) - k*ln2_lo`` with a 32-bit ``ln2_hi`` so ``k*ln2_hi`` is exact,
-    fdlibm's degree-5 Remez rational form ``1 - ((lo - r*c/(2 - c)) - hi)``, then scaling by
+    ``k = rint(x / ln2)`` (by the ``1.5 * 2**52`` shifter trick), ``r = x - k ln2`` by two
+    fused multiply-adds with ``ln2 = ln2_hi + ln2_lo`` (53 + 53 bits; the first is exact,
+    ``|r| <= ln2/2``), the degree-13 Taylor polynomial of :math:`e^r` by Horner's rule in
+    fused multiply-adds (truncation error below 5e-18 relative; no division, unlike fdlibm's
+    rational form, whose ``vdivpd`` alone cost a fifth of the Gabor kernel), then scaling by
     :math:`2^k` built from the exponent field (integer shift + bit cast) in two halves,
     ``y * 2**(k//2) * 2**(k - k//2)``: the first product is exact, the second rounds once, so
     subnormal results are gradual and correctly scaled, overflow gives ``+inf``. ``x`` is
     clamped to ``[-1000, 1000]`` before the integer path (which never sees NaN), so
     ``exp(+inf) = inf``, ``exp(-inf) = 0`` and NaN propagates.
 ``fast_sin(x)``, ``fast_cos(x)``, ``fast_sincos(x) -> (s, c)``
-    Cody–Waite reduction ``r = x - n*pi/2`` with ``n = rint(x * 2/pi)`` and pi/2 split into
-    four parts (fdlibm ``pio2_1, pio2_2, pio2_3, pio2_3t``: 31, 32 and 28 significant bits
-    plus a full tail, 160 bits in all). For ``|n| < 2**20`` every product ``n*pio2_i``
-    (i <= 3) is exact, ``x - n*pio2_1`` is exact (Sterbenz) and the rest is accumulated with
-    error-free TwoSum steps into a double-double ``r = y0 + y1``, so even the worst
-    cancellations near multiples of pi/2 keep full relative accuracy. Then FreeBSD's
-    ``__kernel_sin(y0, y1)`` / ``__kernel_cos(y0, y1)`` minimax polynomials (both always
-    evaluated) and the quadrant ``n mod 4`` applied by selects (swap and sign), never by
-    branches.
+    Cody–Waite reduction ``r = x - n*pi/2`` with ``n = rint(x * 2/pi)`` in three fused
+    multiply-adds, pi/2 split into three positive doubles (160 bits). For ``|n| < 2**20`` the first,
+    ``x - n*p1``, is exact (the exact difference fits in 53 bits), and each further step
+    rounds once relative to ``r`` itself, so even the worst cancellations near multiples of
+    pi/2 (``|r| >= 2**-61`` for doubles in range) keep full relative accuracy. Then FreeBSD's
+    ``__kernel_sin`` / ``__kernel_cos`` minimax polynomials on ``|r| <= pi/4`` in fused
+    multiply-adds (both always evaluated) and the quadrant ``n mod 4`` applied by selects (swap
+    and sign), never by branches.
 
 Accurate range and the huge-argument contract
 ---------------------------------------------
@@ -54,9 +58,9 @@ path. Callers choose one of:
 
 Accuracy
 --------
-Max ulp error against glibc ``math.sin/cos/exp`` (itself < 1 ulp), measured on 10**7 samples
-per row (``tests/test_fastmath.py`` asserts <= 1 ulp on 4*10**5 per row). Every measured error
-is at most 1 ulp; about 3 % of trig and 9.5 % of exp results differ from libm by 1 ulp.
+Max ulp error against glibc ``math.sin/cos/exp`` (itself < 1 ulp), measured on 2*10**6
+samples per row (``python benchmarks/bench_fastmath.py --accuracy``; ``tests/test_fastmath.py``
+asserts <= 1 ulp on 4*10**5 per row). Every measured error is at most 1 ulp.
 
 ==================================================================  =======  =====
 arguments                                                           sin/cos  exp
@@ -88,9 +92,9 @@ Examples
 Notes
 -----
 * Callers must not use ``fastmath=True`` either, or vector lanes and the scalar remainder may
-  round differently. Inside the caller's loop avoid ``x / y`` with a non-constant ``y`` under
-  Numba's default error model (its ``ZeroDivisionError`` check is a branch that blocks
-  vectorization); this module uses a check-free ``fdiv`` intrinsic internally.
+  round differently (use :func:`fma` where a fused multiply-add is wanted). Inside the
+  caller's loop avoid ``x / y`` with a non-constant ``y`` under Numba's default error model
+  (its ``ZeroDivisionError`` check is a branch that blocks vectorization).
 * On AVX-512 "Skylake-class" CPUs LLVM prefers 256-bit vectors (``ymm``). Compiling with
   ``NUMBA_CPU_FEATURES="<host features>,-prefer-256-bit"`` gives ``zmm`` code, measured about
   1.5x faster again for the benchmark loop (``benchmarks/bench_fastmath.py``).
@@ -107,6 +111,7 @@ from numba import njit, types
 from numba.core.extending import intrinsic
 
 __all__ = [
+    "fma",
     "FAST_TRIG_MAX",
     "EXP_OVERFLOW",
     "fast_exp",
@@ -130,21 +135,31 @@ _SHIFT = 6755399441055744.0  # 1.5 * 2**52: (t + SHIFT) - SHIFT == rint(t) for |
 
 # --------------------------------------------------------------------- exp constants (fdlibm)
 _INV_LN2 = float.fromhex("0x1.71547652b82fep+0")
-_LN2_HI = float.fromhex("0x1.62e42fee00000p-1")  # 32 significant bits
-_LN2_LO = float.fromhex("0x1.a39ef35793c76p-33")
-_EP1 = 1.66666666666666019037e-01
-_EP2 = -2.77777777770155933842e-03
-_EP3 = 6.61375632143793436117e-05
-_EP4 = -1.65339022054652515390e-06
-_EP5 = 4.13813679705723846039e-08
+_NLN2_HI = float.fromhex("-0x1.62e42fefa39efp-1")  # -ln 2 rounded to 53 bits
+_NLN2_LO = float.fromhex("-0x1.abc9e3b39803fp-56")  # -ln 2 - _NLN2_HI
+# 1/k! for k = 2..13 (Taylor coefficients of e^r, |r| <= ln2/2)
+_E2 = 0.5
+_E3 = float.fromhex("0x1.5555555555555p-3")
+_E4 = float.fromhex("0x1.5555555555555p-5")
+_E5 = float.fromhex("0x1.1111111111111p-7")
+_E6 = float.fromhex("0x1.6c16c16c16c17p-10")
+_E7 = float.fromhex("0x1.a01a01a01a01ap-13")
+_E8 = float.fromhex("0x1.a01a01a01a01ap-16")
+_E9 = float.fromhex("0x1.71de3a556c734p-19")
+_E10 = float.fromhex("0x1.27e4fb7789f5cp-22")
+_E11 = float.fromhex("0x1.ae64567f544e4p-26")
+_E12 = float.fromhex("0x1.1eed8eff8d898p-29")
+_E13 = float.fromhex("0x1.6124613a86d09p-33")
 _EXP_CLAMP = 1000.0
 
 # --------------------------------------------------------------------- trig constants (fdlibm)
 _TWO_OVER_PI = float.fromhex("0x1.45f306dc9c883p-1")
-_PIO2_1 = float.fromhex("0x1.921fb54400000p+0")  # 31 significant bits
-_PIO2_2 = float.fromhex("0x1.0b4611a600000p-34")  # 32
-_PIO2_3 = float.fromhex("0x1.3198a2e000000p-69")  # 28
-_PIO2_3T = float.fromhex("0x1.b839a252049c1p-104")  # tail: sum is pi/2 to 2**-160 relative
+# -pi/2 = _NPIO2_1 + _NPIO2_2 + _NPIO2_3 to 2**-160 relative. The middle part is rounded so
+# that all three have the same sign: then n * _NPIO2_i is -0.0 for n = +0, and
+# sin(-0.0) = -0.0 (no negation of n is needed, which LLVM may compile as 0 - n)
+_NPIO2_1 = float.fromhex("-0x1.921fb54442d18p+0")
+_NPIO2_2 = float.fromhex("-0x1.1a62633145c06p-54")
+_NPIO2_3 = float.fromhex("-0x1.c1cd129024e09p-107")
 
 # FreeBSD k_sin.c / k_cos.c minimax coefficients (|x| <= ~pi/4)
 _S1 = -1.66666666666666324348e-01
@@ -174,15 +189,19 @@ def _bits_to_f64(typingctx, bits):
 
 
 @intrinsic
-def _fdiv(typingctx, a, b):
-    """Plain IEEE ``a / b`` for float64: no ``ZeroDivisionError`` check (which would branch)."""
-    if a != types.float64 or b != types.float64:
+def fma(typingctx, a, b, c):
+    """``a * b + c`` rounded once (IEEE-754 fused multiply-add, LLVM ``llvm.fma.f64``).
+
+    Explicit, so it is fused identically in vector lanes and scalar code (unlike
+    ``fastmath`` contraction, which LLVM may apply to some copies of a loop and not others).
+    """
+    if not (a == types.float64 and b == types.float64 and c == types.float64):
         return None
 
     def codegen(context, builder, signature, args):
-        return builder.fdiv(args[0], args[1])
+        return builder.fma(args[0], args[1], args[2])
 
-    return types.float64(types.float64, types.float64), codegen
+    return types.float64(types.float64, types.float64, types.float64), codegen
 
 
 @njit(inline="always", cache=True)
@@ -199,12 +218,21 @@ def fast_exp(x):
     xc = -_EXP_CLAMP if xc < -_EXP_CLAMP else xc
     kf = (xc * _INV_LN2 + _SHIFT) - _SHIFT
     kf = kf if kf == kf else 0.0  # NaN never reaches the float->int conversion
-    hi = xc - kf * _LN2_HI  # exact
-    lo = kf * _LN2_LO
-    r = hi - lo
-    t = r * r
-    c = r - t * (_EP1 + t * (_EP2 + t * (_EP3 + t * (_EP4 + t * _EP5))))
-    y = 1.0 - ((lo - _fdiv(r * c, 2.0 - c)) - hi)  # 2 - c > 1.6: never zero
+    r = fma(kf, _NLN2_HI, xc)  # exact: x - k*ln2_hi fits in 53 bits
+    r = fma(kf, _NLN2_LO, r)
+    p = fma(_E13, r, _E12)
+    p = fma(p, r, _E11)
+    p = fma(p, r, _E10)
+    p = fma(p, r, _E9)
+    p = fma(p, r, _E8)
+    p = fma(p, r, _E7)
+    p = fma(p, r, _E6)
+    p = fma(p, r, _E5)
+    p = fma(p, r, _E4)
+    p = fma(p, r, _E3)
+    p = fma(p, r, _E2)
+    p = fma(p, r, 1.0)
+    y = fma(p, r, 1.0)
     k = np.int64(kf)
     k1 = k >> 1  # floor(k / 2); |k1|, |k - k1| <= 722: both halves are normal powers of two
     return (y * _pow2(k1)) * _pow2(k - k1)
@@ -216,30 +244,20 @@ def _trig_core(x):
     ok = abs(x) <= FAST_TRIG_MAX  # False for NaN
     xr = x if ok else 0.0
     nf = (xr * _TWO_OVER_PI + _SHIFT) - _SHIFT
-    # r = x - n*pi/2 as a double-double (y0, y1); n*pio2_{1,2,3} are exact for |n| < 2**20
-    a = xr - nf * _PIO2_1  # exact (Sterbenz)
-    b = -(nf * _PIO2_2)
-    s = a + b  # TwoSum(a, b)
-    bb = s - a
-    e = (a - (s - bb)) + (b - bb)
-    b = -(nf * _PIO2_3)
-    s2 = s + b  # TwoSum(s, b)
-    bb = s2 - s
-    e2 = (s - (s2 - bb)) + (b - bb)
-    ntail = nf * _PIO2_3T - (e + e2)  # minus the tail: keeps y0 = -0.0 for x = -0.0
-    y0 = s2 - ntail  # Fast2Sum(s2, tail)
-    y1 = (s2 - y0) - ntail
-    # __kernel_sin(y0, y1)
-    z = y0 * y0
-    w = z * z
-    rs = _S2 + z * (_S3 + z * _S4) + z * w * (_S5 + z * _S6)
-    v = z * y0
-    ks = y0 - ((z * (0.5 * y1 - v * rs) - y1) - v * _S1)
-    # __kernel_cos(y0, y1)
-    rc = z * (_C1 + z * (_C2 + z * _C3)) + w * w * (_C4 + z * (_C5 + z * _C6))
+    # r = x - n*pi/2: the first step is exact for |n| < 2**20, the others round relative to r
+    r = fma(nf, _NPIO2_1, xr)
+    r = fma(nf, _NPIO2_2, r)
+    r = fma(nf, _NPIO2_3, r)
+    z = r * r
+    # __kernel_sin: r + r^3 (S1 + z S2 + ... + z^5 S6)
+    ps = fma(fma(fma(fma(fma(_S6, z, _S5), z, _S4), z, _S3), z, _S2), z, _S1)
+    ks = fma(z * r, ps, r)
+    ks = ks if z != 0.0 else r  # sin(r) = r when r*r underflows; keeps the sign of -0.0
+    # __kernel_cos: 1 - z/2 + z^2 (C1 + z C2 + ... + z^5 C6), with fdlibm's exact 1 - z/2 split
+    pc = fma(fma(fma(fma(fma(_C6, z, _C5), z, _C4), z, _C3), z, _C2), z, _C1)
     hz = 0.5 * z
     w = 1.0 - hz
-    kc = w + (((1.0 - w) - hz) + (z * rc - y0 * y1))
+    kc = w + fma(z * z, pc, (1.0 - w) - hz)
     # quadrant n mod 4: sin = (s, c, -s, -c)[q], cos = (c, -s, -c, s)[q]
     q = np.int64(nf) & 3
     odd = (q & 1) != 0

@@ -281,15 +281,14 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
             out["steps"], out["path"], out["loss_path"])
     n_blocks = -(-n // settings.block)
     workers = min(threads or default_threads(), n_blocks)
+    next_block = np.zeros(1, dtype=np.int64)  # shared: each thread claims the next block
     if workers <= 1:
-        wk.drive(0, n_blocks, *args)
+        wk.drive(next_block, n_blocks, *args)
     else:
-        # several small tasks per thread: trajectories that stop early do not idle a thread
-        n_tasks = min(n_blocks, 8 * workers)
-        edges = np.linspace(0, n_blocks, n_tasks + 1).astype(np.int64)
-        pool = _pool(workers)
-        futures = [pool.submit(wk.drive, int(a), int(b), *args)
-                   for a, b in zip(edges[:-1], edges[1:]) if b > a]
+        pool = _pool(workers - 1)
+        futures = [pool.submit(wk.drive, next_block, n_blocks, *args)
+                   for _ in range(workers - 1)]
+        wk.drive(next_block, n_blocks, *args)  # this thread works too
         for f in futures:
             f.result()
     if not K:

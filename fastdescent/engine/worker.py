@@ -11,7 +11,9 @@ model compiles only its small block kernels (seconds) instead of the whole engin
 
 Layers (after STUMPY): the serial worker :func:`advance_block` (one block of trajectories,
 every step) -> :func:`run_block` (slices one block out of the inputs) -> the ``nogil`` driver
-:func:`drive` (a range of blocks), which the Python layer runs on several threads at once.
+:func:`drive`, which the Python layer runs on several threads at once: each takes the next
+unclaimed block from a shared atomic counter (dynamic scheduling: a thread never idles while
+blocks remain, whatever the trajectories' lengths, and there is no per-task Python work).
 Measured here: wrapping the worker in a ``parallel=True`` ``prange`` loop instead cost ~20 s of
 extra compile time per model (Numba's parfor pipeline recompiles the callees).
 
@@ -21,7 +23,9 @@ thread that runs it, or the order of execution.
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core.extending import intrinsic
 
 from fastdescent.engine.signatures import DRIVE_SIG
 from fastdescent.engine.status import CONVERGED, DIVERGED, MAX_STEPS
@@ -140,6 +144,40 @@ def armijo_steps(lo, phi, g, loss0, hyper, scale, active, X, Y, c, work, perm, s
 
 
 # ------------------------------------------------------------------------------- the worker
+# Element loops instead of slice assignments (``a[:] = b``) throughout: Numba compiles a
+# formatted shape-mismatch error for every slice assignment, which cost ~4 s of the worker's
+# cold compile.
+@njit(cache=True, error_model="numpy")
+def _copy2(src, dst):
+    """``dst[:, :] = src`` for two arrays of the same shape."""
+    for k in range(src.shape[0]):
+        for b in range(src.shape[1]):
+            dst[k, b] = src[k, b]
+
+
+@njit(cache=True, error_model="numpy")
+def _all_finite(loss, g):
+    """True when every loss and gradient entry is finite (one branch-free, vectorizable pass:
+    ``v * 0.0`` is NaN exactly for non-finite ``v``)."""
+    acc = 0.0
+    for b in range(loss.shape[0]):
+        acc += loss[b] * 0.0
+    for k in range(g.shape[0]):
+        for b in range(g.shape[1]):
+            acc += g[k, b] * 0.0
+    return acc == 0.0
+
+
+@njit(cache=True, error_model="numpy")
+def _all_within(phi, bound):
+    """True when every ``|phi[k, b]| <= bound`` (NaN is not); branch-free, vectorizable."""
+    n_out = 0
+    for k in range(phi.shape[0]):
+        for b in range(phi.shape[1]):
+            n_out += 0 if abs(phi[k, b]) <= bound else 1
+    return n_out == 0
+
+
 @njit(cache=True, error_model="numpy")
 def _stop(b, phi, status_code, t, out_params, out_status, out_steps, active):
     for k in range(phi.shape[0]):
@@ -149,7 +187,7 @@ def _stop(b, phi, status_code, t, out_params, out_status, out_steps, active):
     active[b] = False
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def advance_block(lg, lo, rule, n_state, phi, hyper, index, seed, n_steps, sched_params, batch_size, mean,
                   tol, bound, X, Y, c, work_rows, record_every,
                   out_params, out_loss, out_status, out_steps, out_path, out_loss_path):
@@ -210,7 +248,8 @@ def advance_block(lg, lo, rule, n_state, phi, hyper, index, seed, n_steps, sched
             if use_batches or lookahead:
                 lo(phi, X, Y, c, work, perm, 0, N, False, lfull)
             else:
-                lfull[:] = loss
+                for b in range(B):
+                    lfull[b] = loss[b]
             for b in range(B):
                 if active[b]:
                     for k in range(P):
@@ -221,7 +260,9 @@ def advance_block(lg, lo, rule, n_state, phi, hyper, index, seed, n_steps, sched
         check_full = use_batches and tol > 0.0 and start == 0 and t > 0
         if check_full:
             lg(phi, X, Y, c, work, perm, 0, N, False, gfull, lfull)
-        for b in range(B):
+        # fast path: every lane active and finite, no convergence test -> nothing to stop
+        healthy = tol <= 0.0 and n_active == B and _all_finite(loss, g)
+        for b in range(0 if healthy else B):
             if not active[b]:
                 continue
             ok = math.isfinite(loss[b])
@@ -245,7 +286,7 @@ def advance_block(lg, lo, rule, n_state, phi, hyper, index, seed, n_steps, sched
         if n_active == 0:
             break
         # ---- the update
-        prev[:] = phi
+        _copy2(phi, prev)
         if line_search:
             if rule == LINE_SEARCH:
                 bracketing_steps(lo, phi, g, hyper, scale, active, X, Y, c, work, perm, start, stop,
@@ -259,7 +300,8 @@ def advance_block(lg, lo, rule, n_state, phi, hyper, index, seed, n_steps, sched
         else:
             apply_update(rule, phi, g, state, hyper, t, scale)
         # ---- divergence of the new point: stop at the last finite one
-        for b in range(B):
+        healthy = n_active == B and _all_within(phi, bound)
+        for b in range(0 if healthy else B):
             if active[b]:
                 bad = False
                 for k in range(P):
@@ -298,7 +340,7 @@ def advance_block(lg, lo, rule, n_state, phi, hyper, index, seed, n_steps, sched
                     out_loss_path[b, r] = out_loss[b]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", inline="always")
 def run_block(ib, lg, lo, rule, n_state, phi0, hyper, index, seed, n_steps, sched_params, batch_size,
               mean, tol, bound, X, Y, c, work_rows, record_every, block,
               out_params, out_loss, out_status, out_steps, out_path, out_loss_path):
@@ -306,20 +348,42 @@ def run_block(ib, lg, lo, rule, n_state, phi0, hyper, index, seed, n_steps, sche
     N = phi0.shape[0]
     s = ib * block
     e = min(s + block, N)
-    phi = np.ascontiguousarray(phi0[s:e].T)
-    hyp = np.ascontiguousarray(hyper[:, s:e])
+    phi = np.empty((phi0.shape[1], e - s))
+    for k in range(phi0.shape[1]):
+        for b in range(e - s):
+            phi[k, b] = phi0[s + b, k]
+    hyp = np.empty((hyper.shape[0], e - s))
+    _copy2(hyper[:, s:e], hyp)
     advance_block(lg, lo, rule, n_state, phi, hyp, index[s:e], seed[s:e], n_steps, sched_params,
                   batch_size, mean, tol, bound, X, Y, c, work_rows, record_every,
                   out_params[s:e], out_loss[s:e], out_status[s:e], out_steps[s:e],
                   out_path[s:e], out_loss_path[s:e])
 
 
+@intrinsic
+def claim(typingctx, counter):
+    """Atomically ``counter[0] += 1``; returns the value before (an LLVM ``atomicrmw add``)."""
+    if not (isinstance(counter, types.Array) and counter.dtype == types.int64):
+        return None
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.atomic_rmw("add", ary.data, ir.Constant(ir.IntType(64), 1), "monotonic")
+
+    return types.int64(counter), codegen
+
+
 @njit(DRIVE_SIG, cache=True, nogil=True, error_model="numpy")
-def drive(first, last, lg, lo, rule, n_state, phi0, hyper, index, seed, n_steps, sched_params,
-          batch_size, mean, tol, bound, X, Y, c, work_rows, record_every, block,
+def drive(next_block, n_blocks, lg, lo, rule, n_state, phi0, hyper, index, seed, n_steps,
+          sched_params, batch_size, mean, tol, bound, X, Y, c, work_rows, record_every, block,
           out_params, out_loss, out_status, out_steps, out_path, out_loss_path):
-    """Advance blocks ``first..last-1`` (of ``block`` lanes each), releasing the GIL."""
-    for ib in range(first, last):
+    """Advance blocks (of ``block`` lanes each) until all ``n_blocks`` are claimed, releasing
+    the GIL. ``next_block`` (int64[1], shared by every thread of the call) holds the next
+    unclaimed block; which thread runs a block never changes its results."""
+    while True:
+        ib = claim(next_block)
+        if ib >= n_blocks:
+            break
         run_block(ib, lg, lo, rule, n_state, phi0, hyper, index, seed, n_steps, sched_params,
                   batch_size, mean, tol, bound, X, Y, c, work_rows, record_every, block,
                   out_params, out_loss, out_status, out_steps, out_path, out_loss_path)
