@@ -23,6 +23,15 @@ from fastdescent.models.functions import quadratic_example as model_example, qua
 
 # ------------------------------------------------------------------------------- block kernels
 @njit(cache=True, error_model="numpy")
+def _zero(grad, loss):
+    for k in range(grad.shape[0]):
+        for b in range(grad.shape[1]):
+            grad[k, b] = 0.0
+    for b in range(loss.shape[0]):
+        loss[b] = 0.0
+
+
+@njit(cache=True, error_model="numpy")
 def _gather(X, Y, perm, j, Xg, Yg):
     """Rows ``perm[b, j]`` of X and Y into rows ``b`` of Xg and Yg."""
     for b in range(Xg.shape[0]):
@@ -35,12 +44,38 @@ def _gather(X, Y, perm, j, Xg, Yg):
 
 @njit(LOSS_GRAD, cache=True, error_model="numpy")
 def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss):
-    """Sum over examples ``start..stop`` (of each lane's permutation when ``use_perm``) of the
-    per-example loss and gradient, for every column of the ``(P, B)`` block ``phi``."""
+    """Sum over examples ``start..stop`` of the per-example loss and gradient, for every column
+    of the ``(P, B)`` block ``phi`` (full batch: ``perm`` and ``use_perm`` are ignored; the
+    Python layer passes :func:`batch_loss_grad` to minibatch runs)."""
     B = phi.shape[1]
-    grad[:] = 0.0
-    loss[:] = 0.0
+    _zero(grad, loss)
+    for i in range(start, stop):
+        for b in range(B):
+            loss[b] += model_example(phi, b, X, Y, i, c, work, grad)
+
+
+@njit(LOSS, cache=True, error_model="numpy")
+def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
+    """Loss only (line searches, recorded loss paths, surfaces); full batch like
+    :func:`block_loss_grad`."""
+    B = phi.shape[1]
+    for b in range(B):
+        loss[b] = 0.0
+    for i in range(start, stop):
+        for b in range(B):
+            loss[b] += model_loss(phi, b, X, Y, i, c, work)
+
+
+# Minibatch versions: the same sums, plus the path through each lane's permutation. Compiled
+# on the first minibatch run only (``batch_kernels()``), so a full-batch user never waits for
+# the second inlined copy of the model.
+@njit(cache=True, error_model="numpy")
+def batch_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss):
+    """:func:`block_loss_grad`, or with ``use_perm`` the sum over examples ``perm[b, j]``,
+    ``j = start..stop``, for lane ``b``."""
+    B = phi.shape[1]
     if use_perm:
+        _zero(grad, loss)
         # gather each lane's example into a (B, dx) block first: the kernel loop then reads
         # row b for lane b and vectorizes like the full-batch loop (LLVM will not vectorize
         # the indexed gather itself)
@@ -51,17 +86,16 @@ def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
             for b in range(B):
                 loss[b] += model_example(phi, b, Xg, Yg, b, c, work, grad)
     else:
-        for i in range(start, stop):
-            for b in range(B):
-                loss[b] += model_example(phi, b, X, Y, i, c, work, grad)
+        block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
 
 
-@njit(LOSS, cache=True, error_model="numpy")
-def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
-    """Loss only (line searches, recorded loss paths, surfaces)."""
+@njit(cache=True, error_model="numpy")
+def batch_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
+    """:func:`block_loss`, or with ``use_perm`` the minibatch sum (see :func:`batch_loss_grad`)."""
     B = phi.shape[1]
-    loss[:] = 0.0
     if use_perm:
+        for b in range(B):
+            loss[b] = 0.0
         Xg = np.empty((B, X.shape[1]))
         Yg = np.empty((B, Y.shape[1]))
         for j in range(start, stop):
@@ -69,9 +103,15 @@ def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
             for b in range(B):
                 loss[b] += model_loss(phi, b, Xg, Yg, b, c, work)
     else:
-        for i in range(start, stop):
-            for b in range(B):
-                loss[b] += model_loss(phi, b, X, Y, i, c, work)
+        block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss)
+
+
+def batch_kernels():
+    """``(batch_loss_grad, batch_loss)`` compiled with the worker's signatures (first call:
+    compile or load from the on-disk cache)."""
+    batch_loss_grad.compile(LOSS_GRAD)
+    batch_loss.compile(LOSS)
+    return batch_loss_grad, batch_loss
 
 
 EVAL_BLOCK = 64

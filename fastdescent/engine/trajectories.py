@@ -272,7 +272,11 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     wk = worker()
     sc = settings.schedule
     sched = np.array([sc.kind, sc.p0, sc.p1, sc.warmup], dtype=np.float64)
-    args = (eng.block_loss_grad, eng.block_loss, optimizer.rule, optimizer.n_state,
+    if 0 < settings.batch_size < model.n_examples:
+        lg, lo = eng.batch_kernels()
+    else:
+        lg, lo = eng.block_loss_grad, eng.block_loss
+    args = (lg, lo, optimizer.rule, optimizer.n_state,
             np.ascontiguousarray(init), np.ascontiguousarray(hyper),
             np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
             settings.steps, sched, settings.batch_size, settings.reduction == "mean",
