@@ -4,9 +4,13 @@ The loop is the engine's pattern: B independent trajectories innermost, evaluate
 step; each evaluation is one ``sincos`` plus one ``exp``. Run::
 
     python benchmarks/bench_fastmath.py [--evals 10000000] [--block 256] [--repeat 5]
+    python benchmarks/bench_fastmath.py --accuracy [--samples 2000000]
 
 Prints the best-of-``repeat`` wall time of each variant (after a warm-up call; runs interleaved)
-and the ratio. On a shared or loaded machine use a larger ``--repeat``.
+and the ratio. On a shared or loaded machine use a larger ``--repeat``. ``--accuracy`` instead
+prints the maximum ulp distance to libm on each argument range of the table in
+:mod:`fastdescent.fastmath` (``tests/test_fastmath.py`` asserts the same bounds on fewer
+samples).
 """
 import argparse
 import math
@@ -15,9 +19,9 @@ import platform
 import time
 
 import numpy as np
-from numba import njit
 
-from fastdescent.fastmath import fast_exp, fast_sincos
+from fastdescent.fastmath import fast_exp, fast_sincos  # first: sets Numba's CPU features
+from numba import njit  # noqa: I001
 
 
 @njit(cache=True)
@@ -64,12 +68,79 @@ def best_times(fns, a, c, steps, repeat):
     return best, outs
 
 
+@njit(cache=True)
+def _eval_libm(x, s, c, e):
+    for i in range(x.shape[0]):
+        s[i] = math.sin(x[i])
+        c[i] = math.cos(x[i])
+        e[i] = math.exp(x[i])
+
+
+@njit(cache=True)
+def _eval_fast(x, s, c, e):
+    for i in range(x.shape[0]):  # vectorized, like the engine's block loops
+        s[i], c[i] = fast_sincos(x[i])
+        e[i] = fast_exp(x[i])
+
+
+def ulps(a, b):
+    """Distance in units in the last place (finite values; both NaN -> 0)."""
+    ia = a.view(np.int64)
+    ib = b.view(np.int64)
+    mag = np.int64(0x7FFF_FFFF_FFFF_FFFF)
+    oa = np.where(ia < 0, -(ia & mag), ia)  # monotone integer line
+    ob = np.where(ib < 0, -(ib & mag), ib)
+    with np.errstate(over="ignore"):
+        d = np.abs(oa - ob).astype(np.float64)  # subtract exactly, then convert
+    return np.where(np.isnan(a) & np.isnan(b), 0.0, np.where(np.isnan(a) | np.isnan(b), np.inf, d))
+
+
+def accuracy(n: int) -> None:
+    rng = np.random.default_rng(1)
+    sign = lambda m: rng.choice([-1.0, 1.0], m)  # noqa: E731
+    k = np.arange(-(2 ** 20) // 2, 2 ** 20 // 2, dtype=np.float64)
+    k = k[rng.permutation(k.size)[: max(1, n // 7)]] * (math.pi / 2)
+    near = np.concatenate([k] + [np.nextafter(k, np.inf), np.nextafter(k, -np.inf)]
+                          + [k + j * np.spacing(k) for j in (-3, -2, 2, 3)])
+    rows = [
+        ("trig", "uniform [-1, 1]", rng.uniform(-1, 1, n)),
+        ("trig", "uniform [-100, 100]", rng.uniform(-100, 100, n)),
+        ("trig", "uniform [-2**20, 2**20]", rng.uniform(-2.0 ** 20, 2.0 ** 20, n)),
+        ("trig", "log-uniform |x| in [2**-40, 2**20]", np.exp2(rng.uniform(-40, 20, n)) * sign(n)),
+        ("trig", "k*pi/2 in range, +-3 ulp", near[np.abs(near) <= 2.0 ** 20]),
+        ("both", "tiny |x| < 2**-27 incl. subnormals",
+         np.exp2(rng.uniform(-1074, -27, n)) * sign(n)),
+        ("exp", "uniform [-745.2, 710]", rng.uniform(-745.2, 709.78, n)),
+        ("exp", "uniform [-1, 1]", rng.uniform(-1, 1, n)),
+        ("exp", "subnormal results, uniform [-745.2, -708.4]", rng.uniform(-745.2, -708.4, n)),
+        ("exp", "log-uniform |x| in [2**-1074, 1]", np.exp2(rng.uniform(-1074, 0, n)) * sign(n)),
+    ]
+    print(f"max ulp distance to libm ({n:,} samples per row unless noted)")
+    print(f"{'arguments':46s} {'sin':>5s} {'cos':>5s} {'exp':>5s}")
+    for kind, name, x in rows:
+        x = np.ascontiguousarray(x)
+        ref = [np.empty_like(x) for _ in range(3)]
+        got = [np.empty_like(x) for _ in range(3)]
+        _eval_libm(x, *ref)
+        _eval_fast(x, *got)
+        d = [ulps(g, r).max() for g, r in zip(got, ref)]
+        cols = [f"{v:5.0f}" if (kind in ("trig", "both") and i < 2) or
+                (kind in ("exp", "both") and i == 2) else "    -" for i, v in enumerate(d)]
+        label = name if x.size == n else f"{name} ({x.size:,})"
+        print(f"{label:46s} {' '.join(cols)}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--evals", type=int, default=10_000_000, help="sincos+exp evaluations")
     p.add_argument("--block", type=int, default=256, help="trajectories per block (B)")
     p.add_argument("--repeat", type=int, default=9)
+    p.add_argument("--accuracy", action="store_true", help="ulp distance to libm instead")
+    p.add_argument("--samples", type=int, default=2_000_000, help="per row, with --accuracy")
     args = p.parse_args()
+    if args.accuracy:
+        accuracy(args.samples)
+        return
 
     rng = np.random.default_rng(0)
     B = args.block

@@ -20,6 +20,7 @@ from fastdescent.fastmath import (
     fast_exp,
     fast_sin,
     fast_sincos,
+    fma,
     sin_exact,
     sincos_exact,
     sincos_fixup,
@@ -334,6 +335,57 @@ def test_exp_property_any_float(x):
 def test_exp_property_monotone(a, b):
     lo, hi = min(a, b), max(a, b)
     assert fast_exp(lo) <= fast_exp(hi)
+
+
+# ----------------------------------------------------------------------------- fma
+
+
+@njit
+def _fma_scalar(a, b, c):
+    return fma(a, b, c)
+
+
+@njit
+def _fma_loop(a, b, c, out):
+    for i in range(a.shape[0]):  # vectorized: packed FMA instructions
+        out[i] = fma(a[i], b[i], c[i])
+
+
+def _fma_exact(a, b, c):
+    """a*b + c rounded once, from exact rational arithmetic (int / int is correctly rounded)."""
+    from fractions import Fraction
+
+    q = Fraction(a) * Fraction(b) + Fraction(c)
+    if q == 0:
+        return math.copysign(0.0, a * b + c) if (a * b == 0) else 0.0
+    return q.numerator / q.denominator
+
+
+finite_mid = st.floats(min_value=-1e150, max_value=1e150, allow_nan=False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(finite_mid, finite_mid, finite_mid)
+def test_fma_is_correctly_rounded(a, b, c):
+    got = _fma_scalar(a, b, c)
+    assert _bits(got) == _bits(_fma_exact(a, b, c)) or got == _fma_exact(a, b, c) == 0.0
+
+
+def test_fma_rounds_once_where_mul_then_add_does_not():
+    # a*b = 1 - 2**-104 exactly: mul-then-add rounds a*b to 1 first and gives 0
+    a = 1.0 + 2.0 ** -52
+    b = 1.0 - 2.0 ** -52
+    assert a * b - 1.0 == 0.0
+    assert _fma_scalar(a, b, -1.0) == -(2.0 ** -104)
+
+
+def test_fma_vector_lanes_equal_scalar_calls():
+    a, b, c = (RNG.uniform(-1e3, 1e3, 203) for _ in range(3))
+    out = np.empty(203)
+    _fma_loop(a, b, c, out)
+    ref = np.array([_fma_scalar(x, y, z) for x, y, z in zip(a, b, c)])
+    assert np.array_equal(_bits(out), _bits(ref))
+    assert np.array_equal(_bits(ref), _bits([_fma_exact(x, y, z) for x, y, z in zip(a, b, c)]))
 
 
 # ----------------------------------------------------------------------------- vector lanes

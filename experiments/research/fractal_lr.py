@@ -316,6 +316,8 @@ def _box_fit_axes(ax, fits, lang):
                   label=t("research_zoom", lang, k=k) + ": " + t("research_fit_dim", lang, d=dim))
         if np.isfinite(dim):
             ax.loglog(sizes, np.exp(icpt) * x ** dim, "-", color=col, lw=1.5)
+    all_sizes = np.concatenate([np.asarray(f[0], float) for f in fits])
+    _narrow_log_ticks(ax.xaxis, np.log10(all_sizes.max() / all_sizes.min()))
     ax.set_xlabel(t("research_box_size", lang))
     ax.set_ylabel(t("research_box_count", lang))
     ax.legend(fontsize="small")
@@ -347,6 +349,8 @@ def _net_figure(p2, lang):
                       np.transpose(rgb, (1, 0, 2)), shading="flat", rasterized=True)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        for axis, v in ((ax.xaxis, lv["lr1"]), (ax.yaxis, lv["lr2"])):
+            _narrow_log_ticks(axis, np.log10(np.max(v) / np.min(v)))
         ax.set_xlabel(t("research_lr_layer", lang, k=1))
         if k == 0:
             ax.set_ylabel(t("research_lr_layer", lang, k=2))
@@ -363,6 +367,18 @@ def _net_figure(p2, lang):
                              lv["dimension"].dimension, lv["dimension"].fit.intercept)
                             for lv in levels], lang)
     return fig
+
+
+def _narrow_log_ticks(axis, decades: float) -> None:
+    """On a log axis spanning less than a decade, matplotlib labels every minor tick
+    (``2x10^2``, ``3x10^2``, ...) and the labels collide: use a few plain major ticks instead."""
+    import matplotlib as mpl
+
+    if decades < 1.0:
+        axis.set_major_locator(mpl.ticker.MaxNLocator(4))
+        axis.set_major_formatter(mpl.ticker.FormatStrFormatter("%.3g"))
+        axis.set_minor_locator(mpl.ticker.NullLocator())
+        axis.set_minor_formatter(mpl.ticker.NullFormatter())
 
 
 def main(lang: str = "en", quick: bool = False, outdir="figures", data_=None) -> list:
