@@ -219,18 +219,9 @@ def fast_exp(x):
     kf = kf if kf == kf else 0.0  # NaN never reaches the float->int conversion
     r = fma(kf, _NLN2_HI, xc)  # exact: x - k*ln2_hi fits in 53 bits
     r = fma(kf, _NLN2_LO, r)
-    p = fma(_E13, r, _E12)
-    p = fma(p, r, _E11)
-    p = fma(p, r, _E10)
-    p = fma(p, r, _E9)
-    p = fma(p, r, _E8)
-    p = fma(p, r, _E7)
-    p = fma(p, r, _E6)
-    p = fma(p, r, _E5)
-    p = fma(p, r, _E4)
-    p = fma(p, r, _E3)
-    p = fma(p, r, _E2)
-    p = fma(p, r, 1.0)
+    # Horner's rule, e^r = 1 + r (1 + r (1/2 + r (1/6 + ... + r/13!)))
+    p = fma(fma(fma(fma(fma(fma(_E13, r, _E12), r, _E11), r, _E10), r, _E9), r, _E8), r, _E7)
+    p = fma(fma(fma(fma(fma(fma(p, r, _E6), r, _E5), r, _E4), r, _E3), r, _E2), r, 1.0)
     y = fma(p, r, 1.0)
     k = np.int64(kf)
     k1 = k >> 1  # floor(k / 2); |k1|, |k - k1| <= 722: both halves are normal powers of two
