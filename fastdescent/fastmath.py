@@ -24,8 +24,8 @@ Algorithms
     ``k = rint(x / ln2)`` (by the ``1.5 * 2**52`` shifter trick), ``r = x - k ln2`` by two
     fused multiply-adds with ``ln2 = ln2_hi + ln2_lo`` (53 + 53 bits; the first is exact,
     ``|r| <= ln2/2``), the degree-13 Taylor polynomial of :math:`e^r` by Horner's rule in
-    fused multiply-adds (truncation error below 5e-18 relative; no division, unlike fdlibm's
-    rational form, whose ``vdivpd`` alone cost a fifth of the Gabor kernel), then scaling by
+    fused multiply-adds (truncation error below 5e-18 relative; no division: replacing
+    fdlibm's rational form, which divides, made a Gabor GD loop 1.18x faster), then scaling by
     :math:`2^k` built from the exponent field (integer shift + bit cast) in two halves,
     ``y * 2**(k//2) * 2**(k - k//2)``: the first product is exact, the second rounds once, so
     subnormal results are gradual and correctly scaled, overflow gives ``+inf``. ``x`` is
