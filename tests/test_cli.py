@@ -140,6 +140,34 @@ def test_info(capsys):
     assert str(fd.engine.compiled.cache_dir()) in out
 
 
+def test_compile_builds_the_engine_and_named_models(capsys):
+    rc, out, _ = cli(capsys, "compile", "rosenbrock", "linear_regression_1d", "--no-minibatch")
+    assert rc == 0
+    assert "engine (model-independent worker)" in out
+    assert "rosenbrock: block kernels" in out and "linear_regression_1d: block kernels" in out
+    assert "minibatch" not in out.split("\n", 1)[1]
+    assert "ready: 3 pieces" in out
+
+
+def test_compile_unknown_model_is_a_usage_error(capsys):
+    rc, _, err = cli(capsys, "compile", "gabr")
+    assert rc == 2
+    assert "unknown model 'gabr'" in err and "did you mean 'gabor'" in err
+
+
+def test_precompile_builds_minibatch_kernels_for_models_with_data():
+    from fastdescent.engine.compiled import compiled_for, precompile
+
+    m = fd.models.linear_regression_1d()
+    seen = []
+    done = precompile([m, fd.models.rosenbrock()], report=lambda w, s: seen.append(w))
+    names = [w for w, _ in done]
+    assert names == seen
+    assert names == ["engine (model-independent worker)", f"{m.name}: block kernels",
+                     f"{m.name}: minibatch kernels", "rosenbrock: block kernels"]
+    assert compiled_for(m).batch_loss_grad.signatures  # compiled, ready for SGD runs
+
+
 # ------------------------------------------------------------------------------ run / sweep
 @pytest.mark.parametrize("config", CONFIGS, ids=[c.stem for c in CONFIGS])
 def test_every_example_runs_quick(capsys, tmp_path, config):

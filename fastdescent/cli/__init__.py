@@ -8,6 +8,7 @@
         --steps 500 -o out.nc
     fastdescent plot OUT.nc --kind basins|hyper|convergence [-o fig.png]
     fastdescent figures [--lang es|en] [--only 6.4,6.9] [--quick] [-o DIR]
+    fastdescent compile [MODEL ...] [--all] [--no-minibatch]
     fastdescent info
 
 Exit codes: 0 success, 1 runtime failure, 2 bad input (command line, experiment file, data).
@@ -160,6 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output directory (default: figures)")
     _add_common(p)
     p.set_defaults(func=C.cmd_figures)
+
+    p = sub.add_parser("compile", help="build the compiled engine ahead of use",
+                       description="Build (or load from the cache) the model-independent engine "
+                       "and the kernels of the given models, so that later runs start at once. "
+                       "Once per machine and fastdescent version, e.g. in a course image or on "
+                       "each Dask worker.")
+    p.add_argument("models", nargs="*", metavar="MODEL",
+                   help="registered models to build as well (default: linear_regression_1d "
+                        "gabor, the lecture's)")
+    p.add_argument("--all", action="store_true", help="every registered model")
+    p.add_argument("--no-minibatch", action="store_true",
+                   help="skip the minibatch (SGD) kernels")
+    _add_common(p)
+    p.set_defaults(func=C.cmd_compile)
 
     p = sub.add_parser("info", help="versions, threading, SVML, cache directory",
                        description="Report versions, Numba's threading layer and thread count, "

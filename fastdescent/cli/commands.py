@@ -1,4 +1,4 @@
-"""The subcommands: ``list``, ``run``, ``sweep``, ``plot``, ``figures``, ``info``."""
+"""The subcommands: ``list``, ``run``, ``sweep``, ``plot``, ``figures``, ``compile``, ``info``."""
 from __future__ import annotations
 
 import inspect
@@ -408,6 +408,27 @@ def cmd_figures(args, extra, raw_argv) -> int:
     raise CLIError("fastdescent.figures defines neither main(argv) nor make_figures(...)")
 
 
+# ---------------------------------------------------------------------------------- compile
+LECTURE_MODELS = ("linear_regression_1d", "gabor")
+
+
+def cmd_compile(args, extra) -> int:
+    from ..engine.compiled import cache_dir, precompile
+    from ..models import get_model, named_models
+
+    names = list(named_models) if args.all else (args.models or list(LECTURE_MODELS))
+    unknown = [n for n in names if n not in named_models]
+    if unknown:
+        raise UsageError(f"unknown model {unknown[0]!r}{suggest(unknown[0], named_models)}; "
+                         f"see fastdescent list models")
+    models = [get_model(n) for n in names]
+    print(f"building in {cache_dir()} (cached pieces load in well under a second)", flush=True)
+    done = precompile(models, minibatch=not args.no_minibatch,
+                      report=lambda what, sec: print(f"  {sec:6.1f} s  {what}", flush=True))
+    print(f"ready: {len(done)} pieces in {sum(sec for _, sec in done):.1f} s")
+    return 0
+
+
 # ------------------------------------------------------------------------------------- info
 def _svml() -> str:
     import numba
@@ -504,5 +525,5 @@ def _writable(d: Path) -> bool:
         return False
 
 
-__all__ = ["cmd_list", "cmd_run", "cmd_sweep", "cmd_plot", "cmd_figures", "cmd_info",
+__all__ = ["cmd_list", "cmd_run", "cmd_sweep", "cmd_plot", "cmd_figures", "cmd_compile", "cmd_info",
            "PLOT_KINDS"]
