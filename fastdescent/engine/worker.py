@@ -144,9 +144,9 @@ def armijo_steps(lo, phi, g, loss0, hyper, scale, active, X, Y, c, work, perm, s
 
 
 # ------------------------------------------------------------------------------- the worker
-# Element loops instead of slice assignments (``a[:] = b``) throughout: Numba compiles a
-# formatted shape-mismatch error for every slice assignment, which cost ~4 s of the worker's
-# cold compile.
+# Element loops instead of slice assignments (``a[:] = b``) throughout: for every slice
+# assignment Numba also compiles a formatted shape-mismatch error (string formatting code),
+# which only lengthens the worker's cold compile.
 @njit(cache=True, error_model="numpy")
 def _copy2(src, dst):
     """``dst[:, :] = src`` for two arrays of the same shape."""
