@@ -20,7 +20,8 @@ import time
 
 import numpy as np
 
-from fastdescent.fastmath import fast_exp, fast_sincos  # first: sets Numba's CPU features
+# fastdescent first: it sets Numba's CPU features before Numba is imported
+from fastdescent.fastmath import fast_exp, fast_sincos, ulp_distance
 from numba import njit  # noqa: I001
 
 
@@ -83,18 +84,6 @@ def _eval_fast(x, s, c, e):
         e[i] = fast_exp(x[i])
 
 
-def ulps(a, b):
-    """Distance in units in the last place (finite values; both NaN -> 0)."""
-    ia = a.view(np.int64)
-    ib = b.view(np.int64)
-    mag = np.int64(0x7FFF_FFFF_FFFF_FFFF)
-    oa = np.where(ia < 0, -(ia & mag), ia)  # monotone integer line
-    ob = np.where(ib < 0, -(ib & mag), ib)
-    with np.errstate(over="ignore"):
-        d = np.abs(oa - ob).astype(np.float64)  # subtract exactly, then convert
-    return np.where(np.isnan(a) & np.isnan(b), 0.0, np.where(np.isnan(a) | np.isnan(b), np.inf, d))
-
-
 def accuracy(n: int) -> None:
     rng = np.random.default_rng(1)
     sign = lambda m: rng.choice([-1.0, 1.0], m)  # noqa: E731
@@ -123,7 +112,7 @@ def accuracy(n: int) -> None:
         got = [np.empty_like(x) for _ in range(3)]
         _eval_libm(x, *ref)
         _eval_fast(x, *got)
-        d = [ulps(g, r).max() for g, r in zip(got, ref)]
+        d = [ulp_distance(g, r).max() for g, r in zip(got, ref)]
         cols = [f"{v:5.0f}" if (kind in ("trig", "both") and i < 2) or
                 (kind in ("exp", "both") and i == 2) else "    -" for i, v in enumerate(d)]
         label = name if x.size == n else f"{name} ({x.size:,})"

@@ -122,6 +122,7 @@ __all__ = [
     "sincos_exact",
     "sincos_fixup",
     "trig_args_ok",
+    "ulp_distance",
 ]
 
 #: Largest ``|x|`` for which ``fast_sin/cos/sincos`` are accurate; beyond it they return NaN.
@@ -333,3 +334,28 @@ def sincos_fixup(x, s, c):
             c[i] = math.cos(v)
             nfix += 1
     return nfix
+
+
+def ulp_distance(a, b):
+    """Distance in units in the last place between float64 arrays (via int64 bit patterns).
+
+    Plain NumPy, for accuracy measurements (``tests/test_fastmath.py``,
+    ``benchmarks/bench_fastmath.py --accuracy``). Both NaN -> 0; one NaN -> inf; ``+0`` and
+    ``-0`` -> 0 (signs of zero are tested apart).
+    """
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    b = np.ascontiguousarray(b, dtype=np.float64)
+    ia = a.view(np.int64)
+    ib = b.view(np.int64)
+    # map to a monotone integer line: negative floats -> -(bits without sign)
+    mag = np.int64(0x7FFF_FFFF_FFFF_FFFF)
+    oa = np.where(ia < 0, -(ia & mag), ia)
+    ob = np.where(ib < 0, -(ib & mag), ib)
+    same = (oa >= 0) == (ob >= 0)
+    with np.errstate(over="ignore"):
+        d_same = np.abs(np.where(same, oa - ob, 0)).astype(np.float64)
+    d_cross = np.abs(oa).astype(np.float64) + np.abs(ob).astype(np.float64)
+    d = np.where(same, d_same, d_cross)
+    na, nb = np.isnan(a), np.isnan(b)
+    d = np.where(na | nb, np.inf, d)
+    return np.where(na & nb, 0.0, d)

@@ -11,7 +11,9 @@ model compiles only its small block kernels (seconds) instead of the whole engin
 
 Layers (after STUMPY): the serial worker :func:`advance_block` (one block of trajectories,
 every step) -> :func:`run_block` (slices one block out of the inputs) -> the ``nogil`` driver
-:func:`drive`, which the Python layer runs on several threads at once: each takes the next
+:func:`drive` (the first two are inlined into it at Numba-IR level, so the worker compiles as
+one function rather than three nested ones), which the Python layer runs on several threads
+at once: each takes the next
 unclaimed block from a shared atomic counter (dynamic scheduling: a thread never idles while
 blocks remain, whatever the trajectories' lengths, and there is no per-task Python work).
 Measured here: wrapping the worker in a ``parallel=True`` ``prange`` loop instead cost ~20 s of
@@ -156,29 +158,6 @@ def _copy2(src, dst):
 
 
 @njit(cache=True, error_model="numpy")
-def _all_finite(loss, g):
-    """True when every loss and gradient entry is finite (one branch-free, vectorizable pass:
-    ``v * 0.0`` is NaN exactly for non-finite ``v``)."""
-    acc = 0.0
-    for b in range(loss.shape[0]):
-        acc += loss[b] * 0.0
-    for k in range(g.shape[0]):
-        for b in range(g.shape[1]):
-            acc += g[k, b] * 0.0
-    return acc == 0.0
-
-
-@njit(cache=True, error_model="numpy")
-def _all_within(phi, bound):
-    """True when every ``|phi[k, b]| <= bound`` (NaN is not); branch-free, vectorizable."""
-    n_out = 0
-    for k in range(phi.shape[0]):
-        for b in range(phi.shape[1]):
-            n_out += 0 if abs(phi[k, b]) <= bound else 1
-    return n_out == 0
-
-
-@njit(cache=True, error_model="numpy")
 def _stop(b, phi, status_code, t, out_params, out_status, out_steps, active):
     for k in range(phi.shape[0]):
         out_params[b, k] = phi[k, b]
@@ -260,9 +239,7 @@ def advance_block(lg, lo, rule, n_state, phi, hyper, index, seed, n_steps, sched
         check_full = use_batches and tol > 0.0 and start == 0 and t > 0
         if check_full:
             lg(phi, X, Y, c, work, perm, 0, N, False, gfull, lfull)
-        # fast path: every lane active and finite, no convergence test -> nothing to stop
-        healthy = tol <= 0.0 and n_active == B and _all_finite(loss, g)
-        for b in range(0 if healthy else B):
+        for b in range(B):
             if not active[b]:
                 continue
             ok = math.isfinite(loss[b])
@@ -300,8 +277,7 @@ def advance_block(lg, lo, rule, n_state, phi, hyper, index, seed, n_steps, sched
         else:
             apply_update(rule, phi, g, state, hyper, t, scale)
         # ---- divergence of the new point: stop at the last finite one
-        healthy = n_active == B and _all_within(phi, bound)
-        for b in range(0 if healthy else B):
+        for b in range(B):
             if active[b]:
                 bad = False
                 for k in range(P):
