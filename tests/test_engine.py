@@ -116,6 +116,20 @@ def test_recorded_paths():
     assert np.all(q.steps == 1) and np.all(q.path[:, 1:] == 0.0)
 
 
+@pytest.mark.parametrize("opt,batch", [(fd.optim.nesterov(lr=0.05, beta=0.8), None),
+                                       (momentum(lr=0.05, beta=0.8), 5),
+                                       (fd.optim.line_search(2.0), None),
+                                       (fd.optim.armijo(lr=1.0), 7)])
+def test_recorded_loss_is_the_full_loss_wherever_the_gradient_was_taken(opt, batch):
+    """The runs for which the engine needs the model's loss alone (a look-ahead or minibatch
+    gradient, a line search) record the full-batch loss at the recorded point; other runs get
+    a placeholder loss kernel that they never call."""
+    res = fd.run(GABOR, opt, [[0.6, -0.2], [3.5, 6.5], [-2.0, 12.0]], 12, batch_size=batch,
+                 record_every=1, seed=4)
+    expect = GABOR.loss_many(res.path.reshape(-1, 2)).reshape(res.loss_path.shape)
+    np.testing.assert_allclose(res.loss_path, expect, rtol=1e-13)
+
+
 def test_nesterov_evaluates_at_look_ahead():
     m = quadratic([1.0, 4.0])
     res = fd.run(m, nesterov(lr=0.1, beta=0.9), [1.0, 1.0], 3, record_every=1)

@@ -16,7 +16,7 @@ from fastdescent.engine import status as ST
 from fastdescent.engine import trajectories as run_mod
 from fastdescent.models import (adam_demo, gabor, line_search_demo, linear_regression_1d,
                                 quadratic, rosenbrock, two_layer_net)
-from fastdescent.optim import bracketing as BR
+from fastdescent.optim import line_searches as BR
 from fastdescent.optim import schedules as S
 from fastdescent.optim.batches import batches, permutation
 
@@ -513,6 +513,29 @@ def test_schedule_values():
     np.testing.assert_allclose(S.warmup(3, S.step_decay(2, 0.5))([0, 1, 2, 3, 4]),
                                [1 / 3, 2 / 3 * 1.0, 0.5, 0.5, 0.25], rtol=1e-15)
     assert S.as_schedule(None).name == S.as_schedule("constant").name == "constant"
+
+
+def test_schedule_factors_are_what_the_engine_reads():
+    """Schedule.factors(steps) (computed once per run, read by the engine at step t) equals the
+    schedule at every step, bit for bit; the constant schedule is the single value 1.0 (the
+    engine holds the last value beyond the array)."""
+    t = np.arange(300)
+    for sch in (S.step_decay(10, 0.5), S.exponential(0.97), S.inverse_time(0.1),
+                S.cosine(100, 0.1), S.warmup(7), S.cosine(50).with_warmup(5)):
+        assert np.array_equal(sch.factors(300), sch(t)), sch
+    assert np.array_equal(S.constant().factors(10 ** 9), [1.0])
+
+
+def test_every_rule_has_one_step_kernel_of_the_engine_signature():
+    from fastdescent.engine.signatures import SEARCH, UPDATE
+    from fastdescent.optim import line_searches as LS
+    from fastdescent.optim import rules as R
+
+    for rule in R.RULES:
+        upd, search = R.update_kernel(rule), LS.search_kernel(rule)
+        assert UPDATE.args in upd.overloads and SEARCH.args in search.overloads
+        line = rule in (R.LINE_SEARCH, R.ARMIJO)
+        assert (upd is R.no_step) == line and (search is LS.no_search) == (not line)
 
 
 @pytest.mark.parametrize("make,match", [

@@ -2,7 +2,7 @@
 L(phi) = 1 - 0.5 exp(-(phi-0.65)^2/0.1) - 0.45 exp(-(phi-0.35)^2/0.02) on [0, 1].
 
 Four points a < b < c < d start at 0, 0.33, 0.66, 1 (M = 1); each round applies one of the
-three rules of :mod:`fastdescent.optim.bracketing` (the same njit code the engine's
+three rules of :mod:`fastdescent.optim.line_searches` (the same njit code the engine's
 ``line_search`` runs). The panels show the first three brackets and the rule that produced
 each one; the text box reports where the search ends.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 import fastdescent as fd
 from fastdescent import plotting as fp
-from fastdescent.optim import bracketing as B
+from fastdescent.optim import line_searches as B
 from fastdescent.plotting import style as S
 from fastdescent.plotting.i18n import t
 

@@ -290,7 +290,7 @@ def iteration_matrix(optimizer, lr, lam, **hyper) -> np.ndarray:
     r"""The exact linear map :math:`z_{t+1} = M z_t` of one step on :math:`\tfrac12\lambda\phi^2`.
 
     Built numerically from the engine's own compiled step kernels
-    (:func:`fastdescent.optim.rules.eval_point` and ``apply_update``): the state
+    (:func:`fastdescent.optim.rules.update_kernel` and ``nesterov_point``): the state
     :math:`z = (\phi, s_1, \dots, s_S)` of a 1-parameter trajectory is set to each basis vector
     :math:`e_j` in turn (one lane each), the gradient :math:`\lambda\phi_{eval}` is taken at
     the rule's evaluation point, one step is applied (at :math:`t = 1`, past PyTorch's
@@ -339,8 +339,9 @@ def _kernel_step(opt: Optimizer, lam: float, z: np.ndarray) -> np.ndarray:
     phi = np.ascontiguousarray(z[:1].copy())
     state = np.ascontiguousarray(z[1:].reshape(n_state, 1, B).copy())
     hyper = opt.hyper_matrix(B)
-    look = np.empty_like(phi)
-    if R.eval_point(opt.rule, phi, state, hyper, 1.0, look):
+    if opt.rule == R.NESTEROV:
+        look = np.empty_like(phi)
+        R.nesterov_point(phi, state, hyper, 1.0, look)
         g = lam * look
     else:
         g = lam * phi

@@ -163,8 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=C.cmd_figures)
 
     p = sub.add_parser("compile", help="build the compiled engine ahead of use",
-                       description="Build (or load from the cache) the model-independent engine "
-                       "and the kernels of the given models, so that later runs start at once. "
+                       description="Build (or load from the cache) the model-independent engine, "
+                       "every update rule and the kernels of the given models, so that later "
+                       "runs start at once. "
                        "Once per machine and fastdescent version, e.g. in a course image or on "
                        "each Dask worker.")
     p.add_argument("models", nargs="*", metavar="MODEL",

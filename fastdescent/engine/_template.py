@@ -23,15 +23,6 @@ from fastdescent.models.functions import quadratic_example as model_example, qua
 
 # ------------------------------------------------------------------------------- block kernels
 @njit(cache=True, error_model="numpy")
-def _zero(grad, loss):
-    for k in range(grad.shape[0]):
-        for b in range(grad.shape[1]):
-            grad[k, b] = 0.0
-    for b in range(loss.shape[0]):
-        loss[b] = 0.0
-
-
-@njit(cache=True, error_model="numpy")
 def _gather(X, Y, perm, j, Xg, Yg):
     """Rows ``perm[b, j]`` of X and Y into rows ``b`` of Xg and Yg."""
     for b in range(Xg.shape[0]):
@@ -47,17 +38,22 @@ def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
     """Sum over examples ``start..stop`` of the per-example loss and gradient, for every column
     of the ``(P, B)`` block ``phi`` (full batch: ``perm`` and ``use_perm`` are ignored; the
     Python layer passes :func:`batch_loss_grad` to minibatch runs)."""
-    B = phi.shape[1]
-    _zero(grad, loss)
+    P, B = phi.shape
+    for b in range(B):  # loops, not a helper: one separately compiled function less
+        loss[b] = 0.0
+    for k in range(P):
+        for b in range(B):
+            grad[k, b] = 0.0
     for i in range(start, stop):
         for b in range(B):
             loss[b] += model_example(phi, b, X, Y, i, c, work, grad)
 
 
-@njit(LOSS, cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
     """Loss only (line searches, recorded loss paths, surfaces); full batch like
-    :func:`block_loss_grad`."""
+    :func:`block_loss_grad`. Compiled on first use (:func:`loss_kernel`): plain runs never
+    call it."""
     B = phi.shape[1]
     for b in range(B):
         loss[b] = 0.0
@@ -73,9 +69,13 @@ def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
 def batch_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss):
     """:func:`block_loss_grad`, or with ``use_perm`` the sum over examples ``perm[b, j]``,
     ``j = start..stop``, for lane ``b``."""
-    B = phi.shape[1]
+    P, B = phi.shape
     if use_perm:
-        _zero(grad, loss)
+        for b in range(B):
+            loss[b] = 0.0
+        for k in range(P):
+            for b in range(B):
+                grad[k, b] = 0.0
         # gather each lane's example into a (B, dx) block first: the kernel loop then reads
         # row b for lane b and vectorizes like the full-batch loop (LLVM will not vectorize
         # the indexed gather itself)
@@ -106,12 +106,22 @@ def batch_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
         block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss)
 
 
-def batch_kernels():
-    """``(batch_loss_grad, batch_loss)`` compiled with the worker's signatures (first call:
-    compile or load from the on-disk cache)."""
-    batch_loss_grad.compile(LOSS_GRAD)
-    batch_loss.compile(LOSS)
-    return batch_loss_grad, batch_loss
+def _compiled(kernel, sig):
+    if sig.args not in kernel.overloads:
+        kernel.compile(sig)  # or load from the on-disk cache
+    return kernel
+
+
+def loss_kernel():
+    """:func:`block_loss` compiled with the worker's signature."""
+    return _compiled(block_loss, LOSS)
+
+
+def batch_kernels(loss=True):
+    """``(batch_loss_grad, batch_loss)`` compiled with the worker's signatures (``batch_loss``
+    is None when ``loss`` is False)."""
+    return (_compiled(batch_loss_grad, LOSS_GRAD),
+            _compiled(batch_loss, LOSS) if loss else None)
 
 
 EVAL_BLOCK = 64

@@ -96,11 +96,31 @@ def compiled_for(model) -> types.ModuleType:
     return mod
 
 
-def precompile(models=(), minibatch: bool = True, report=None) -> list[tuple[str, float]]:
+def _rule_kernels() -> None:
+    from ..optim.batches import permutation_kernel
+    from ..optim.line_searches import search_kernel
+    from ..optim.rules import RULES, update_kernel
+    from ..optim.schedules import cosine
+    from .signatures import LOSS
+
+    for rule in RULES:
+        update_kernel(rule)
+        search_kernel(rule)
+    permutation_kernel(True)
+    permutation_kernel(False)
+    cosine(2).factors(2)  # the schedules' njit evaluation
+    no_loss = worker().no_loss
+    if LOSS.args not in no_loss.overloads:
+        no_loss.compile(LOSS)
+
+
+def precompile(models=(), minibatch: bool = True, rules: bool = True,
+               report=None) -> list[tuple[str, float]]:
     """Build (or load from the on-disk cache) the engine and the block kernels of ``models``.
 
-    The model-independent worker is built once per machine and fastdescent version (10-20 s
-    on a 2-core machine); each model's block kernels take a few seconds. Run this once after
+    The model-independent worker is built once per machine and fastdescent version (a few
+    seconds on a 2-core machine), as is each update rule's kernel (a fraction of a second)
+    and each model's block kernels (one to a few seconds). Run this once after
     installing (``fastdescent compile``), e.g. in a course image or on every Dask worker, so
     that no user waits for compilation later. Results never depend on it.
 
@@ -110,6 +130,9 @@ def precompile(models=(), minibatch: bool = True, report=None) -> list[tuple[str
         Models whose kernels to build as well.
     minibatch : bool
         Also build the minibatch (SGD) kernels of models that have data.
+    rules : bool
+        Also build every update rule's and line search's kernel (each is otherwise built
+        on its first use, in a fraction of a second).
     report : callable, optional
         Called as ``report(what, seconds)`` after each piece.
 
@@ -128,8 +151,11 @@ def precompile(models=(), minibatch: bool = True, report=None) -> list[tuple[str
             report(*done[-1])
 
     step("engine (model-independent worker)", worker)
+    if rules:
+        step("update rules, line searches, schedules, minibatch streams", _rule_kernels)
     for m in models:
-        step(f"{m.name}: block kernels", lambda m=m: compiled_for(m))
+        step(f"{m.name}: block kernels",
+             lambda m=m: (compiled_for(m).block_loss_grad, compiled_for(m).loss_kernel()))
         if minibatch and m.has_data and m.n_examples > 1:
             step(f"{m.name}: minibatch kernels", lambda m=m: compiled_for(m).batch_kernels())
     return done

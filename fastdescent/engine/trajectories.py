@@ -17,9 +17,13 @@ import numpy as np
 
 from ..models.base import Model
 from ..optim.factories import Optimizer, get_optimizer
+from ..optim.batches import permutation_kernel
+from ..optim.line_searches import search_kernel
+from ..optim.rules import NESTEROV, update_kernel
 from ..optim.schedules import Schedule, as_schedule
 from . import status as S
 from .compiled import compiled_for, worker
+from .signatures import LOSS, N_BLOCK_ARRAYS, N_VECTORS
 
 DEFAULT_BLOCK = 64
 DEFAULT_BOUND = 1e8
@@ -270,34 +274,62 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     }
     eng = compiled_for(model)
     wk = worker()
-    sc = settings.schedule
-    sched = np.array([sc.kind, sc.p0, sc.p1, sc.warmup], dtype=np.float64)
-    if 0 < settings.batch_size < model.n_examples:
-        lg, lo = eng.batch_kernels()
+    batches = 0 < settings.batch_size < model.n_examples
+    nesterov = optimizer.rule == NESTEROV
+    # the loss alone is needed by line searches, and to record the loss at a point where
+    # the gradient was not taken; other runs get a placeholder (no compile of block_loss)
+    need_loss = optimizer.uses_line_search or (settings.record_every > 0
+                                               and (batches or nesterov))
+    if batches:
+        lg, lo = eng.batch_kernels(need_loss)
     else:
-        lg, lo = eng.block_loss_grad, eng.block_loss
-    args = (lg, lo, optimizer.rule, optimizer.n_state,
+        lg, lo = eng.block_loss_grad, (eng.loss_kernel() if need_loss else None)
+    if lo is None:
+        lo = _compiled_placeholder(wk.no_loss)
+    # blocks of at most settings.block lanes, as even as possible (the last one is padded)
+    n_blocks = -(-n // settings.block)
+    width = -(-n // n_blocks)
+    workers = min(threads or default_threads(), n_blocks)
+    head = (lg, lo, update_kernel(optimizer.rule), search_kernel(optimizer.rule),
+            permutation_kernel(batches), optimizer.uses_line_search, nesterov,
             np.ascontiguousarray(init), np.ascontiguousarray(hyper),
             np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
-            settings.steps, sched, settings.batch_size, settings.reduction == "mean",
-            settings.tol, settings.bound, model.X, model.Y, model.consts, model.work_size,
-            settings.record_every, settings.block, out["params"], out["loss"], out["status"],
-            out["steps"], out["path"], out["loss_path"])
-    n_blocks = -(-n // settings.block)
-    workers = min(threads or default_threads(), n_blocks)
+            settings.steps, settings.schedule.factors(settings.steps), settings.batch_size,
+            settings.reduction == "mean",
+            settings.tol, settings.bound, model.X, model.Y, model.consts, settings.record_every)
+    tail = (out["params"], out["loss"], out["status"], out["steps"], out["path"],
+            out["loss_path"])
+    H = hyper.shape[0]
+    spaces = [_workspace(width, P, H, optimizer.n_state, model.work_size,
+                         model.n_examples if batches else 0) for _ in range(workers)]
     next_block = np.zeros(1, dtype=np.int64)  # shared: each thread claims the next block
     if workers <= 1:
-        wk.drive(next_block, n_blocks, *args)
+        wk.drive(next_block, n_blocks, *head, *spaces[0], *tail)
     else:
         pool = _pool(workers - 1)
-        futures = [pool.submit(wk.drive, next_block, n_blocks, *args)
-                   for _ in range(workers - 1)]
-        wk.drive(next_block, n_blocks, *args)  # this thread works too
+        futures = [pool.submit(wk.drive, next_block, n_blocks, *head, *ws, *tail)
+                   for ws in spaces[1:]]
+        wk.drive(next_block, n_blocks, *head, *spaces[0], *tail)  # this thread works too
         for f in futures:
             f.result()
     if not K:
         out["path"] = out["loss_path"] = None
     return out
+
+
+def _compiled_placeholder(no_loss):
+    if LOSS.args not in no_loss.overloads:
+        no_loss.compile(LOSS)
+    return no_loss
+
+
+def _workspace(width: int, P: int, H: int, n_state: int, work_rows: int, n_perm: int) -> tuple:
+    """One thread's arrays for one block of ``width`` lanes (see :func:`worker.drive`)."""
+    return (np.empty((N_BLOCK_ARRAYS, P, width)), np.empty((N_VECTORS, width)),
+            np.empty((n_state, P, width)), np.empty((H, width)),
+            np.zeros((max(work_rows, 1), width)),
+            np.zeros((width, n_perm) if n_perm else (1, 1), dtype=np.int64),
+            np.empty(width, dtype=np.bool_))
 
 
 def auto_chunk(n: int, block: int) -> int:

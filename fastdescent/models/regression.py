@@ -5,7 +5,7 @@ import math
 
 from numba import njit
 
-from ..fastmath import FAST_TRIG_MAX, fast_exp, fast_sincos
+from ..fastmath import FAST_TRIG_MAX, fast_exp, fast_sincos, select
 
 # ---------------------------------------------------------------- polynomial, f = sum_k phi_k x^k
 # c = [degree]
@@ -110,8 +110,8 @@ def _gabor_f(z):
     clamped to the fast range: beyond it ``e^{-z^2/32}`` is exactly 0, so f and f' are exactly
     0 either way.
     """
-    zc = z if z <= FAST_TRIG_MAX else FAST_TRIG_MAX  # selects, not min/max: they vectorize
-    zc = zc if zc >= -FAST_TRIG_MAX else -FAST_TRIG_MAX
+    zc = select(z <= FAST_TRIG_MAX, z, FAST_TRIG_MAX)  # selects, not min/max: they vectorize
+    zc = select(zc >= -FAST_TRIG_MAX, zc, -FAST_TRIG_MAX)
     s, co = fast_sincos(zc)
     e = fast_exp(-z * z / 32.0)
     return s * e, e * (co - z * s / 16.0)

@@ -60,6 +60,23 @@ def epoch_permutation(seed, index, epoch, out):
         out[j] = tmp
 
 
+@njit(cache=True)
+def no_permutation(seed, index, epoch, out):
+    """Placeholder the engine receives with full-batch runs, which it never calls (empty: its
+    compile is then the cheapest possible, ~0.1 s)."""
+
+
+def permutation_kernel(minibatch: bool):
+    """:func:`epoch_permutation` (``minibatch``) or :func:`no_permutation`, compiled for
+    :data:`~fastdescent.engine.signatures.PERMUTE` on first use."""
+    from fastdescent.engine.signatures import PERMUTE
+
+    kernel = epoch_permutation if minibatch else no_permutation
+    if PERMUTE.args not in kernel.overloads:
+        kernel.compile(PERMUTE)
+    return kernel
+
+
 def permutation(seed: int, index: int, epoch: int, n: int) -> np.ndarray:
     """Python helper: the example order of one epoch of one trajectory."""
     out = np.empty(int(n), dtype=np.int64)

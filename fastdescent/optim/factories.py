@@ -213,7 +213,7 @@ def line_search(max_dist=1.0, tol=1e-5, max_iter=15) -> Optimizer:
 
     The step size is searched in ``[0, max_dist]`` (``max_dist`` scales the raw gradient);
     book values: ``max_dist=0.1`` (linear regression) or ``2.0`` (Gabor), ``tol=1e-5``,
-    ``max_iter=15``. See :mod:`fastdescent.optim.bracketing`.
+    ``max_iter=15``. See :mod:`fastdescent.optim.line_searches`.
     """
     return _make(R.LINE_SEARCH, max_dist=max_dist, tol=tol, max_iter=max_iter)
 

@@ -5,8 +5,19 @@ a hyperparameter layout (one float per trajectory each) and a step kernel. Every
 ``(P, B)`` blocks - one column per trajectory - so that loops over ``b`` vectorize, and every
 hyperparameter is a per-trajectory value (sweeps need no recompilation).
 
-``t`` counts steps from 0. ``scale`` is the learning-rate schedule's factor for this step; it
-multiplies the rule's first hyperparameter (the learning rate).
+Every kernel has the one signature :data:`~fastdescent.engine.signatures.UPDATE`,
+``kernel(phi, g, state, hyper, t, scale)``: it advances ``phi`` (P, B) and ``state``
+(S, P, B) in place given the gradient ``g`` taken at the rule's evaluation point (``phi``
+itself, or Nesterov's look-ahead :func:`nesterov_point`). ``t`` counts steps from 0;
+``scale`` is the learning-rate schedule's factor for this step and multiplies the rule's first
+hyperparameter (the learning rate). The state starts at zero; a rule whose state starts
+elsewhere (Adagrad) reads its initial value at ``t = 0``.
+
+The engine receives the kernel as a first-class function (:func:`update_kernel`), so a rule is
+compiled, separately and once per machine, only when it is first used: the model-independent
+worker contains no rule at all. Line-search rules (``line_search``, ``armijo``) need the loss
+and live in :mod:`fastdescent.optim.line_searches`. Every kernel here calls only code in this
+file, which keeps Numba's on-disk cache exact (it checks only the kernel's own file).
 """
 import math
 
@@ -53,151 +64,210 @@ def torch_lerp(a, b, w):
 
 
 @njit(cache=True, error_model="numpy")
-def init_state(rule, state, hyper):
-    """Initial optimizer state: zeros, except Adagrad's accumulator (its initial value)."""
-    state[:] = 0.0
-    if rule == ADAGRAD:
-        for k in range(state.shape[1]):
-            for b in range(state.shape[2]):
-                state[0, k, b] = hyper[4, b]
-
-
-@njit(cache=True, error_model="numpy")
-def eval_point(rule, phi, state, hyper, scale, out):
-    """Where the gradient is taken. Nesterov (lecture form): the look-ahead point
-    :math:`\\phi - \\alpha\\beta m`. Returns False when it is ``phi`` itself (nothing written)."""
-    if rule != NESTEROV:
-        return False
+def nesterov_point(phi, state, hyper, scale, out):
+    """Nesterov's look-ahead (lecture form) :math:`\\phi - \\alpha\\beta m`, where the
+    gradient is taken (used by the engine for :data:`NESTEROV`)."""
     P, B = phi.shape
     for k in range(P):
         for b in range(B):
             out[k, b] = phi[k, b] - hyper[0, b] * scale * hyper[1, b] * state[0, k, b]
-    return True
+
+
+# ------------------------------------------------------------------------------ the kernels
+@njit(cache=True, error_model="numpy")
+def gd_step(phi, g, state, hyper, t, scale):
+    """:math:`\\phi \\leftarrow \\phi - \\alpha g`."""
+    P, B = phi.shape
+    for k in range(P):
+        for b in range(B):
+            phi[k, b] -= hyper[0, b] * scale * g[k, b]
 
 
 @njit(cache=True, error_model="numpy")
-def apply_update(rule, phi, g, state, hyper, t, scale):
-    """Advance ``phi`` (P, B) and ``state`` (S, P, B) in place by one step of ``rule``.
-
-    ``g`` is the gradient at the rule's evaluation point (see :func:`eval_point`).
-    Line-search rules are applied by the engine (they need the loss), not here.
-    """
+def momentum_step(phi, g, state, hyper, t, scale):
+    """Lecture momentum (and Nesterov, with ``g`` at the look-ahead point):
+    :math:`m \\leftarrow \\beta m + (1-\\beta) g`, :math:`\\phi \\leftarrow \\phi - \\alpha m`."""
     P, B = phi.shape
-    if rule == GD:
-        for k in range(P):
-            for b in range(B):
-                phi[k, b] -= hyper[0, b] * scale * g[k, b]
-    elif rule == MOMENTUM or rule == NESTEROV:
-        # m <- beta m + (1 - beta) g ;  phi <- phi - alpha m
-        for k in range(P):
-            for b in range(B):
-                beta = hyper[1, b]
-                m = beta * state[0, k, b] + (1.0 - beta) * g[k, b]
-                state[0, k, b] = m
-                phi[k, b] -= hyper[0, b] * scale * m
-    elif rule == NORMALIZED:
-        # phi <- phi - alpha g / (sqrt(g^2) + eps)
-        for k in range(P):
-            for b in range(B):
-                gk = g[k, b]
-                phi[k, b] -= hyper[0, b] * scale * gk / (math.sqrt(gk * gk) + hyper[1, b])
-    elif rule == ADAM:
+    for k in range(P):
         for b in range(B):
             beta = hyper[1, b]
-            gamma = hyper[2, b]
-            c1 = 1.0 - beta ** (t + 1)
-            c2 = 1.0 - gamma ** (t + 1)
-            for k in range(P):
-                gk = g[k, b]
-                m = beta * state[0, k, b] + (1.0 - beta) * gk
-                v = gamma * state[1, k, b] + (1.0 - gamma) * gk * gk
-                state[0, k, b] = m
-                state[1, k, b] = v
-                phi[k, b] -= hyper[0, b] * scale * (m / c1) / (math.sqrt(v / c2) + hyper[3, b])
-    elif rule == TORCH_SGD:
+            m = beta * state[0, k, b] + (1.0 - beta) * g[k, b]
+            state[0, k, b] = m
+            phi[k, b] -= hyper[0, b] * scale * m
+
+
+@njit(cache=True, error_model="numpy")
+def normalized_step(phi, g, state, hyper, t, scale):
+    """Per-coordinate normalized gradient :math:`\\phi \\leftarrow \\phi - \\alpha g/(\\sqrt{g^2}+\\epsilon)`."""
+    P, B = phi.shape
+    for k in range(P):
         for b in range(B):
-            lr = hyper[0, b] * scale
-            mu = hyper[1, b]
-            damp = hyper[2, b]
-            nest = hyper[3, b] != 0.0
-            wd = hyper[4, b]
-            for k in range(P):
-                gk = g[k, b]
-                if wd != 0.0:
-                    gk = gk + wd * phi[k, b]
-                if mu != 0.0:
-                    if t == 0:
-                        buf = gk
-                    else:
-                        buf = state[0, k, b] * mu + gk * (1.0 - damp)
-                    state[0, k, b] = buf
-                    if nest:
-                        gk = gk + mu * buf
-                    else:
-                        gk = buf
-                phi[k, b] -= lr * gk
-    elif rule == TORCH_ADAM or rule == ADAMW:
-        for b in range(B):
-            lr = hyper[0, b] * scale
-            b1 = hyper[1, b]
-            b2 = hyper[2, b]
-            eps = hyper[3, b]
-            wd = hyper[4, b]
-            ams = hyper[5, b] != 0.0
-            step = t + 1
-            step_size = lr / (1.0 - b1 ** step)
-            bc2_sqrt = math.sqrt(1.0 - b2 ** step)
-            for k in range(P):
-                gk = g[k, b]
-                if rule == ADAMW:
-                    phi[k, b] *= 1.0 - lr * wd
-                elif wd != 0.0:
-                    gk = gk + wd * phi[k, b]
-                m = torch_lerp(state[0, k, b], gk, 1.0 - b1)
-                v = state[1, k, b] * b2 + (1.0 - b2) * gk * gk
-                state[0, k, b] = m
-                state[1, k, b] = v
-                if ams:
-                    vmax = max(state[2, k, b], v)
-                    state[2, k, b] = vmax
-                    denom = math.sqrt(vmax) / bc2_sqrt + eps
+            gk = g[k, b]
+            phi[k, b] -= hyper[0, b] * scale * gk / (math.sqrt(gk * gk) + hyper[1, b])
+
+
+@njit(cache=True, error_model="numpy")
+def adam_step(phi, g, state, hyper, t, scale):
+    """Lecture Adam: moments with bias correction :math:`1-\\beta^{t+1}`, :math:`1-\\gamma^{t+1}`."""
+    P, B = phi.shape
+    for b in range(B):
+        beta = hyper[1, b]
+        gamma = hyper[2, b]
+        c1 = 1.0 - beta ** (t + 1)
+        c2 = 1.0 - gamma ** (t + 1)
+        for k in range(P):
+            gk = g[k, b]
+            m = beta * state[0, k, b] + (1.0 - beta) * gk
+            v = gamma * state[1, k, b] + (1.0 - gamma) * gk * gk
+            state[0, k, b] = m
+            state[1, k, b] = v
+            phi[k, b] -= hyper[0, b] * scale * (m / c1) / (math.sqrt(v / c2) + hyper[3, b])
+
+
+@njit(cache=True, error_model="numpy")
+def torch_sgd_step(phi, g, state, hyper, t, scale):
+    """``torch.optim.SGD``: weight decay, momentum buffer (the gradient at ``t = 0``),
+    dampening, Nesterov."""
+    P, B = phi.shape
+    for b in range(B):
+        lr = hyper[0, b] * scale
+        mu = hyper[1, b]
+        damp = hyper[2, b]
+        nest = hyper[3, b] != 0.0
+        wd = hyper[4, b]
+        for k in range(P):
+            gk = g[k, b]
+            if wd != 0.0:
+                gk = gk + wd * phi[k, b]
+            if mu != 0.0:
+                if t == 0:
+                    buf = gk
                 else:
-                    denom = math.sqrt(v) / bc2_sqrt + eps
-                phi[k, b] += -step_size * (m / denom)
-    elif rule == RMSPROP:
-        for b in range(B):
-            lr = hyper[0, b] * scale
-            alpha = hyper[1, b]
-            eps = hyper[2, b]
-            mom = hyper[3, b]
-            wd = hyper[4, b]
-            centered = hyper[5, b] != 0.0
-            for k in range(P):
-                gk = g[k, b]
-                if wd != 0.0:
-                    gk = gk + wd * phi[k, b]
-                sq = state[0, k, b] * alpha + (1.0 - alpha) * gk * gk
-                state[0, k, b] = sq
-                if centered:
-                    ga = torch_lerp(state[2, k, b], gk, 1.0 - alpha)
-                    state[2, k, b] = ga
-                    avg = math.sqrt(sq + (-1.0) * ga * ga) + eps
+                    buf = state[0, k, b] * mu + gk * (1.0 - damp)
+                state[0, k, b] = buf
+                if nest:
+                    gk = gk + mu * buf
                 else:
-                    avg = math.sqrt(sq) + eps
-                if mom > 0.0:
-                    buf = state[1, k, b] * mom + gk / avg
-                    state[1, k, b] = buf
-                    phi[k, b] += -lr * buf
-                else:
-                    phi[k, b] += -lr * (gk / avg)
-    elif rule == ADAGRAD:
-        for b in range(B):
-            wd = hyper[3, b]
-            clr = hyper[0, b] * scale / (1.0 + t * hyper[1, b])
-            for k in range(P):
-                gk = g[k, b]
-                if wd != 0.0:
-                    gk = gk + wd * phi[k, b]
-                s = state[0, k, b] + gk * gk
-                state[0, k, b] = s
-                phi[k, b] += -clr * (gk / (math.sqrt(s) + hyper[2, b]))
+                    gk = buf
+            phi[k, b] -= lr * gk
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _torch_adam(phi, g, state, hyper, t, scale, decoupled):
+    P, B = phi.shape
+    for b in range(B):
+        lr = hyper[0, b] * scale
+        b1 = hyper[1, b]
+        b2 = hyper[2, b]
+        eps = hyper[3, b]
+        wd = hyper[4, b]
+        ams = hyper[5, b] != 0.0
+        step = t + 1
+        step_size = lr / (1.0 - b1 ** step)
+        bc2_sqrt = math.sqrt(1.0 - b2 ** step)
+        for k in range(P):
+            gk = g[k, b]
+            if decoupled:
+                phi[k, b] *= 1.0 - lr * wd
+            elif wd != 0.0:
+                gk = gk + wd * phi[k, b]
+            m = torch_lerp(state[0, k, b], gk, 1.0 - b1)
+            v = state[1, k, b] * b2 + (1.0 - b2) * gk * gk
+            state[0, k, b] = m
+            state[1, k, b] = v
+            if ams:
+                vmax = max(state[2, k, b], v)
+                state[2, k, b] = vmax
+                denom = math.sqrt(vmax) / bc2_sqrt + eps
+            else:
+                denom = math.sqrt(v) / bc2_sqrt + eps
+            phi[k, b] += -step_size * (m / denom)
+
+
+@njit(cache=True, error_model="numpy")
+def torch_adam_step(phi, g, state, hyper, t, scale):
+    """``torch.optim.Adam`` (L2 weight decay added to the gradient; AMSGrad)."""
+    _torch_adam(phi, g, state, hyper, t, scale, False)
+
+
+@njit(cache=True, error_model="numpy")
+def adamw_step(phi, g, state, hyper, t, scale):
+    """``torch.optim.AdamW`` (decoupled weight decay :math:`\\phi \\leftarrow (1-\\alpha\\lambda)\\phi`)."""
+    _torch_adam(phi, g, state, hyper, t, scale, True)
+
+
+@njit(cache=True, error_model="numpy")
+def rmsprop_step(phi, g, state, hyper, t, scale):
+    """``torch.optim.RMSprop`` (momentum, centered)."""
+    P, B = phi.shape
+    for b in range(B):
+        lr = hyper[0, b] * scale
+        alpha = hyper[1, b]
+        eps = hyper[2, b]
+        mom = hyper[3, b]
+        wd = hyper[4, b]
+        centered = hyper[5, b] != 0.0
+        for k in range(P):
+            gk = g[k, b]
+            if wd != 0.0:
+                gk = gk + wd * phi[k, b]
+            sq = state[0, k, b] * alpha + (1.0 - alpha) * gk * gk
+            state[0, k, b] = sq
+            if centered:
+                ga = torch_lerp(state[2, k, b], gk, 1.0 - alpha)
+                state[2, k, b] = ga
+                avg = math.sqrt(sq + (-1.0) * ga * ga) + eps
+            else:
+                avg = math.sqrt(sq) + eps
+            if mom > 0.0:
+                buf = state[1, k, b] * mom + gk / avg
+                state[1, k, b] = buf
+                phi[k, b] += -lr * buf
+            else:
+                phi[k, b] += -lr * (gk / avg)
+
+
+@njit(cache=True, error_model="numpy")
+def adagrad_step(phi, g, state, hyper, t, scale):
+    """``torch.optim.Adagrad`` (lr decay, initial accumulator value read at ``t = 0``)."""
+    P, B = phi.shape
+    for b in range(B):
+        wd = hyper[3, b]
+        clr = hyper[0, b] * scale / (1.0 + t * hyper[1, b])
+        for k in range(P):
+            gk = g[k, b]
+            if wd != 0.0:
+                gk = gk + wd * phi[k, b]
+            s0 = hyper[4, b] if t == 0 else state[0, k, b]
+            s = s0 + gk * gk
+            state[0, k, b] = s
+            phi[k, b] += -clr * (gk / (math.sqrt(s) + hyper[2, b]))
+
+
+@njit(cache=True, error_model="numpy")
+def no_step(phi, g, state, hyper, t, scale):
+    """Placeholder the engine receives with line-search rules, which it never calls (empty:
+    its compile is then the cheapest possible, ~0.1 s)."""
+
+
+#: rule id -> its step kernel (line-search rules: see :mod:`fastdescent.optim.line_searches`)
+KERNELS = {GD: gd_step, MOMENTUM: momentum_step, NESTEROV: momentum_step,
+           NORMALIZED: normalized_step, ADAM: adam_step, TORCH_SGD: torch_sgd_step,
+           TORCH_ADAM: torch_adam_step, ADAMW: adamw_step, RMSPROP: rmsprop_step,
+           ADAGRAD: adagrad_step}
+
+
+def update_kernel(rule: int):
+    """The step kernel of ``rule`` (:func:`no_step` for a line-search rule), compiled for :data:`~fastdescent.engine.signatures.UPDATE`
+    (or loaded from Numba's cache) on first use."""
+    from fastdescent.engine.signatures import UPDATE
+
+    kernel = KERNELS.get(rule, no_step)
+    if UPDATE.args not in kernel.overloads:
+        kernel.compile(UPDATE)
+    return kernel
+
+
+def apply_update(rule: int, phi, g, state, hyper, t: int, scale: float) -> None:
+    """Python convenience: one step of ``rule`` on C-contiguous float64 arrays, in place."""
+    update_kernel(rule)(phi, g, state, hyper, t, scale)

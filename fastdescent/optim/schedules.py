@@ -1,7 +1,8 @@
 """Learning-rate schedules: a factor :math:`s(t)` that multiplies the learning rate at step t.
 
-A schedule is a kind id and three floats, evaluated inside the engine's step loop by the njit
-function :func:`factor` (no Python per step). Every schedule can be combined with a linear
+A schedule is a kind id and three floats, evaluated by the njit function :func:`factor`; a run
+hands the engine the factor of every step (:meth:`Schedule.factors`), so the engine itself
+contains no schedule code. Every schedule can be combined with a linear
 warm-up: :math:`s(t) \\leftarrow s(t)\\,\\min(1, (t+1)/w)`.
 """
 from __future__ import annotations
@@ -36,6 +37,13 @@ def factor(kind, p0, p1, warmup, t):
     return s
 
 
+@njit(cache=True)
+def fill_factors(kind, p0, p1, warmup, out):
+    """``out[t] = factor(kind, p0, p1, warmup, t)`` for every step ``t``."""
+    for t in range(out.shape[0]):
+        out[t] = factor(kind, p0, p1, warmup, t)
+
+
 @dataclass(frozen=True)
 class Schedule:
     """A learning-rate schedule (use the factories below)."""
@@ -53,6 +61,15 @@ class Schedule:
         """Factor at step(s) ``t`` (vectorised in Python, for plots and tests)."""
         t = np.atleast_1d(np.asarray(t, dtype=np.int64))
         return np.array([factor(self.kind, self.p0, self.p1, self.warmup, int(k)) for k in t])
+
+    def factors(self, steps: int) -> np.ndarray:
+        """The factor of each of ``steps`` steps, as the engine reads it: the engine holds the
+        last value beyond the array, so the constant schedule is the single value 1.0."""
+        if self.kind == CONSTANT and self.warmup == 0.0:
+            return np.ones(1)
+        out = np.empty(int(steps))
+        fill_factors(self.kind, float(self.p0), float(self.p1), float(self.warmup), out)
+        return out
 
     def with_warmup(self, steps: int) -> "Schedule":
         """The same schedule preceded by a linear warm-up over ``steps`` steps."""

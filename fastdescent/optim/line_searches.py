@@ -1,0 +1,215 @@
+"""Line searches: the lecture's four-point bracketing search and Armijo backtracking.
+
+**Bracketing** (book section 6.1.2), first as pure njit rules on one bracket.
+
+Along the descent direction :math:`d = -g` (the raw gradient, so ``max_dist`` scales it) keep
+four step sizes :math:`a < b < c < d` starting at :math:`0, 0.33M, 0.66M, M`. Each round:
+
+1. if :math:`L(a)` is the lowest of the four (ties go to ``a``): move ``b, c, d`` halfway
+   towards ``a``;
+2. else if :math:`L(b) < L(c)`: :math:`d \\leftarrow c`, then ``b, c`` at the thirds of [a, d];
+3. else: :math:`a \\leftarrow b`, then ``b, c`` at the thirds of [a, d].
+
+Rounds repeat while :math:`|b - c| >` ``tol`` and fewer than ``max_iter`` rounds ran; the step is
+:math:`(b + c)/2`.
+
+**Armijo backtracking**: the first :math:`s = \\alpha\\rho^k` with
+:math:`L(\\phi - s g) \\le L(\\phi) - c\\, s\\, \\lVert g \\rVert^2`.
+
+The engine runs a search on a whole ``(P, B)`` block of trajectories in lockstep rounds
+(:func:`bracketing_search`, :func:`armijo_search`): each round evaluates the trial losses of
+every open lane with one call of the model's block loss ``lo``, a first-class function. Both
+have the signature :data:`~fastdescent.engine.signatures.SEARCH` and are compiled, once per
+machine, only when first used (:func:`search_kernel`). Everything they call is in this file,
+which keeps Numba's on-disk cache exact (it checks only the kernel's own file).
+"""
+import numpy as np
+from numba import njit
+
+from . import rules as R
+
+
+@njit(cache=True)
+def initial_bracket(max_dist):
+    """The book's starting bracket ``(0, 0.33 M, 0.66 M, M)``."""
+    return 0.0, 0.33 * max_dist, 0.66 * max_dist, max_dist
+
+
+@njit(cache=True)
+def bracket_rule(la, lb, lc, ld):
+    """Which of the three rules applies (1, 2 or 3) given the four losses."""
+    if la <= lb and la <= lc and la <= ld:
+        return 1
+    if lb < lc:
+        return 2
+    return 3
+
+
+@njit(cache=True)
+def bracket_update(a, b, c, d, la, lb, lc, ld):
+    """One round of the bracketing rules; returns the new ``(a, b, c, d)``."""
+    rule = bracket_rule(la, lb, lc, ld)
+    if rule == 1:
+        return a, a + (b - a) / 2.0, a + (c - a) / 2.0, a + (d - a) / 2.0
+    if rule == 2:
+        d = c
+        return a, a + (d - a) / 3.0, a + 2.0 * (d - a) / 3.0, d
+    a = b
+    return a, a + (d - a) / 3.0, a + 2.0 * (d - a) / 3.0, d
+
+
+@njit(cache=True)
+def bracket_done(b, c, tol, rounds, max_iter):
+    """True when the bracket is narrow enough or the round budget is spent."""
+    return not (abs(b - c) > tol and rounds < max_iter)
+
+
+# ------------------------------------------------------------------- lockstep block searches
+@njit(cache=True, error_model="numpy")
+def _trial_losses(lo, phi, g, steps, X, Y, c, work, perm, start, stop, use_perm, trial, out):
+    P, B = phi.shape
+    for k in range(P):
+        for b in range(B):
+            trial[k, b] = phi[k, b] - steps[b] * g[k, b]
+    lo(trial, X, Y, c, work, perm, start, stop, use_perm, out)
+
+
+@njit(cache=True, error_model="numpy")
+def _take_step(phi, g, step):
+    P, B = phi.shape
+    for k in range(P):
+        for b in range(B):
+            phi[k, b] -= step[b] * g[k, b]
+
+
+@njit(cache=True, error_model="numpy")
+def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop,
+                      use_perm, red, step):
+    """One step of GD with the bracketing search, for every lane of the block (in place).
+
+    ``hyper`` rows: ``max_dist`` (times the schedule's ``scale``), ``tol``, ``max_iter``.
+    Exactly the book's rules; a loss already known at an unchanged bracket point is reused
+    (rule 2 keeps ``a`` and moves ``d`` to ``c``, rule 3 moves ``a`` to ``b``), so a round
+    costs two or three loss evaluations instead of four, with the same bits. Lanes with
+    ``active`` False are left where they are. ``step`` receives the step sizes.
+    """
+    P, B = phi.shape
+    a = np.zeros(B)
+    bb = np.empty(B)
+    cc = np.empty(B)
+    dd = np.empty(B)
+    la = np.empty(B)
+    lb = np.empty(B)
+    lc = np.empty(B)
+    ld = np.empty(B)
+    lnew = np.empty(B)
+    need_d = np.ones(B, dtype=np.bool_)
+    opened = np.zeros(B, dtype=np.bool_)
+    trial = np.empty((P, B))
+    max_rounds = 0
+    for b in range(B):
+        M = hyper[0, b] * scale
+        bb[b] = 0.33 * M
+        cc[b] = 0.66 * M
+        dd[b] = M
+        max_rounds = max(max_rounds, int(hyper[2, b]))
+    for it in range(max_rounds):
+        n_open = 0
+        any_d = False
+        for b in range(B):
+            opened[b] = active[b] and abs(bb[b] - cc[b]) > hyper[1, b] and it < hyper[2, b]
+            if opened[b]:
+                n_open += 1
+                any_d = any_d or need_d[b]
+        if n_open == 0:
+            break
+        if it == 0:
+            _trial_losses(lo, phi, g, a, X, Y, c, work, perm, start, stop, use_perm, trial, la)
+        _trial_losses(lo, phi, g, bb, X, Y, c, work, perm, start, stop, use_perm, trial, lb)
+        _trial_losses(lo, phi, g, cc, X, Y, c, work, perm, start, stop, use_perm, trial, lc)
+        if any_d:
+            _trial_losses(lo, phi, g, dd, X, Y, c, work, perm, start, stop, use_perm, trial, lnew)
+            for b in range(B):
+                if need_d[b]:
+                    ld[b] = lnew[b]
+        for b in range(B):
+            if opened[b]:
+                rule = bracket_rule(la[b], lb[b], lc[b], ld[b])
+                a[b], bb[b], cc[b], dd[b] = bracket_update(a[b], bb[b], cc[b], dd[b],
+                                                           la[b], lb[b], lc[b], ld[b])
+                if rule == 1:  # b, c, d all move: d needs a new loss
+                    need_d[b] = True
+                elif rule == 2:  # d <- c
+                    ld[b] = lc[b]
+                    need_d[b] = False
+                else:  # a <- b
+                    la[b] = lb[b]
+                    need_d[b] = False
+    for b in range(B):
+        step[b] = (bb[b] + cc[b]) / 2.0 if active[b] else 0.0
+    _take_step(phi, g, step)
+
+
+@njit(cache=True, error_model="numpy")
+def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop,
+                  use_perm, red, step):
+    """One step of GD with Armijo backtracking for every lane (in place): the first
+    ``lr * rho**k`` with ``L(phi - s g) <= L(phi) - c s |g|^2``, at most ``max_iter`` tries.
+
+    ``hyper`` rows: ``lr`` (times ``scale``), ``c``, ``rho``, ``max_iter``; ``loss`` is
+    :math:`L(\\phi)` and ``red`` the factor (1 or 1/batch) that turns summed losses into the
+    ones the gradient ``g`` belongs to.
+    """
+    P, B = phi.shape
+    trial = np.empty((P, B))
+    lt = np.empty(B)
+    gn2 = np.zeros(B)
+    done = np.zeros(B, dtype=np.bool_)
+    max_rounds = 0
+    for b in range(B):
+        step[b] = hyper[0, b] * scale
+        done[b] = not active[b]
+        max_rounds = max(max_rounds, int(hyper[3, b]))
+        for k in range(P):
+            gn2[b] += g[k, b] * g[k, b]
+    for it in range(max_rounds):
+        n_open = 0
+        for b in range(B):
+            if not done[b]:
+                n_open += 1
+        if n_open == 0:
+            break
+        _trial_losses(lo, phi, g, step, X, Y, c, work, perm, start, stop, use_perm, trial, lt)
+        for b in range(B):
+            if not done[b]:
+                if lt[b] * red <= loss[b] * red - hyper[1, b] * step[b] * gn2[b]:
+                    done[b] = True
+                elif it + 1 < hyper[3, b]:
+                    step[b] *= hyper[2, b]
+                else:
+                    done[b] = True
+    for b in range(B):
+        if not active[b]:
+            step[b] = 0.0
+    _take_step(phi, g, step)
+
+
+@njit(cache=True, error_model="numpy")
+def no_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop,
+              use_perm, red, step):
+    """Placeholder the engine receives with rules that take no line search, which it never
+    calls (empty: its compile is then the cheapest possible, ~0.1 s)."""
+
+
+_SEARCHES = {R.LINE_SEARCH: bracketing_search, R.ARMIJO: armijo_search}
+
+
+def search_kernel(rule: int):
+    """The block search of a line-search ``rule`` (:func:`no_search` for any other rule),
+    compiled for :data:`~fastdescent.engine.signatures.SEARCH` on first use."""
+    from fastdescent.engine.signatures import SEARCH
+
+    kernel = _SEARCHES.get(rule, no_search)
+    if SEARCH.args not in kernel.overloads:
+        kernel.compile(SEARCH)
+    return kernel
