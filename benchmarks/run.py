@@ -11,7 +11,8 @@ Workloads (float64, Gabor, 30 points, summed squared loss):
 Peers (see peers.py): NumPy vectorized in chunks (1 thread), JAX jit(vmap(fori_loop)) on all
 cores (if installed: pip install -e .[bench]), the textbook one-trajectory loop (extrapolated).
 Throughput = trajectory-steps per second, steady state (after a warm-up call). Compile time
-is measured in fresh processes with empty caches, then again with warm caches.
+is measured in fresh processes with empty caches, then again with warm caches (the median of
+three, each with its own new cache).
 """
 from __future__ import annotations
 
@@ -63,6 +64,20 @@ def cold_start(code: str) -> float:
     t = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
     return time.perf_counter() - t
+
+
+COLD_RUNS = 3
+
+
+def cache_env() -> str:
+    """Code that points this fresh process at a new, empty fastdescent and Numba cache."""
+    cache = tempfile.mkdtemp(prefix="fd-bench-cache-")
+    return ("import os;os.environ['FASTDESCENT_CACHE_DIR']=%r;os.environ['NUMBA_CACHE_DIR']=%r;"
+            % (cache + "/fd", cache + "/numba"))
+
+
+def spread(v) -> str:
+    return f"median of {len(v)}: " + ", ".join(f"{x:.2f}" for x in sorted(v))
 
 
 def peak_memory_run(n_side, steps) -> tuple[float, float]:
@@ -162,22 +177,22 @@ def main(argv=None):
     else:
         notes.append("JAX not installed (pip install -e .[bench]): JAX ratios not measured.")
 
-    # ---------------- cold start / warm cache
-    cache = tempfile.mkdtemp(prefix="fd-bench-cache-")
-    env_code = ("import os;os.environ['FASTDESCENT_CACHE_DIR']=%r;os.environ['NUMBA_CACHE_DIR']=%r;"
-                % (cache + "/fd", cache + "/numba"))
+    # ---------------- cold start / warm cache (median of COLD_RUNS fresh caches: one cold
+    # start is a single sample of a noisy machine, and the median is robust to one outlier)
     first = ("import numpy as np,fastdescent as fd;m=fd.models.gabor();"
              "fd.run(m,fd.optim.adam(lr=0.05),np.zeros((4,2)),5,progress=False)")
-    t_cold = cold_start(env_code + first)
-    t_warm = cold_start(env_code + first)
-    # a new model x optimizer once the model-independent engine exists (built here by another
-    # model and optimizer): what each further pair costs
-    cache2 = tempfile.mkdtemp(prefix="fd-bench-cache-")
-    env2 = ("import os;os.environ['FASTDESCENT_CACHE_DIR']=%r;os.environ['NUMBA_CACHE_DIR']=%r;"
-            % (cache2 + "/fd", cache2 + "/numba"))
-    cold_start(env2 + "import numpy as np,fastdescent as fd;fd.run(fd.models.rosenbrock(),"
-               "fd.optim.gd(lr=1e-3),np.zeros((4,2)),5,progress=False)")
-    t_pair = cold_start(env2 + first)
+    colds, warms, pairs = [], [], []
+    for _ in range(COLD_RUNS):
+        env_code = cache_env()
+        colds.append(cold_start(env_code + first))
+        warms.append(cold_start(env_code + first))
+        # a new model x optimizer once the model-independent engine exists (built here by
+        # another model and optimizer): what each further pair costs
+        env2 = cache_env()
+        cold_start(env2 + "import numpy as np,fastdescent as fd;fd.run(fd.models.rosenbrock(),"
+                   "fd.optim.gd(lr=1e-3),np.zeros((4,2)),5,progress=False)")
+        pairs.append(cold_start(env2 + first))
+    t_cold, t_warm, t_pair = (float(np.median(v)) for v in (colds, warms, pairs))
     t_import = cold_start("import fastdescent")
 
     # ---------------- B5
@@ -234,12 +249,12 @@ def main(argv=None):
     tgt("B4 time / B1 time", res["B4_over_B1"], TARGETS["B4_over_B1"], higher=False)
     tgt("B1 2 threads / 1 thread", res["scaling"], TARGETS["scaling"])
     lines.append(f"| B2 2 threads / 1 thread | {res['scaling_B2']:.2f} | - | - |")
-    tgt("first call in a fresh process, empty caches (s, incl. import and the one-time "
-        "engine build)", t_cold, TARGETS["compile_s"], higher=False)
-    tgt("first call of a new model x optimizer in a fresh process, engine already built "
-        "(s, incl. import)", t_pair, TARGETS["compile_s"], higher=False)
-    tgt("first result in a second process, warm cache (s, incl. import)", t_warm,
-        TARGETS["warm_s"], higher=False)
+    tgt(f"first call in a fresh process, empty caches (s, incl. import and the one-time "
+        f"engine build; {spread(colds)})", t_cold, TARGETS["compile_s"], higher=False)
+    tgt(f"first call of a new model x optimizer in a fresh process, engine already built "
+        f"(s, incl. import; {spread(pairs)})", t_pair, TARGETS["compile_s"], higher=False)
+    tgt(f"first result in a second process, warm cache (s, incl. import; {spread(warms)})",
+        t_warm, TARGETS["warm_s"], higher=False)
     lines.append(f"| `import fastdescent` alone (s) | {t_import:.2f} | - | - |")
     if not args.skip_b5:
         tgt("B5 peak memory (MB)", mem5, TARGETS["B5_mb"], higher=False)
