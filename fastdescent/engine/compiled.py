@@ -26,6 +26,8 @@ import time
 import types
 from pathlib import Path
 
+from numba.core.types.function_type import WrapperAddressProtocol
+
 from ..models.base import importable_name
 
 _TEMPLATE = Path(__file__).with_name("_template.py")
@@ -79,6 +81,39 @@ def worker() -> types.ModuleType:
                 mod = _import_generated(f"fd_worker_{_package_hash()}", src)
                 _MODULES["worker"] = mod
     return mod
+
+
+class Pointer(WrapperAddressProtocol):
+    """A compiled kernel as a first-class function whose address is looked up once.
+
+    Numba converts a dispatcher passed for a ``FunctionType`` argument on every call (a
+    compile-result lookup, ~0.1 ms); the driver takes five such arguments per thread and
+    chunk. Numba's wrapper address protocol lets it read the stored address instead.
+    """
+
+    def __init__(self, kernel, sig):
+        cres = kernel.get_compile_result(sig)
+        self.kernel = kernel  # keeps the compiled code alive
+        self._sig = sig
+        self._addr = cres.library.get_pointer_to_function(cres.fndesc.llvm_cfunc_wrapper_name)
+
+    def __wrapper_address__(self) -> int:
+        return self._addr
+
+    def signature(self):
+        return self._sig
+
+
+_POINTERS: dict = {}
+
+
+def pointer(kernel, sig) -> Pointer:
+    """:class:`Pointer` to ``kernel`` compiled for ``sig`` (made once per process)."""
+    key = (id(kernel), sig)
+    p = _POINTERS.get(key)
+    if p is None or p.kernel is not kernel:
+        p = _POINTERS[key] = Pointer(kernel, sig)
+    return p
 
 
 def compiled_for(model) -> types.ModuleType:

@@ -22,8 +22,8 @@ from ..optim.line_searches import search_kernel
 from ..optim.rules import NESTEROV, update_kernel
 from ..optim.schedules import Schedule, as_schedule
 from . import status as S
-from .compiled import compiled_for, worker
-from .signatures import LOSS, N_BLOCK_ARRAYS, N_VECTORS
+from .compiled import compiled_for, pointer, worker
+from .signatures import LOSS, LOSS_GRAD, N_BLOCK_ARRAYS, N_VECTORS, PERMUTE, SEARCH, UPDATE
 
 DEFAULT_BLOCK = 64
 DEFAULT_BOUND = 1e8
@@ -290,8 +290,10 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     n_blocks = -(-n // settings.block)
     width = -(-n // n_blocks)
     workers = min(threads or default_threads(), n_blocks)
-    head = (lg, lo, update_kernel(optimizer.rule), search_kernel(optimizer.rule),
-            permutation_kernel(batches), optimizer.uses_line_search, nesterov,
+    head = (pointer(lg, LOSS_GRAD), pointer(lo, LOSS),
+            pointer(update_kernel(optimizer.rule), UPDATE),
+            pointer(search_kernel(optimizer.rule), SEARCH),
+            pointer(permutation_kernel(batches), PERMUTE), optimizer.uses_line_search, nesterov,
             np.ascontiguousarray(init), np.ascontiguousarray(hyper),
             np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
             settings.steps, settings.schedule.factors(settings.steps), settings.batch_size,
