@@ -44,6 +44,9 @@ def grid(n):
     return np.stack([a.ravel(), b.ravel()], 1)
 
 
+PAUSE_S = 1.0
+
+
 def interleaved(fns, repeat):
     """``[(best time, last output)]`` of each of ``fns``: one warm-up call each, then
     ``repeat`` rounds that call every function in turn."""
@@ -51,6 +54,7 @@ def interleaved(fns, repeat):
     times = [[] for _ in fns]
     for _ in range(repeat):
         for i, fn in enumerate(fns):
+            time.sleep(PAUSE_S)  # let the previous implementation's threads go idle
             t = time.perf_counter()
             outs[i] = fn()
             times[i].append(time.perf_counter() - t)
@@ -114,7 +118,7 @@ def peak_memory_run(n_side, steps) -> tuple[float, float]:
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller grids (smoke test)")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--write", help="write the Markdown table here")
     ap.add_argument("--skip-b5", action="store_true")
     args = ap.parse_args(argv)

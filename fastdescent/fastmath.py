@@ -212,8 +212,9 @@ def select(typingctx, cond, a, b):
 
     Same value as the conditional expression, but one statement in Numba's IR where the
     conditional expression is three basic blocks; an ``inline='always'`` function is
-    deep-copied block by block into every caller, so the selects below roughly halve the
-    compile time of a model kernel that uses this module.
+    deep-copied block by block into every caller. Written with selects, the functions below
+    made the Gabor model's block kernels compile about 40 % faster (0.5-0.7 s against
+    0.7-1.2 s each, three alternating fresh-cache runs) with the same bits.
     """
     if not (isinstance(cond, types.Boolean) and a == types.float64 and b == types.float64):
         return None

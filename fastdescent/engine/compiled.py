@@ -1,7 +1,10 @@
 """Compiled engines, generated from source files and cached on disk.
 
-Two halves: the model-independent :mod:`fastdescent.engine.worker` (compiled once), and per
-model a copy of :mod:`fastdescent.engine._template` (its block kernels and evaluation helpers).
+The model- and optimizer-independent :mod:`fastdescent.engine.worker` (compiled once per
+machine), and per model a copy of :mod:`fastdescent.engine._template` (its block kernels and
+evaluation helpers). The optimizers' step kernels are ordinary cached njit functions
+(:mod:`fastdescent.optim.rules`, :mod:`fastdescent.optim.line_searches`). The worker receives
+all of them as first-class functions (:func:`pointer`).
 
 
 Numba cannot cache a function that receives njit functions as arguments or is built in a
