@@ -156,8 +156,10 @@ def main(argv=None):
     gd_, adam_ = fd.optim.gd(lr=0.2), fd.optim.adam(lr=0.05, beta=0.9, gamma=0.99, eps=1e-8)
     ls_, sgdm_ = fd.optim.line_search(2.0, 1e-5, 15), fd.optim.momentum(lr=0.2, beta=0.9)
     work = {
-        "B1": ("B1 GD", n, steps, lambda th: fd.run(m, gd_, G, steps, threads=th, progress=False),
-               (lambda: np.asarray(J["gd"](Gj, 0.2, steps))) if jax else None, jname if jax else ""),
+        "B1": ("B1 GD", n, steps,
+               lambda th: fd.run(m, gd_, G, steps, threads=th, progress=False),
+               (lambda: np.asarray(J["gd"](Gj, 0.2, steps))) if jax else None,
+               jname if jax else ""),
         "B2": ("B2 Adam", n, steps,
                lambda th: fd.run(m, adam_, G, steps, threads=th, progress=False),
                (lambda: np.asarray(J["adam"](Gj, 0.05, 0.9, 0.99, 1e-8, steps))) if jax else None,

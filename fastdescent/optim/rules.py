@@ -98,7 +98,8 @@ def momentum_step(phi, g, state, hyper, t, scale):
 
 @njit(cache=True, error_model="numpy")
 def normalized_step(phi, g, state, hyper, t, scale):
-    """Per-coordinate normalized gradient :math:`\\phi \\leftarrow \\phi - \\alpha g/(\\sqrt{g^2}+\\epsilon)`."""
+    """Per-coordinate normalized gradient,
+    :math:`\\phi \\leftarrow \\phi - \\alpha g/(\\sqrt{g^2}+\\epsilon)`."""
     P, B = phi.shape
     for k in range(P):
         for b in range(B):
@@ -108,7 +109,8 @@ def normalized_step(phi, g, state, hyper, t, scale):
 
 @njit(cache=True, error_model="numpy")
 def adam_step(phi, g, state, hyper, t, scale):
-    """Lecture Adam: moments with bias correction :math:`1-\\beta^{t+1}`, :math:`1-\\gamma^{t+1}`."""
+    """Lecture Adam: moments with bias corrections :math:`1-\\beta^{t+1}` and
+    :math:`1-\\gamma^{t+1}`."""
     P, B = phi.shape
     for b in range(B):
         beta = hyper[1, b]
@@ -192,7 +194,8 @@ def torch_adam_step(phi, g, state, hyper, t, scale):
 
 @njit(cache=True, error_model="numpy")
 def adamw_step(phi, g, state, hyper, t, scale):
-    """``torch.optim.AdamW`` (decoupled weight decay :math:`\\phi \\leftarrow (1-\\alpha\\lambda)\\phi`)."""
+    """``torch.optim.AdamW``: decoupled weight decay,
+    :math:`\\phi \\leftarrow (1-\\alpha\\lambda)\\phi` before the Adam step."""
     _torch_adam(phi, g, state, hyper, t, scale, True)
 
 
@@ -258,8 +261,8 @@ KERNELS = {GD: gd_step, MOMENTUM: momentum_step, NESTEROV: momentum_step,
 
 
 def update_kernel(rule: int):
-    """The step kernel of ``rule`` (:func:`no_step` for a line-search rule), compiled for :data:`~fastdescent.engine.signatures.UPDATE`
-    (or loaded from Numba's cache) on first use."""
+    """The step kernel of ``rule`` (:func:`no_step` for a line-search rule), compiled for
+    :data:`~fastdescent.engine.signatures.UPDATE` (or loaded from Numba's cache) on first use."""
     from fastdescent.engine.signatures import UPDATE
 
     kernel = KERNELS.get(rule, no_step)
