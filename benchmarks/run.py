@@ -48,8 +48,8 @@ PAUSE_S = 1.0
 
 
 def interleaved(fns, repeat):
-    """``[(best time, last output)]`` of each of ``fns``: one warm-up call each, then
-    ``repeat`` rounds that call every function in turn."""
+    """``[(best time, last output, all times)]`` of each of ``fns``: one warm-up call each,
+    then ``repeat`` rounds that call every function in turn."""
     outs = [fn() for fn in fns]
     times = [[] for _ in fns]
     for _ in range(repeat):
@@ -58,7 +58,7 @@ def interleaved(fns, repeat):
             t = time.perf_counter()
             outs[i] = fn()
             times[i].append(time.perf_counter() - t)
-    return [(min(ts), out) for ts, out in zip(times, outs)]
+    return [(min(ts), out, ts) for ts, out in zip(times, outs)]
 
 
 def best(fn, repeat):
@@ -172,12 +172,14 @@ def main(argv=None):
                lambda th: fd.run(m, sgdm_, G, steps, batch_size=5, threads=th, progress=False),
                None, ""),
     }
-    fdr, jxr, fd_out, jx_out = {}, {}, {}, {}
+    fdr, jxr, fd_out, jx_out, paired = {}, {}, {}, {}, {}
     for w, (label, n_traj, n_steps, run_fd, run_jax, jlabel) in work.items():
         fns = [lambda r=run_fd: r(2), lambda r=run_fd: r(1)] + ([run_jax] if run_jax else [])
-        (t2, out2), (t1, _), *jx = interleaved(fns, args.repeat)
+        (t2, out2, ts2), (t1, _, ts1), *jx = interleaved(fns, args.repeat)
         fdr[(w, 2)] = add(label, "fastdescent (2 thr)", t2, n_traj, n_steps)
         fdr[(w, 1)] = add(label, "fastdescent (1 thr)", t1, n_traj, n_steps)
+        # each 2-thread sample with the 1-thread sample taken right after it
+        paired[w] = float(np.median(np.array(ts1) / np.array(ts2)))
         fd_out[w] = out2.params
         if jx:
             jxr[w] = add(label, jlabel, jx[0][0], n_traj, n_steps)
@@ -275,6 +277,8 @@ def main(argv=None):
     tgt("B4 time / B1 time", res["B4_over_B1"], TARGETS["B4_over_B1"], higher=False)
     tgt("B1 2 threads / 1 thread", res["scaling"], TARGETS["scaling"])
     lines.append(f"| B2 2 threads / 1 thread | {res['scaling_B2']:.2f} | - | - |")
+    lines.append("| 2 / 1 threads, median of the ratios of adjacent samples (B1, B2) | "
+                 f"{paired['B1']:.2f}, {paired['B2']:.2f} | - | - |")
     tgt(f"first call in a fresh process, empty caches (s, incl. import and the one-time "
         f"engine build; {spread(colds)})", t_cold, TARGETS["compile_s"], higher=False)
     tgt(f"first call of a new model x optimizer in a fresh process, engine already built "
