@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numba import njit
 
-from fastdescent.engine.signatures import LOSS, LOSS_GRAD
+from fastdescent.engine.signatures import LOSS, LOSS_GRAD, compiled
 
 from fastdescent.models.functions import quadratic_example as model_example, quadratic_loss as model_loss, quadratic_hessian as model_hessian  # MODEL-KERNELS  # noqa: E501,I001
 
@@ -106,22 +106,16 @@ def batch_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
         block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss)
 
 
-def _compiled(kernel, sig):
-    if sig.args not in kernel.overloads:
-        kernel.compile(sig)  # or load from the on-disk cache
-    return kernel
-
-
 def loss_kernel():
     """:func:`block_loss` compiled with the worker's signature."""
-    return _compiled(block_loss, LOSS)
+    return compiled(block_loss, LOSS)
 
 
 def batch_kernels(loss=True):
     """``(batch_loss_grad, batch_loss)`` compiled with the worker's signatures (``batch_loss``
     is None when ``loss`` is False)."""
-    return (_compiled(batch_loss_grad, LOSS_GRAD),
-            _compiled(batch_loss, LOSS) if loss else None)
+    return (compiled(batch_loss_grad, LOSS_GRAD),
+            compiled(batch_loss, LOSS) if loss else None)
 
 
 EVAL_BLOCK = 64

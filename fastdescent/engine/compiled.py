@@ -134,12 +134,18 @@ def compiled_for(model) -> types.ModuleType:
     return mod
 
 
+def no_loss_kernel():
+    """The worker's placeholder loss kernel (for runs that never need the loss alone)."""
+    from .signatures import LOSS, compiled
+
+    return compiled(worker().no_loss, LOSS)
+
+
 def _rule_kernels() -> None:
     from ..optim.batches import permutation_kernel
     from ..optim.line_searches import search_kernel
     from ..optim.rules import RULES, update_kernel
     from ..optim.schedules import cosine
-    from .signatures import LOSS
 
     for rule in RULES:
         update_kernel(rule)
@@ -147,9 +153,7 @@ def _rule_kernels() -> None:
     permutation_kernel(True)
     permutation_kernel(False)
     cosine(2).factors(2)  # the schedules' njit evaluation
-    no_loss = worker().no_loss
-    if LOSS.args not in no_loss.overloads:
-        no_loss.compile(LOSS)
+    no_loss_kernel()
 
 
 def precompile(models=(), minibatch: bool = True, rules: bool = True,

@@ -33,6 +33,15 @@ SEARCH = types.void(LOSS_FN, F2, F2, F1, F2, float64, B1, F2, F2, F1, F2, I2, in
 PERMUTE = types.void(int64, int64, int64, I1)
 
 UPDATE_FN = types.FunctionType(UPDATE)
+
+
+def compiled(kernel, sig):
+    """``kernel`` (a Numba dispatcher) compiled for ``sig``, or loaded from the on-disk cache,
+    on first call; the kernels of the roles above are built this way, only when a run uses
+    them."""
+    if sig.args not in kernel.overloads:
+        kernel.compile(sig)
+    return kernel
 PERMUTE_FN = types.FunctionType(PERMUTE)
 SEARCH_FN = types.FunctionType(SEARCH)
 

@@ -22,7 +22,7 @@ from ..optim.line_searches import search_kernel
 from ..optim.rules import NESTEROV, update_kernel
 from ..optim.schedules import Schedule, as_schedule
 from . import status as S
-from .compiled import compiled_for, pointer, worker
+from .compiled import compiled_for, no_loss_kernel, pointer, worker
 from .signatures import LOSS, LOSS_GRAD, N_BLOCK_ARRAYS, N_VECTORS, PERMUTE, SEARCH, UPDATE
 
 DEFAULT_BLOCK = 64
@@ -285,7 +285,7 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     else:
         lg, lo = eng.block_loss_grad, (eng.loss_kernel() if need_loss else None)
     if lo is None:
-        lo = _compiled_placeholder(wk.no_loss)
+        lo = no_loss_kernel()
     # blocks of at most settings.block lanes, as even as possible (the last one is padded)
     n_blocks = -(-n // settings.block)
     width = -(-n // n_blocks)
@@ -317,12 +317,6 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     if not K:
         out["path"] = out["loss_path"] = None
     return out
-
-
-def _compiled_placeholder(no_loss):
-    if LOSS.args not in no_loss.overloads:
-        no_loss.compile(LOSS)
-    return no_loss
 
 
 def _workspace(width: int, P: int, H: int, n_state: int, work_rows: int, n_perm: int) -> tuple:

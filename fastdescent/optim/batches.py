@@ -69,12 +69,9 @@ def no_permutation(seed, index, epoch, out):
 def permutation_kernel(minibatch: bool):
     """:func:`epoch_permutation` (``minibatch``) or :func:`no_permutation`, compiled for
     :data:`~fastdescent.engine.signatures.PERMUTE` on first use."""
-    from fastdescent.engine.signatures import PERMUTE
+    from fastdescent.engine.signatures import PERMUTE, compiled
 
-    kernel = epoch_permutation if minibatch else no_permutation
-    if PERMUTE.args not in kernel.overloads:
-        kernel.compile(PERMUTE)
-    return kernel
+    return compiled(epoch_permutation if minibatch else no_permutation, PERMUTE)
 
 
 def permutation(seed: int, index: int, epoch: int, n: int) -> np.ndarray:

@@ -207,9 +207,6 @@ _SEARCHES = {R.LINE_SEARCH: bracketing_search, R.ARMIJO: armijo_search}
 def search_kernel(rule: int):
     """The block search of a line-search ``rule`` (:func:`no_search` for any other rule),
     compiled for :data:`~fastdescent.engine.signatures.SEARCH` on first use."""
-    from fastdescent.engine.signatures import SEARCH
+    from fastdescent.engine.signatures import SEARCH, compiled
 
-    kernel = _SEARCHES.get(rule, no_search)
-    if SEARCH.args not in kernel.overloads:
-        kernel.compile(SEARCH)
-    return kernel
+    return compiled(_SEARCHES.get(rule, no_search), SEARCH)

@@ -263,12 +263,9 @@ KERNELS = {GD: gd_step, MOMENTUM: momentum_step, NESTEROV: momentum_step,
 def update_kernel(rule: int):
     """The step kernel of ``rule`` (:func:`no_step` for a line-search rule), compiled for
     :data:`~fastdescent.engine.signatures.UPDATE` (or loaded from Numba's cache) on first use."""
-    from fastdescent.engine.signatures import UPDATE
+    from fastdescent.engine.signatures import UPDATE, compiled
 
-    kernel = KERNELS.get(rule, no_step)
-    if UPDATE.args not in kernel.overloads:
-        kernel.compile(UPDATE)
-    return kernel
+    return compiled(KERNELS.get(rule, no_step), UPDATE)
 
 
 def apply_update(rule: int, phi, g, state, hyper, t: int, scale: float) -> None:
