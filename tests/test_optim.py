@@ -105,6 +105,37 @@ def test_rule_matches_reference_full_batch(problem, rule):
     check_against_reference(model, starts, name, hyper, 30)
 
 
+ADAM_BLOCK_CASES = [  # (factory, hyperparameters of trajectory i = 0, 1, 2)
+    ("adam", lambda i: dict(lr=0.03, beta=0.9, gamma=0.99, eps=1e-8)),
+    ("adam", lambda i: dict(lr=0.03, beta=(0.9, 0.8, 0.9)[i], gamma=0.99, eps=1e-8)),
+    ("adam", lambda i: dict(lr=0.03, beta=0.9, gamma=(0.99, 0.99, 0.9)[i], eps=1e-8)),
+    ("torch_adam", lambda i: dict(lr=0.03, betas=(0.8, 0.95), weight_decay=0.01)),
+    ("torch_adam", lambda i: dict(lr=0.03, betas=((0.8, 0.9, 0.8)[i], 0.95))),
+    ("adamw", lambda i: dict(lr=0.03, betas=(0.9, (0.99, 0.9, 0.999)[i]), weight_decay=0.1,
+                             amsgrad=True)),
+]
+
+
+@pytest.mark.parametrize("name,hyper_of", ADAM_BLOCK_CASES)
+def test_adam_bias_corrections_per_block_and_per_lane(name, hyper_of):
+    """The Adam kernels compute the bias corrections once when every lane of a block shares
+    its betas, per lane otherwise: both paths follow the reference loops, and each trajectory
+    is bit for bit the one it gives when run alone (its block then uniform)."""
+    starts = np.array(PROBLEMS["gabor"][1])
+    hyp = [hyper_of(i) for i in range(3)]
+    stacked = {}
+    for key in hyp[0]:
+        vals = [h[key] for h in hyp]
+        stacked[key] = (tuple(np.array(v) for v in zip(*vals)) if key == "betas"
+                        else np.array(vals))
+    res = fd.run(GABOR, getattr(O, name)(**stacked), starts, 25, record_every=1,
+                 progress=False)
+    for i, p0 in enumerate(starts):
+        assert_path(res.path[i], ref.reference_path(GABOR, name, p0, 25, **hyp[i]))
+        alone = fd.run(GABOR, getattr(O, name)(**hyp[i]), p0[None], 25, progress=False)
+        np.testing.assert_array_equal(res.params[i], alone.params[0])
+
+
 @pytest.mark.parametrize("rule", RULE_IDS)
 @pytest.mark.parametrize("batch_size", [5, 7])  # 30 = 6 x 5; 7 does not divide 30 (last: 2)
 def test_rule_matches_reference_minibatch_gabor(batch_size, rule):
