@@ -108,51 +108,43 @@ def normalized_step(phi, g, state, hyper, t, scale):
 
 
 @njit(cache=True, error_model="numpy")
-def _uniform(hyper, i, j):
-    """True when hyperparameter rows ``i`` and ``j`` hold one value each across the block."""
-    a = hyper[i, 0]
-    c = hyper[j, 0]
-    same = True
-    for b in range(hyper.shape[1]):
-        same &= (hyper[i, b] == a) & (hyper[j, b] == c)
-    return same
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def _adam_lane(phi, g, state, hyper, k, b, beta, gamma, c1, c2, scale):
-    gk = g[k, b]
-    m = beta * state[0, k, b] + (1.0 - beta) * gk
-    v = gamma * state[1, k, b] + (1.0 - gamma) * gk * gk
-    state[0, k, b] = m
-    state[1, k, b] = v
-    phi[k, b] -= hyper[0, b] * scale * (m / c1) / (math.sqrt(v / c2) + hyper[3, b])
-
-
-@njit(cache=True, error_model="numpy")
 def adam_step(phi, g, state, hyper, t, scale):
     """Lecture Adam: moments with bias corrections :math:`1-\\beta^{t+1}` and
     :math:`1-\\gamma^{t+1}`."""
     P, B = phi.shape
-    # The bias corrections cost two scalar libm powers. When every lane of the block has the
-    # same (beta, gamma) - the usual case: no sweep, or a sweep over the learning rate - they
-    # are computed once and the loop vectorizes (B2 ~8 % faster); per lane otherwise. Same
-    # bits either way.
-    if _uniform(hyper, 1, 2):
-        beta = hyper[1, 0]
-        gamma = hyper[2, 0]
+    # The bias corrections are two scalar libm powers, and a loop that calls them does not
+    # vectorize. When every lane of the block has the same (beta, gamma) - the usual case: no
+    # sweep, or a sweep over the learning rate - they are computed once and the loop
+    # vectorizes (B2 ~10 % faster; ~0.15 s more compile); per lane otherwise. Same bits.
+    beta = hyper[1, 0]
+    gamma = hyper[2, 0]
+    uniform = True
+    for b in range(B):
+        uniform &= (hyper[1, b] == beta) & (hyper[2, b] == gamma)
+    if uniform:
         c1 = 1.0 - beta ** (t + 1)
         c2 = 1.0 - gamma ** (t + 1)
         for k in range(P):
             for b in range(B):
-                _adam_lane(phi, g, state, hyper, k, b, beta, gamma, c1, c2, scale)
-    else:
-        for b in range(B):
-            beta = hyper[1, b]
-            gamma = hyper[2, b]
-            c1 = 1.0 - beta ** (t + 1)
-            c2 = 1.0 - gamma ** (t + 1)
-            for k in range(P):
-                _adam_lane(phi, g, state, hyper, k, b, beta, gamma, c1, c2, scale)
+                gk = g[k, b]
+                m = beta * state[0, k, b] + (1.0 - beta) * gk
+                v = gamma * state[1, k, b] + (1.0 - gamma) * gk * gk
+                state[0, k, b] = m
+                state[1, k, b] = v
+                phi[k, b] -= hyper[0, b] * scale * (m / c1) / (math.sqrt(v / c2) + hyper[3, b])
+        return
+    for b in range(B):
+        beta = hyper[1, b]
+        gamma = hyper[2, b]
+        c1 = 1.0 - beta ** (t + 1)
+        c2 = 1.0 - gamma ** (t + 1)
+        for k in range(P):
+            gk = g[k, b]
+            m = beta * state[0, k, b] + (1.0 - beta) * gk
+            v = gamma * state[1, k, b] + (1.0 - gamma) * gk * gk
+            state[0, k, b] = m
+            state[1, k, b] = v
+            phi[k, b] -= hyper[0, b] * scale * (m / c1) / (math.sqrt(v / c2) + hyper[3, b])
 
 
 @njit(cache=True, error_model="numpy")
@@ -184,50 +176,35 @@ def torch_sgd_step(phi, g, state, hyper, t, scale):
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _torch_adam_lane(phi, g, state, hyper, k, b, scale, step_size, bc2_sqrt, decoupled):
-    lr = hyper[0, b] * scale
-    b1 = hyper[1, b]
-    b2 = hyper[2, b]
-    eps = hyper[3, b]
-    wd = hyper[4, b]
-    gk = g[k, b]
-    if decoupled:
-        phi[k, b] *= 1.0 - lr * wd
-    elif wd != 0.0:
-        gk = gk + wd * phi[k, b]
-    m = torch_lerp(state[0, k, b], gk, 1.0 - b1)
-    v = state[1, k, b] * b2 + (1.0 - b2) * gk * gk
-    state[0, k, b] = m
-    state[1, k, b] = v
-    if hyper[5, b] != 0.0:  # AMSGrad
-        vmax = max(state[2, k, b], v)
-        state[2, k, b] = vmax
-        denom = math.sqrt(vmax) / bc2_sqrt + eps
-    else:
-        denom = math.sqrt(v) / bc2_sqrt + eps
-    phi[k, b] += -step_size * (m / denom)
-
-
-@njit(cache=True, error_model="numpy", inline="always")
 def _torch_adam(phi, g, state, hyper, t, scale, decoupled):
     P, B = phi.shape
-    step = t + 1
-    # the bias corrections once per block when (beta1, beta2) are the same in every lane and
-    # the learning rate too (see adam_step); same bits either way
-    if _uniform(hyper, 1, 2) and _uniform(hyper, 0, 0):
-        step_size = hyper[0, 0] * scale / (1.0 - hyper[1, 0] ** step)
-        bc2_sqrt = math.sqrt(1.0 - hyper[2, 0] ** step)
+    for b in range(B):
+        lr = hyper[0, b] * scale
+        b1 = hyper[1, b]
+        b2 = hyper[2, b]
+        eps = hyper[3, b]
+        wd = hyper[4, b]
+        ams = hyper[5, b] != 0.0
+        step = t + 1
+        step_size = lr / (1.0 - b1 ** step)
+        bc2_sqrt = math.sqrt(1.0 - b2 ** step)
         for k in range(P):
-            for b in range(B):
-                _torch_adam_lane(phi, g, state, hyper, k, b, scale, step_size, bc2_sqrt,
-                                 decoupled)
-    else:
-        for b in range(B):
-            step_size = hyper[0, b] * scale / (1.0 - hyper[1, b] ** step)
-            bc2_sqrt = math.sqrt(1.0 - hyper[2, b] ** step)
-            for k in range(P):
-                _torch_adam_lane(phi, g, state, hyper, k, b, scale, step_size, bc2_sqrt,
-                                 decoupled)
+            gk = g[k, b]
+            if decoupled:
+                phi[k, b] *= 1.0 - lr * wd
+            elif wd != 0.0:
+                gk = gk + wd * phi[k, b]
+            m = torch_lerp(state[0, k, b], gk, 1.0 - b1)
+            v = state[1, k, b] * b2 + (1.0 - b2) * gk * gk
+            state[0, k, b] = m
+            state[1, k, b] = v
+            if ams:
+                vmax = max(state[2, k, b], v)
+                state[2, k, b] = vmax
+                denom = math.sqrt(vmax) / bc2_sqrt + eps
+            else:
+                denom = math.sqrt(v) / bc2_sqrt + eps
+            phi[k, b] += -step_size * (m / denom)
 
 
 @njit(cache=True, error_model="numpy")
