@@ -269,3 +269,44 @@ def test_million_trajectories_bounded_memory():
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024  # MB
     assert ds.loss.size == 10**6 and np.all(np.isfinite(ds.loss.values))
     assert grown < 400
+
+
+# -------------------------------------------------------------- first run on a new machine
+_FIRST_RUN = """
+import sys, numpy as np, fastdescent as fd
+from fastdescent.engine import compiled as C
+r = fd.run(fd.models.rosenbrock(), fd.optim.adam(lr=0.01), [[-1.2, 1.0], [0.5, 0.5]], 30,
+           record_every=5, progress=False)
+helper = C._BUILD.get("proc", "none")
+print("helper:", "none" if helper == "none" else "finished" if helper is None else "running")
+print("marker:", C._worker_marker().exists(), "restart:", C.start_worker_build())
+np.save(sys.argv[1], np.concatenate([r.params.ravel(), r.path.ravel(), r.loss]))
+"""
+
+
+def _fresh_run(tmp_path, name, caches, **env):
+    import os
+    import subprocess
+    import sys
+
+    e = dict(os.environ, FASTDESCENT_CACHE_DIR=str(tmp_path / caches / "fd"),
+             NUMBA_CACHE_DIR=str(tmp_path / caches / "numba"), **env)
+    out = tmp_path / f"{name}.npy"
+    p = subprocess.run([sys.executable, "-c", _FIRST_RUN, str(out)], env=e,
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-3000:]
+    return p.stdout, np.load(out)
+
+
+def test_first_run_builds_the_worker_in_a_helper_process(tmp_path):
+    """With empty caches the worker builds in a helper process while the run compiles its
+    kernels; a marker then stops later processes from starting one. Same bits as the build
+    in the process itself."""
+    out, helped = _fresh_run(tmp_path, "helped", "a")
+    assert "helper: finished" in out and "marker: True restart: False" in out
+    out, again = _fresh_run(tmp_path, "again", "a")  # warm cache: no helper
+    assert "helper: none" in out and "marker: True" in out
+    out, alone = _fresh_run(tmp_path, "alone", "b", FASTDESCENT_BACKGROUND_BUILD="0")
+    assert "helper: none" in out
+    assert np.array_equal(helped.view(np.uint8), alone.view(np.uint8))
+    assert np.array_equal(helped.view(np.uint8), again.view(np.uint8))

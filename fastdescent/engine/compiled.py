@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -74,16 +75,87 @@ def _source_with(import_line: str) -> str:
 
 def worker() -> types.ModuleType:
     """The model-independent worker module (generated under a name that hashes fastdescent's
-    sources, so an edit to any of them never reuses a stale on-disk cache)."""
+    sources, so an edit to any of them never reuses a stale on-disk cache). Waits for a
+    build started by :func:`start_worker_build`, then loads it from the cache."""
     mod = _MODULES.get("worker")
     if mod is None:
         with _LOCK:
             mod = _MODULES.get("worker")
             if mod is None:
+                _finish_background_build()
                 src = Path(__file__).with_name("worker.py").read_text()
                 mod = _import_generated(f"fd_worker_{_package_hash()}", src)
                 _MODULES["worker"] = mod
+                _mark_worker_built()
     return mod
+
+
+# ---------------------------------------------------------- building the worker meanwhile
+# The worker is the largest compile of a first run (~2.5 s of ~4 s here), and it does not
+# depend on the model or the optimizer. On a machine that has not built it yet, the first run
+# starts a helper process that builds it into the on-disk cache while this process compiles
+# the model's and the rule's kernels; the worker is then loaded from the cache. A marker file
+# records that it was built for this fastdescent version, CPU and cache; without it (or if the
+# helper fails) the worker is compiled here, as before. The results are the same either way.
+_BUILD: dict = {}
+_BUILD_CODE = "from fastdescent.engine.compiled import worker; worker()"
+
+
+def _worker_marker() -> Path:
+    import llvmlite.binding as llvm
+
+    key = "|".join((_package_hash(), llvm.get_host_cpu_name(),
+                    os.environ.get("NUMBA_CPU_NAME", ""), os.environ.get("NUMBA_CPU_FEATURES", ""),
+                    os.environ.get("NUMBA_CACHE_DIR", ""), sys.version))
+    tag = hashlib.sha1(key.encode()).hexdigest()[:12]
+    return cache_dir() / "engines" / f"fd_worker_{_package_hash()}.{tag}.built"
+
+
+def _mark_worker_built() -> None:
+    try:
+        marker = _worker_marker()
+        if not marker.exists():
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+    except OSError:
+        pass
+
+
+def start_worker_build() -> bool:
+    """Start building the worker in a helper process if this machine has not built it yet
+    (``FASTDESCENT_BACKGROUND_BUILD=0`` turns this off); True if one was started.
+
+    Called at the start of a run, before the model's and rule's kernels are compiled, so
+    the two compiles overlap on two cores; :func:`worker` waits for it.
+    """
+    if ("worker" in _MODULES or _BUILD or not sys.executable or getattr(sys, "frozen", False)
+            or os.environ.get("FASTDESCENT_BACKGROUND_BUILD", "1") == "0"):
+        return False
+    with _LOCK:
+        if "worker" in _MODULES or _BUILD:
+            return False
+        try:
+            if _worker_marker().exists():
+                return False
+            root = str(Path(__file__).resolve().parents[2])  # the folder holding fastdescent
+            env = dict(os.environ)
+            env["PYTHONPATH"] = os.pathsep.join(
+                [root] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+            _BUILD["proc"] = subprocess.Popen(
+                [sys.executable, "-c", _BUILD_CODE], env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except (OSError, ValueError):
+            return False
+    return True
+
+
+def _finish_background_build() -> None:
+    proc = _BUILD.get("proc")
+    if proc is not None:
+        try:
+            proc.wait()
+        finally:
+            _BUILD["proc"] = None  # done (or failed: the import below compiles here)
 
 
 class Pointer(WrapperAddressProtocol):
@@ -135,10 +207,10 @@ def compiled_for(model) -> types.ModuleType:
 
 
 def no_loss_kernel():
-    """The worker's placeholder loss kernel (for runs that never need the loss alone)."""
-    from .signatures import LOSS, compiled
+    """The placeholder loss kernel (for runs that never need the loss alone)."""
+    from .signatures import LOSS, compiled, no_loss
 
-    return compiled(worker().no_loss, LOSS)
+    return compiled(no_loss, LOSS)
 
 
 def _rule_kernels() -> None:
@@ -192,7 +264,7 @@ def precompile(models=(), minibatch: bool = True, rules: bool = True,
         if report is not None:
             report(*done[-1])
 
-    step("engine (model-independent worker)", worker)
+    start_worker_build()  # builds meanwhile, in a helper process, if this machine lacks it
     if rules:
         step("update rules, line searches, schedules, minibatch streams", _rule_kernels)
     for m in models:
@@ -200,6 +272,7 @@ def precompile(models=(), minibatch: bool = True, rules: bool = True,
              lambda m=m: (compiled_for(m).block_loss_grad, compiled_for(m).loss_kernel()))
         if minibatch and m.has_data and m.n_examples > 1:
             step(f"{m.name}: minibatch kernels", lambda m=m: compiled_for(m).batch_kernels())
+    step("engine (model-independent worker)", worker)
     return done
 
 

@@ -5,7 +5,7 @@ Because the worker receives the block kernels and the rule's kernels as first-cl
 of these exact types (not as dispatchers, which Numba would specialise on one by one), it is
 compiled once and cached for every model and every optimizer.
 """
-from numba import boolean, float64, int64, int8, types
+from numba import boolean, float64, int64, int8, njit, types
 
 F1 = float64[::1]
 F2 = float64[:, ::1]
@@ -33,15 +33,6 @@ SEARCH = types.void(LOSS_FN, F2, F2, F1, F2, float64, B1, F2, F2, F1, F2, I2, in
 PERMUTE = types.void(int64, int64, int64, I1)
 
 UPDATE_FN = types.FunctionType(UPDATE)
-
-
-def compiled(kernel, sig):
-    """``kernel`` (a Numba dispatcher) compiled for ``sig``, or loaded from the on-disk cache,
-    on first call; the kernels of the roles above are built this way, only when a run uses
-    them."""
-    if sig.args not in kernel.overloads:
-        kernel.compile(sig)
-    return kernel
 PERMUTE_FN = types.FunctionType(PERMUTE)
 SEARCH_FN = types.FunctionType(SEARCH)
 
@@ -60,3 +51,19 @@ DRIVE_SIG = types.void(I1, int64, LOSS_GRAD_FN, LOSS_FN, UPDATE_FN, SEARCH_FN, P
                        F2, F2, I1, I1, int64, F1, int64, boolean, float64, float64, F2, F2, F1,
                        int64, F3, F2, F3, F2, F2, I2, B1,
                        F2, F1, int8[::1], I1, F3, F2)
+
+
+def compiled(kernel, sig):
+    """``kernel`` (a Numba dispatcher) compiled for ``sig``, or loaded from the on-disk cache,
+    on first call; the kernels of the roles above are built this way, only when a run uses
+    them."""
+    if sig.args not in kernel.overloads:
+        kernel.compile(sig)
+    return kernel
+
+
+@njit(cache=True, error_model="numpy")
+def no_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
+    """Placeholder ``lo`` for runs that never need a loss alone (no line search, no recorded
+    loss at a point other than the gradient's), which spares them the compile of the model's
+    block loss. Empty: its compile is then the cheapest possible (~0.1 s)."""

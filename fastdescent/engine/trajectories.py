@@ -22,7 +22,7 @@ from ..optim.line_searches import search_kernel
 from ..optim.rules import NESTEROV, update_kernel
 from ..optim.schedules import Schedule, as_schedule
 from . import status as S
-from .compiled import compiled_for, no_loss_kernel, pointer, worker
+from .compiled import compiled_for, no_loss_kernel, pointer, start_worker_build, worker
 from .signatures import LOSS, LOSS_GRAD, N_BLOCK_ARRAYS, N_VECTORS, PERMUTE, SEARCH, UPDATE
 
 DEFAULT_BLOCK = 64
@@ -272,8 +272,8 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
         "path": np.empty((n, K, P)),
         "loss_path": np.empty((n, K)),
     }
+    start_worker_build()  # first run on this machine: the worker builds meanwhile
     eng = compiled_for(model)
-    wk = worker()
     batches = 0 < settings.batch_size < model.n_examples
     nesterov = optimizer.rule == NESTEROV
     # the loss alone is needed by line searches, and to record the loss at a point where
@@ -305,6 +305,7 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     spaces = [_workspace(width, P, H, optimizer.n_state, model.work_size,
                          model.n_examples if batches else 0) for _ in range(workers)]
     next_block = np.zeros(1, dtype=np.int64)  # shared: each thread claims the next block
+    wk = worker()
     if workers <= 1:
         wk.drive(next_block, n_blocks, *head, *spaces[0], *tail)
     else:

@@ -62,13 +62,6 @@ def _stop(b, s, src, t, out_params, out_steps, active):
     active[b] = False
 
 
-@njit(cache=True, error_model="numpy")
-def no_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
-    """Placeholder ``lo`` for runs that never need a loss alone (no line search, no recorded
-    loss at a point other than the gradient's), which spares them the compile of the model's
-    block loss. Empty: its compile is then the cheapest possible (~0.1 s)."""
-
-
 @intrinsic
 def claim(typingctx, counter):
     """Atomically ``counter[0] += 1``; returns the value before (an LLVM ``atomicrmw add``)."""
