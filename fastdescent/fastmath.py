@@ -39,7 +39,8 @@ Algorithms
     pi/2 (``|r| >= 2**-61`` for doubles in range) keep full relative accuracy. Then FreeBSD's
     ``__kernel_sin`` / ``__kernel_cos`` minimax polynomials on ``|r| <= pi/4`` in fused
     multiply-adds (both always evaluated) and the quadrant ``n mod 4`` applied by selects (swap
-    and sign), never by branches.
+    and sign), never by branches. ``fast_sincos_in_range(x)`` is the same computation without
+    the range check, for kernels that bound their argument themselves (same bits in range).
 
 Accurate range and the huge-argument contract
 ---------------------------------------------
@@ -118,6 +119,7 @@ __all__ = [
     "fast_sin",
     "fast_cos",
     "fast_sincos",
+    "fast_sincos_in_range",
     "sin_exact",
     "cos_exact",
     "sincos_exact",
@@ -251,14 +253,13 @@ def fast_exp(x):
 
 
 @njit(inline="always", cache=True)
-def fast_sincos(x):
-    """``(sin x, cos x)``, branch-free; <= 1 ulp for ``|x| <= FAST_TRIG_MAX``, else NaN
-    (also for inf and NaN)."""
-    ok = abs(x) <= FAST_TRIG_MAX  # False for NaN
-    xr = select(ok, x, 0.0)
-    nf = (xr * _TWO_OVER_PI + _SHIFT) - _SHIFT
+def fast_sincos_in_range(x):
+    """``(sin x, cos x)`` for ``|x| <= FAST_TRIG_MAX`` only, with no range check: the bits of
+    :func:`fast_sincos` there, about 6 % cheaper in a kernel that already bounds its argument
+    (the Gabor model clamps it). Outside the range (or for NaN) the result is meaningless."""
+    nf = (x * _TWO_OVER_PI + _SHIFT) - _SHIFT
     # r = x - n*pi/2: the first step is exact for |n| < 2**20, the others round relative to r
-    r = fma(nf, _NPIO2_1, xr)
+    r = fma(nf, _NPIO2_1, x)
     r = fma(nf, _NPIO2_2, r)
     r = fma(nf, _NPIO2_3, r)
     z = r * r
@@ -278,9 +279,16 @@ def fast_sincos(x):
     cv = select(odd, ks, kc)
     sv = select((q & 2) != 0, -sv, sv)
     cv = select(((q + 1) & 2) != 0, -cv, cv)
-    sv = select(ok, sv, _NAN)
-    cv = select(ok, cv, _NAN)
     return sv, cv
+
+
+@njit(inline="always", cache=True)
+def fast_sincos(x):
+    """``(sin x, cos x)``, branch-free; <= 1 ulp for ``|x| <= FAST_TRIG_MAX``, else NaN
+    (also for inf and NaN)."""
+    ok = abs(x) <= FAST_TRIG_MAX  # False for NaN
+    sv, cv = fast_sincos_in_range(select(ok, x, 0.0))
+    return select(ok, sv, _NAN), select(ok, cv, _NAN)
 
 
 @njit(inline="always", cache=True)

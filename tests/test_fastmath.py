@@ -20,6 +20,7 @@ from fastdescent.fastmath import (
     fast_exp,
     fast_sin,
     fast_sincos,
+    fast_sincos_in_range,
     fma,
     select,
     sin_exact,
@@ -189,6 +190,28 @@ def test_trig_hardest_cases():
     # k = 29 is odd: cos(x) = +-(x - k pi/2) ~ 2**-60; a naive reduction is off by ~2**7 ulp
     _, c, _ = fast(np.array([HARDEST[0]]))
     assert 2.0**-61 < abs(c[0]) < 2.0**-59
+
+
+@njit
+def _in_range(x, s, c):
+    for i in range(x.shape[0]):  # vectorized like the Gabor kernel
+        s[i], c[i] = fast_sincos_in_range(x[i])
+
+
+def test_unchecked_sincos_is_fast_sincos_bit_for_bit_in_range():
+    k = RNG.integers(-667_000, 667_000, 5000)
+    x = np.concatenate([RNG.uniform(-FAST_TRIG_MAX, FAST_TRIG_MAX, 20_000),
+                        RNG.uniform(-10, 10, 5000), _neighbours(k * (np.pi / 2)),
+                        [0.0, -0.0, 5e-324, -5e-324, 1e-310, FAST_TRIG_MAX, -FAST_TRIG_MAX],
+                        np.array(HARDEST)])
+    x = x[np.abs(x) <= FAST_TRIG_MAX]
+    s, c, _ = fast(x)
+    s2, c2 = np.empty_like(x), np.empty_like(x)
+    _in_range(x, s2, c2)
+    assert np.array_equal(_bits(s2), _bits(s)) and np.array_equal(_bits(c2), _bits(c))
+    for v in x[-20:]:  # scalar calls too
+        sv, cv = fast_sincos_in_range(v)
+        assert _bits(sv) == _bits(fast_sin(v)) and _bits(cv) == _bits(fast_cos(v))
 
 
 def test_trig_tiny_and_subnormal_arguments():
