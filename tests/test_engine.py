@@ -275,11 +275,15 @@ def test_million_trajectories_bounded_memory():
 _FIRST_RUN = """
 import sys, numpy as np, fastdescent as fd
 from fastdescent.engine import compiled as C
+from fastdescent.optim.rules import ADAM, update_kernel
 r = fd.run(fd.models.rosenbrock(), fd.optim.adam(lr=0.01), [[-1.2, 1.0], [0.5, 0.5]], 30,
            record_every=5, progress=False)
 helper = C._BUILD.get("proc", "none")
 print("helper:", "none" if helper == "none" else "finished" if helper is None else "running")
 print("marker:", C._worker_marker().exists(), "restart:", C.start_worker_build())
+stats = update_kernel(ADAM).stats
+print("rule compiled here:", sum(stats.cache_misses.values()),
+      "loaded:", sum(stats.cache_hits.values()))
 np.save(sys.argv[1], np.concatenate([r.params.ravel(), r.path.ravel(), r.loss]))
 """
 
@@ -290,7 +294,8 @@ def _fresh_run(tmp_path, name, caches, **env):
     import sys
 
     e = dict(os.environ, FASTDESCENT_CACHE_DIR=str(tmp_path / caches / "fd"),
-             NUMBA_CACHE_DIR=str(tmp_path / caches / "numba"), **env)
+             NUMBA_CACHE_DIR=str(tmp_path / caches / "numba"))
+    e.update(env)
     out = tmp_path / f"{name}.npy"
     p = subprocess.run([sys.executable, "-c", _FIRST_RUN, str(out)], env=e,
                        capture_output=True, text=True, timeout=600)
@@ -298,15 +303,37 @@ def _fresh_run(tmp_path, name, caches, **env):
     return p.stdout, np.load(out)
 
 
-def test_first_run_builds_the_worker_in_a_helper_process(tmp_path):
-    """With empty caches the worker builds in a helper process while the run compiles its
-    kernels; a marker then stops later processes from starting one. Same bits as the build
-    in the process itself."""
+def test_first_run_compiles_in_two_processes(tmp_path):
+    """With empty caches a helper process compiles the run's kernels while the run builds
+    the worker, and the run loads them from the cache; a marker then keeps later processes
+    from starting a helper. Same bits as everything compiled in one process."""
     out, helped = _fresh_run(tmp_path, "helped", "a")
     assert "helper: finished" in out and "marker: True restart: False" in out
+    assert "rule compiled here: 0 loaded: 1" in out
     out, again = _fresh_run(tmp_path, "again", "a")  # warm cache: no helper
     assert "helper: none" in out and "marker: True" in out
+    assert "rule compiled here: 0 loaded: 1" in out
     out, alone = _fresh_run(tmp_path, "alone", "b", FASTDESCENT_BACKGROUND_BUILD="0")
-    assert "helper: none" in out
+    assert "helper: none" in out and "rule compiled here: 1 loaded: 0" in out
     assert np.array_equal(helped.view(np.uint8), alone.view(np.uint8))
     assert np.array_equal(helped.view(np.uint8), again.view(np.uint8))
+
+
+def test_precompile_builds_the_worker_in_a_helper_process(tmp_path):
+    """``fastdescent compile`` on an empty cache: the worker builds in a helper process
+    while this process builds the rest; a later run then compiles nothing."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import fastdescent as fd; from fastdescent.engine import compiled as C; "
+            "done = C.precompile([fd.models.rosenbrock()], minibatch=False); "
+            "print('helper:', C._BUILD.get('proc', 'none')); print([w for w, _ in done])")
+    e = dict(os.environ, FASTDESCENT_CACHE_DIR=str(tmp_path / "." / "fd"),
+             NUMBA_CACHE_DIR=str(tmp_path / "." / "numba"))
+    p = subprocess.run([sys.executable, "-c", code], env=e, capture_output=True, text=True,
+                       timeout=600)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert "helper: None" in p.stdout and "engine (model-independent worker)" in p.stdout
+    out, _ = _fresh_run(tmp_path, "after", ".")  # the same caches
+    assert "helper: none" in out and "rule compiled here: 0 loaded: 1" in out

@@ -76,13 +76,13 @@ def _source_with(import_line: str) -> str:
 def worker() -> types.ModuleType:
     """The model-independent worker module (generated under a name that hashes fastdescent's
     sources, so an edit to any of them never reuses a stale on-disk cache). Waits for a
-    build started by :func:`start_worker_build`, then loads it from the cache."""
+    helper process first, if one is building (see :func:`run_kernels`)."""
     mod = _MODULES.get("worker")
     if mod is None:
         with _LOCK:
             mod = _MODULES.get("worker")
             if mod is None:
-                _finish_background_build()
+                _finish_helper("worker")
                 src = Path(__file__).with_name("worker.py").read_text()
                 mod = _import_generated(f"fd_worker_{_package_hash()}", src)
                 _MODULES["worker"] = mod
@@ -90,15 +90,16 @@ def worker() -> types.ModuleType:
     return mod
 
 
-# ---------------------------------------------------------- building the worker meanwhile
-# The worker is the largest compile of a first run (~2.5 s of ~4 s here), and it does not
-# depend on the model or the optimizer. On a machine that has not built it yet, the first run
-# starts a helper process that builds it into the on-disk cache while this process compiles
-# the model's and the rule's kernels; the worker is then loaded from the cache. A marker file
-# records that it was built for this fastdescent version, CPU and cache; without it (or if the
-# helper fails) the worker is compiled here, as before. The results are the same either way.
+# ---------------------------------------------------------- two processes on a first run
+# The worker is the largest compile of a first run (~2.5 s of ~4 s here) and does not depend
+# on the model or the optimizer. On a machine that has not built it yet, a helper process
+# compiles the run's kernels (the model's block kernels, the rule, the placeholders) into the
+# on-disk cache while this process builds the worker; this process then loads the kernels
+# from the cache. ``precompile`` does the converse (the helper builds the worker). A marker
+# file records that the worker was built for this fastdescent version, CPU and cache; with
+# it, or if the helper cannot run or fails, everything is compiled here as before. Results
+# are the same either way: only where the compiling happens changes.
 _BUILD: dict = {}
-_BUILD_CODE = "from fastdescent.engine.compiled import worker; worker()"
 
 
 def _worker_marker() -> Path:
@@ -121,41 +122,87 @@ def _mark_worker_built() -> None:
         pass
 
 
-def start_worker_build() -> bool:
-    """Start building the worker in a helper process if this machine has not built it yet
-    (``FASTDESCENT_BACKGROUND_BUILD=0`` turns this off); True if one was started.
-
-    Called at the start of a run, before the model's and rule's kernels are compiled, so
-    the two compiles overlap on two cores; :func:`worker` waits for it.
-    """
-    if ("worker" in _MODULES or _BUILD or not sys.executable or getattr(sys, "frozen", False)
+def _first_run() -> bool:
+    """True when this process is about to build the worker for the first time on this
+    machine and a helper process may take part (``FASTDESCENT_BACKGROUND_BUILD=0``: never)."""
+    if ("worker" in _MODULES or _BUILD.get("proc") is not None or not sys.executable
+            or getattr(sys, "frozen", False)
             or os.environ.get("FASTDESCENT_BACKGROUND_BUILD", "1") == "0"):
         return False
-    with _LOCK:
-        if "worker" in _MODULES or _BUILD:
-            return False
-        try:
-            if _worker_marker().exists():
-                return False
-            root = str(Path(__file__).resolve().parents[2])  # the folder holding fastdescent
-            env = dict(os.environ)
-            env["PYTHONPATH"] = os.pathsep.join(
-                [root] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-            _BUILD["proc"] = subprocess.Popen(
-                [sys.executable, "-c", _BUILD_CODE], env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except (OSError, ValueError):
-            return False
+    try:
+        return not _worker_marker().exists()
+    except OSError:
+        return False
+
+
+def _start_helper(code: str, what: str) -> bool:
+    """Run ``code`` (building ``what``: "worker" or "kernels") in a helper Python process
+    that sees this process's ``sys.path`` (and only it: ``-P``, so a ``fastdescent`` folder
+    in the working directory cannot shadow the one this process imported)."""
+    paths = [p or os.getcwd() for p in sys.path]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
+    try:
+        _BUILD["proc"] = subprocess.Popen(
+            [sys.executable, "-P", "-c", code], env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, ValueError):
+        return False
+    _BUILD["what"] = what
     return True
 
 
-def _finish_background_build() -> None:
+def _finish_helper(what: str) -> None:
+    """Wait for the helper if it is building ``what``."""
     proc = _BUILD.get("proc")
-    if proc is not None:
+    if proc is not None and _BUILD.get("what") == what:
         try:
             proc.wait()
         finally:
-            _BUILD["proc"] = None  # done (or failed: the import below compiles here)
+            _BUILD["proc"] = None  # done (or failed: what it lacks is compiled here)
+
+
+def start_worker_build() -> bool:
+    """Start building the worker in a helper process if this machine has not built it yet;
+    True if one was started (:func:`worker` waits for it)."""
+    with _LOCK:
+        return _first_run() and _start_helper(
+            "from fastdescent.engine.compiled import worker; worker()", "worker")
+
+
+def run_kernels(model, rule: int, batches: bool, need_loss: bool) -> tuple:
+    """The worker module and the kernels ``(lg, lo, update, search, permute)`` of a run,
+    compiled here or loaded from the cache (on a first run, see above, a helper compiles
+    the kernels while this process builds the worker)."""
+    helped = False
+    with _LOCK:
+        if _first_run():
+            gen = _generated(model.kernels)
+            if gen is not None:
+                path = _write_generated(*gen)
+                if path is not None:
+                    helped = _start_helper(
+                        "from fastdescent.engine.compiled import _kernels, _import_generated; "
+                        f"_kernels(_import_generated({gen[0]!r}, open({str(path)!r}).read()), "
+                        f"{int(rule)}, {bool(batches)}, {bool(need_loss)})", "kernels")
+    wk = worker()  # built here meanwhile
+    if helped:
+        with _LOCK:
+            _finish_helper("kernels")
+    return wk, _kernels(compiled_for(model), rule, batches, need_loss)
+
+
+def _kernels(eng, rule, batches, need_loss) -> tuple:
+    from ..optim.batches import permutation_kernel
+    from ..optim.line_searches import search_kernel
+    from ..optim.rules import update_kernel
+
+    if batches:
+        lg, lo = eng.batch_kernels(need_loss)
+    else:
+        lg, lo = eng.block_loss_grad, (eng.loss_kernel() if need_loss else None)
+    if lo is None:
+        lo = no_loss_kernel()
+    return lg, lo, update_kernel(rule), search_kernel(rule), permutation_kernel(batches)
 
 
 class Pointer(WrapperAddressProtocol):
@@ -276,28 +323,36 @@ def precompile(models=(), minibatch: bool = True, rules: bool = True,
     return done
 
 
-def _build(k) -> types.ModuleType:
+def _generated(k) -> tuple[str, str] | None:
+    """Module name and source of the engine for kernels ``k``; None for kernels that cannot
+    be imported back (defined in ``__main__``, a notebook or a closure)."""
     names = [importable_name(f) if f is not None else None
              for f in (k.example, k.example_loss, k.example_hessian)]
     aliases = ("model_example", "model_loss", "model_hessian")
     given = [f is not None for f in (k.example, k.example_loss, k.example_hessian)]
-    if all(n is not None for n, gv in zip(names, given) if gv):
-        parts = []
-        srcs = hashlib.sha1(_package_hash().encode())
-        for n, alias in zip(names, aliases):
-            if n is None:
-                parts.append(f"{alias} = None")
-            else:
-                parts.append(f"from {n[0]} import {n[1]} as {alias}")
-                modfile = getattr(sys.modules.get(n[0]), "__file__", None)
-                if modfile and os.path.exists(modfile):
-                    srcs.update(Path(modfile).read_bytes())
-                srcs.update(f"{n[0]}.{n[1]}".encode())
-        src = _source_with("; ".join(parts))
-        srcs.update(src.encode())
-        tag = names[0][1].replace("_example", "")
-        modname = f"fd_engine_{tag}_{srcs.hexdigest()[:16]}"
-        return _import_generated(modname, src)
+    if not all(n is not None for n, gv in zip(names, given) if gv):
+        return None
+    parts = []
+    srcs = hashlib.sha1(_package_hash().encode())
+    for n, alias in zip(names, aliases):
+        if n is None:
+            parts.append(f"{alias} = None")
+        else:
+            parts.append(f"from {n[0]} import {n[1]} as {alias}")
+            modfile = getattr(sys.modules.get(n[0]), "__file__", None)
+            if modfile and os.path.exists(modfile):
+                srcs.update(Path(modfile).read_bytes())
+            srcs.update(f"{n[0]}.{n[1]}".encode())
+    src = _source_with("; ".join(parts))
+    srcs.update(src.encode())
+    tag = names[0][1].replace("_example", "")
+    return f"fd_engine_{tag}_{srcs.hexdigest()[:16]}", src
+
+
+def _build(k) -> types.ModuleType:
+    gen = _generated(k)
+    if gen is not None:
+        return _import_generated(*gen)
     # dynamic kernels: same template, no on-disk cache
     src = _source_with("pass").replace("cache=True", "cache=False")
     mod = types.ModuleType(f"fd_engine_dynamic_{id(k.example):x}")
@@ -308,9 +363,9 @@ def _build(k) -> types.ModuleType:
     return mod
 
 
-def _import_generated(modname: str, src: str) -> types.ModuleType:
-    if modname in sys.modules:
-        return sys.modules[modname]
+def _write_generated(modname: str, src: str) -> Path | None:
+    """Write the generated module's file (unless it holds ``src`` already); None if the
+    cache folder is not writable."""
     d = cache_dir() / "engines"
     try:
         d.mkdir(parents=True, exist_ok=True)
@@ -320,7 +375,16 @@ def _import_generated(modname: str, src: str) -> types.ModuleType:
             with os.fdopen(fd, "w") as fh:
                 fh.write(src)
             os.replace(tmp, path)
-    except OSError:  # read-only home: fall back to an uncached in-memory engine
+    except OSError:
+        return None
+    return path
+
+
+def _import_generated(modname: str, src: str) -> types.ModuleType:
+    if modname in sys.modules:
+        return sys.modules[modname]
+    path = _write_generated(modname, src)
+    if path is None:  # read-only home: fall back to an uncached in-memory engine
         mod = types.ModuleType(modname)
         exec(compile(src.replace("cache=True", "cache=False"), modname, "exec"), mod.__dict__)
         return mod

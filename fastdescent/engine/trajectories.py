@@ -17,12 +17,10 @@ import numpy as np
 
 from ..models.base import Model
 from ..optim.factories import Optimizer, get_optimizer
-from ..optim.batches import permutation_kernel
-from ..optim.line_searches import search_kernel
-from ..optim.rules import NESTEROV, update_kernel
+from ..optim.rules import NESTEROV
 from ..optim.schedules import Schedule, as_schedule
 from . import status as S
-from .compiled import compiled_for, no_loss_kernel, pointer, start_worker_build, worker
+from .compiled import pointer, run_kernels
 from .signatures import LOSS, LOSS_GRAD, N_BLOCK_ARRAYS, N_VECTORS, PERMUTE, SEARCH, UPDATE
 
 DEFAULT_BLOCK = 64
@@ -272,28 +270,21 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
         "path": np.empty((n, K, P)),
         "loss_path": np.empty((n, K)),
     }
-    start_worker_build()  # first run on this machine: the worker builds meanwhile
-    eng = compiled_for(model)
     batches = 0 < settings.batch_size < model.n_examples
     nesterov = optimizer.rule == NESTEROV
     # the loss alone is needed by line searches, and to record the loss at a point where
     # the gradient was not taken; other runs get a placeholder (no compile of block_loss)
     need_loss = optimizer.uses_line_search or (settings.record_every > 0
                                                and (batches or nesterov))
-    if batches:
-        lg, lo = eng.batch_kernels(need_loss)
-    else:
-        lg, lo = eng.block_loss_grad, (eng.loss_kernel() if need_loss else None)
-    if lo is None:
-        lo = no_loss_kernel()
+    wk, (lg, lo, update, search, permute) = run_kernels(model, optimizer.rule, batches,
+                                                        need_loss)
     # blocks of at most settings.block lanes, as even as possible (the last one is padded)
     n_blocks = -(-n // settings.block)
     width = -(-n // n_blocks)
     workers = min(threads or default_threads(), n_blocks)
-    head = (pointer(lg, LOSS_GRAD), pointer(lo, LOSS),
-            pointer(update_kernel(optimizer.rule), UPDATE),
-            pointer(search_kernel(optimizer.rule), SEARCH),
-            pointer(permutation_kernel(batches), PERMUTE), optimizer.uses_line_search, nesterov,
+    head = (pointer(lg, LOSS_GRAD), pointer(lo, LOSS), pointer(update, UPDATE),
+            pointer(search, SEARCH), pointer(permute, PERMUTE), optimizer.uses_line_search,
+            nesterov,
             np.ascontiguousarray(init), np.ascontiguousarray(hyper),
             np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
             settings.steps, settings.schedule.factors(settings.steps), settings.batch_size,
@@ -305,7 +296,6 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     spaces = [_workspace(width, P, H, optimizer.n_state, model.work_size,
                          model.n_examples if batches else 0) for _ in range(workers)]
     next_block = np.zeros(1, dtype=np.int64)  # shared: each thread claims the next block
-    wk = worker()
     if workers <= 1:
         wk.drive(next_block, n_blocks, *head, *spaces[0], *tail)
     else:
