@@ -91,7 +91,7 @@ def worker() -> types.ModuleType:
 
 
 # ---------------------------------------------------------- two processes on a first run
-# The worker is the largest compile of a first run (~2.5 s of ~4 s here) and does not depend
+# The worker is the largest compile of a first run (2.5-3.5 s here) and does not depend
 # on the model or the optimizer. On a machine that has not built it yet, a helper process
 # compiles the run's kernels (the model's block kernels, the rule, the placeholders) into the
 # on-disk cache while this process builds the worker; this process then loads the kernels

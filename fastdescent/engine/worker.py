@@ -15,7 +15,7 @@ Each is compiled separately, on first use; a role a run does not need gets an em
 line-search round), never per example, so it costs nothing measurable; in exchange the first
 run on a machine compiles only this skeleton, one rule and the model's block kernel, and a new
 model or optimizer later compiles only its own kernels. Before this split the worker contained
-every rule, line search and schedule and took 12-19 s to build; now 3-4 s (this module
+every rule, line search and schedule and took 12-19 s to build; now 2.5-3.5 s (this module
 alone, from Numba's compile events, in fresh caches on the 2-core development VM).
 
 Layers (after STUMPY): the rule and block kernels are the serial workers; :func:`drive` is the
