@@ -29,14 +29,21 @@ def langs(lang) -> tuple[str, ...]:
 
 
 def save(fig, fid: str, outdir, lang: str) -> list[Path]:
-    """Write ``fig`` as ``outdir/lang/<id>-<slug>.png`` and ``.pdf``; close it."""
+    """Write ``fig`` as ``outdir/lang/<id>-<slug>.png`` and ``.pdf`` (tick labels in the
+    number format of ``lang``); close it."""
     import matplotlib.pyplot as plt
 
     stem = Path(outdir) / lang / REGISTRY[fid].stem
     try:
-        return fp.save(fig, stem)
+        return fp.save(fig, stem, lang=lang)
     finally:
         plt.close(fig)
+
+
+def render(draw, d, lang: str):
+    """``draw(d, lang)`` with the tick labels in the number format of ``lang``: the figure
+    exactly as :func:`save` writes it (the figure-quality test audits this)."""
+    return fp.style.localize(draw(d, lang), lang)
 
 
 def make_main(fid: str, data, draw):

@@ -6,14 +6,25 @@ lecture's names where the model has them (Gabor: offset / frequency; the 1-D lin
 intercept / slope) and the parameter in mathematical notation otherwise (``phi0`` ->
 :math:`\\phi_0`); :func:`optimizer_label` names an optimizer.
 
-Some entries are format strings (``t("attractor_k", "es", k=2)`` -> ``"Atractor 2"``).
+Some entries are format strings (``t("attractor_k", "es", k=2)`` -> ``"Atractor 2"``). Numbers
+formatted into them follow the language's decimal mark: ``t("sgd_title", "es", lr=0.8, ...)``
+writes ``0,8`` (Spanish uses the decimal comma), independently of the operating system's locale;
+:func:`number` formats a single number the same way and :func:`decimal_comma` converts text.
+
+A figure script keeps its own strings next to its code in a :class:`Texts` table, which falls
+back to :data:`TABLE` for the shared vocabulary::
+
+    T = Texts({"title": {"en": "Momentum, beta = {b:g}", "es": "Momentum, beta = {b:g}"}})
+    T("title", "es", b=0.9)     # 'Momentum, beta = 0,9'
+    T("loss", "es")             # 'Pérdida' (shared table)
 """
 from __future__ import annotations
 
 import re
+import string
 
 __all__ = ["LANGS", "TABLE", "t", "check_lang", "param_label", "math_name", "optimizer_label",
-           "kind_label", "MODEL_PARAM_KEYS"]
+           "kind_label", "MODEL_PARAM_KEYS", "number", "decimal_comma", "Texts"]
 
 #: Supported languages.
 LANGS = ("en", "es")
@@ -264,8 +275,84 @@ def t(key: str, lang: str = "en", **fmt) -> str:
     check_lang(lang)
     if key not in TABLE:
         raise KeyError(f"no translation for {key!r}")
-    text = TABLE[key][lang]
-    return text.format(**fmt) if fmt else text
+    return _render(TABLE[key][lang], lang, fmt)
+
+
+# A digit, a point, a digit: the decimal point of a formatted number.
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_MATH = re.compile(r"(\$[^$]*\$)")
+
+
+def decimal_comma(text: str) -> str:
+    """``text`` with the decimal point of every number replaced by a comma.
+
+    Inside mathtext (``$...$``) the comma is written ``{,}``: TeX sets a bare comma as
+    punctuation, with a space after it, while ``{,}`` is the ordinary decimal comma
+    (``$10^{-2.5}$`` -> ``$10^{-2{,}5}$``).
+    """
+    parts = _MATH.split(str(text))
+    return "".join(_DECIMAL_POINT.sub("{,}" if part.startswith("$") else ",", part)
+                   for part in parts)
+
+
+def number(value, lang: str = "en", spec: str = "g") -> str:
+    """``value`` formatted with ``spec`` and the decimal mark of ``lang``.
+
+    ``number(0.25, "es")`` -> ``"0,25"``; ``number(1234.5, "en", ".1f")`` -> ``"1234.5"``.
+    Negative numbers keep the ASCII hyphen-minus (matplotlib's tick labels use the Unicode
+    minus sign; both read the same at slide size).
+    """
+    check_lang(lang)
+    text = format(value, spec)
+    return decimal_comma(text) if lang == "es" else text
+
+
+class _LocalFormatter(string.Formatter):
+    """``str.format`` whose numeric fields use the decimal mark of a language."""
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value, format_spec):
+        text = super().format_field(value, format_spec)
+        if self.lang == "es" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return decimal_comma(text)
+        if self.lang == "es" and type(value).__module__ == "numpy":
+            return decimal_comma(text)
+        return text
+
+
+def _render(template: str, lang: str, fmt: dict) -> str:
+    return _LocalFormatter(lang).format(template, **fmt) if fmt else template
+
+
+class Texts:
+    """A figure's own strings, ``{key: {"en": ..., "es": ...}}``, with :data:`TABLE` behind.
+
+    Calling it is :func:`t` for these keys: ``T("title", "es", lr=0.5)``. Every key must have
+    every language of :data:`LANGS` (checked when the table is made), and a key of the table
+    may not shadow a shared key with a different meaning (it must not exist in :data:`TABLE`).
+    """
+
+    def __init__(self, table: dict[str, dict[str, str]]):
+        for key, entry in table.items():
+            missing = [lg for lg in LANGS if lg not in entry]
+            if missing:
+                raise ValueError(f"text {key!r} has no {', '.join(missing)} version")
+            if key in TABLE:
+                raise ValueError(f"text {key!r} is already a shared key of i18n.TABLE; "
+                                 f"use that one or another name")
+        self.table = dict(table)
+
+    def __contains__(self, key) -> bool:
+        return key in self.table or key in TABLE
+
+    def __call__(self, key: str, lang: str = "en", **fmt) -> str:
+        check_lang(lang)
+        if key in self.table:
+            return _render(self.table[key][lang], lang, fmt)
+        return t(key, lang, **fmt)
 
 
 def math_name(name: str) -> str:

@@ -13,8 +13,13 @@ One palette, used the same way in every figure:
   local minimum ●, saddle point ✕, maximum ▲, degenerate ◆, unknown ■.
 * **Colormaps** are perceptually uniform: :data:`LOSS_CMAP` (``viridis``) for loss surfaces and
   loss maps, :data:`STEPS_CMAP` (``cividis``) for step counts.
-* **Sizes** (:data:`RC`) are chosen to read at slide size and in print: 12 pt text, 2 pt lines,
-  embedded TrueType fonts in PDF, PNG at 150 dpi.
+* **Sizes** (:data:`RC`) are chosen for slides: a figure is designed at most
+  :data:`SLIDE_WIDTH` x :data:`SLIDE_HEIGHT` inches (a 16:9 slide, 13.33 x 7.5 in) and every text
+  is at least :data:`MIN_TEXT_PT` = 12 pt at that size (13 pt body text, 12 pt ticks and
+  legends); 2 pt lines, embedded TrueType fonts in PDF, PNG at 150 dpi.
+  :mod:`fastdescent.plotting.quality` checks a drawn figure against these rules.
+* **Numbers** follow the language: :func:`localize` gives every axis of a Spanish figure
+  tick labels with the decimal comma (``0,5``), independently of the operating system's locale.
 
 Use :func:`use_style` (a context manager that also works as a plain call), :func:`figure` to
 create figures, and :func:`save` to write PNG and PDF together. The drawing functions of
@@ -34,8 +39,10 @@ import numpy as np
 __all__ = [
     "OKABE_ITO", "PALETTE", "OPTIMIZER_COLORS", "ATTRACTOR_COLORS", "DIVERGED_COLOR",
     "NOT_CONVERGED_COLOR", "CONVERGED_COLOR", "STATUS_COLORS", "REGION_COLORS", "KIND_MARKERS",
-    "LOSS_CMAP", "STEPS_CMAP", "RC", "SLIDE_PANEL", "PRINT_WIDTH", "DPI",
+    "LOSS_CMAP", "STEPS_CMAP", "RC", "SLIDE_PANEL", "SLIDE_WIDTH", "SLIDE_HEIGHT", "MIN_TEXT_PT",
+    "MIN_SCRIPT_PT", "PRINT_WIDTH", "DPI",
     "optimizer_color", "attractor_color", "kind_marker", "use_style", "figure", "save",
+    "localize",
 ]
 
 #: The Okabe--Ito colour-blind-safe palette, by name.
@@ -117,23 +124,29 @@ STEPS_CMAP = "cividis"
 
 #: Resolution of saved PNG files.
 DPI = 150
-#: Size (inches) of one panel of a slide figure.
-SLIDE_PANEL = (5.0, 3.8)
+#: Width and height (inches) of a 16:9 slide: the largest a slide figure is designed at.
+SLIDE_WIDTH, SLIDE_HEIGHT = 13.33, 7.5
+#: Smallest text (points) when the figure is shown as large as fits on a slide.
+MIN_TEXT_PT = 12.0
+#: Smallest sub- or superscript (points) at that size (mathtext shrinks scripts to 70 %).
+MIN_SCRIPT_PT = 8.0
+#: Size (inches) of one panel of a slide figure (three fit side by side on a slide).
+SLIDE_PANEL = (4.3, 3.5)
 #: Width (inches) of a printed page's text block (figures for print fill it).
 PRINT_WIDTH = 6.3
 
 #: Matplotlib settings of the house style.
 RC = {
-    "font.size": 12,
-    "axes.titlesize": 13,
-    "axes.labelsize": 12,
-    "xtick.labelsize": 11,
-    "ytick.labelsize": 11,
-    "legend.fontsize": 10,
-    "legend.title_fontsize": 10,
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.labelsize": 13,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "legend.title_fontsize": 12,
     "legend.frameon": True,
     "legend.framealpha": 0.85,
-    "figure.titlesize": 14,
+    "figure.titlesize": 15,
     "lines.linewidth": 2.0,
     "lines.markersize": 6.0,
     "axes.linewidth": 1.0,
@@ -238,7 +251,8 @@ def styled(fn):
 
 def _figsize(nrows: int, ncols: int, size) -> tuple[float, float]:
     if size == "slide":
-        return (SLIDE_PANEL[0] * ncols, SLIDE_PANEL[1] * nrows)
+        w = min(SLIDE_WIDTH, SLIDE_PANEL[0] * ncols)
+        return (w, min(SLIDE_HEIGHT, SLIDE_PANEL[1] * nrows))
     if size == "print":
         w = PRINT_WIDTH
         return (w, w / ncols * 0.75 * nrows)
@@ -259,7 +273,7 @@ def figure(nrows: int = 1, ncols: int = 1, *, size="slide", projection: str | No
     nrows, ncols : int
         Grid of panels (as :func:`matplotlib.pyplot.subplots`).
     size : "slide", "print" or (width, height)
-        ``"slide"``: 5 x 3.8 in per panel; ``"print"``: the whole figure is 6.3 in wide (a
+        ``"slide"``: 4.3 x 3.5 in per panel, at most 13.33 x 7.5 in; ``"print"``: the whole figure is 6.3 in wide (a
         page's text block) with 4:3 panels; or an explicit size in inches.
     projection : str, optional
         ``"3d"`` for :func:`~fastdescent.plotting.loss_surface_3d`.
@@ -289,9 +303,10 @@ def new_axes(projection: str | None = None):
 
 
 def save(fig, path_stem, formats: Sequence[str] = ("png", "pdf"), *, dpi: int = DPI,
-         **kwargs) -> list[Path]:
+         lang: str | None = None, **kwargs) -> list[Path]:
     """Write ``fig`` as ``path_stem.png`` (``dpi``, default 150) and ``path_stem.pdf``.
 
+    With ``lang="es"`` the tick labels are first given the decimal comma (:func:`localize`).
     Parent folders are created. A ``path_stem`` that already ends with one of ``formats``
     (``"fig/basins.pdf"``) has that suffix dropped. PDF metadata carry no creation date, so
     saving the same figure twice gives identical files. Returns the written paths.
@@ -308,6 +323,8 @@ def save(fig, path_stem, formats: Sequence[str] = ("png", "pdf"), *, dpi: int = 
     stem = Path(path_stem)
     if stem.suffix.lower().lstrip(".") in fmts:
         stem = stem.with_suffix("")
+    if lang is not None:
+        localize(fig, lang)
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
     user_meta = kwargs.pop("metadata", None)
@@ -341,3 +358,70 @@ def lighten(color, amount: float):
     rgb = np.asarray(mpl.colors.to_rgb(color))
     a = np.clip(np.asarray(amount, dtype=float), 0.0, 1.0)[..., None]
     return rgb * (1.0 - a) + a
+
+
+class DecimalCommaFormatter(mpl.ticker.Formatter):
+    """Wraps a tick formatter and writes its numbers with the decimal comma.
+
+    Every call is delegated to the wrapped formatter (so its choice of ticks, offset and
+    precision is kept) and the labels pass through :func:`fastdescent.plotting.i18n.
+    decimal_comma`. It does not depend on the process's locale, unlike matplotlib's
+    ``axes.formatter.use_locale``.
+    """
+
+    def __init__(self, base):
+        self.base = base
+
+    def set_axis(self, axis):
+        self.axis = axis
+        self.base.set_axis(axis)
+
+    def __call__(self, x, pos=None):
+        from .i18n import decimal_comma
+
+        return decimal_comma(self.base(x, pos))
+
+    def format_ticks(self, values):
+        from .i18n import decimal_comma
+
+        return [decimal_comma(s) for s in self.base.format_ticks(values)]
+
+    def set_locs(self, locs):
+        self.locs = locs
+        self.base.set_locs(locs)
+
+    def get_offset(self):
+        from .i18n import decimal_comma
+
+        return decimal_comma(self.base.get_offset())
+
+    def format_data(self, value):
+        from .i18n import decimal_comma
+
+        return decimal_comma(self.base.format_data(value))
+
+    def format_data_short(self, value):
+        from .i18n import decimal_comma
+
+        return decimal_comma(self.base.format_data_short(value))
+
+
+def localize(fig, lang: str):
+    """Give every axis of ``fig`` (colour bars and 3-D axes included) the number format of
+    ``lang``: for ``"es"`` the decimal comma (:class:`DecimalCommaFormatter`), for ``"en"``
+    nothing changes. Idempotent; returns ``fig``."""
+    from .i18n import check_lang
+
+    check_lang(lang)
+    if lang != "es":
+        return fig
+    for ax in fig.get_axes():
+        for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", None)):
+            if axis is None:
+                continue
+            for get, put in ((axis.get_major_formatter, axis.set_major_formatter),
+                             (axis.get_minor_formatter, axis.set_minor_formatter)):
+                f = get()
+                if not isinstance(f, DecimalCommaFormatter):
+                    put(DecimalCommaFormatter(f))
+    return fig

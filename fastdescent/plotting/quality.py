@@ -1,0 +1,208 @@
+"""Checks that a drawn figure reads on a slide: text size, overlaps, clipping, decimal mark.
+
+:func:`audit` renders a figure the way :func:`fastdescent.plotting.save` writes it (Agg,
+``bbox_inches="tight"``) while recording every piece of text the renderer actually draws, and
+returns a list of :class:`Problem`:
+
+* ``"wide"`` -- the saved figure is wider than :data:`~fastdescent.plotting.style.SLIDE_WIDTH`
+  (13.33 in): it is not designed at slide size.
+* ``"small"`` -- a text is smaller than :data:`~fastdescent.plotting.style.MIN_TEXT_PT` (12 pt)
+  when the figure is shown as large as fits on a 16:9 slide, i.e. scaled by
+  ``s = min(13.33 / W, 7.5 / H)`` for a saved size of W x H inches. Mathtext shrinks sub- and
+  superscripts to 70 % of the text size, so a 12 pt text has 8.4 pt scripts
+  (:data:`~fastdescent.plotting.style.MIN_SCRIPT_PT` = 8 pt).
+* ``"overlap"`` -- two drawn texts overlap by more than :data:`OVERLAP_PT` in both directions.
+* ``"clipped"`` -- a text reaches past its clip box (partly hidden) or past the saved canvas.
+* ``"decimal"`` -- in a Spanish figure (``lang="es"``), a number written with a decimal point
+  (``2.5``) instead of the decimal comma (``2,5``).
+
+Only text that is drawn counts: tick labels outside the view limits, empty strings and
+invisible artists are never reported. :func:`assert_slide_ready` raises with every problem
+listed, for tests::
+
+    fig = draw(data, "es")
+    assert_slide_ready(fig, "es")
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import style as S
+
+__all__ = ["Problem", "DrawnText", "audit", "drawn_texts", "assert_slide_ready", "slide_scale",
+           "OVERLAP_PT"]
+
+#: Two texts overlap when their boxes share more than this many points in x and in y (the
+#: boxes of matplotlib include the descent and a little leading, so touching lines of one
+#: legend share a fraction of a point).
+OVERLAP_PT = 1.0
+
+_DECIMAL_POINT = re.compile(r"\d\.\d")
+
+
+@dataclass(frozen=True)
+class DrawnText:
+    """A text as the renderer drew it: string, size (pt), box in points of the saved figure
+    (x0, y0, x1, y1), its clip box (or None) and the artist."""
+
+    text: str
+    size: float
+    box: tuple
+    clip: tuple | None
+    artist: object
+
+    def __str__(self) -> str:
+        s = self.text.replace("\n", " ")
+        return repr(s if len(s) <= 48 else s[:45] + "...")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of :func:`audit`: ``kind`` (``"wide"``, ``"small"``, ``"overlap"``,
+    ``"clipped"``, ``"decimal"``) and a message naming the text(s)."""
+
+    kind: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+def _saved_box(fig, renderer):
+    """The saved canvas (as ``savefig(bbox_inches="tight")``) in display units."""
+    import matplotlib as mpl
+
+    pad = mpl.rcParams["savefig.pad_inches"]
+    bbox = fig.get_tightbbox(renderer).padded(pad)
+    return bbox.transformed(fig.dpi_scale_trans)
+
+
+def drawn_texts(fig):
+    """Draw ``fig`` with Agg and return ``(texts, width_in, height_in)``: every
+    :class:`DrawnText` the renderer drew and the saved (tight) size in inches.
+
+    Box coordinates are points (1/72 in) from the saved canvas's lower-left corner."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()  # first draw: constrained layout settles
+    renderer = fig.canvas.get_renderer()
+    records: list = []
+    seen: set = set()
+    original = renderer.draw_text
+
+    def recording_draw_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        key = id(mtext) if mtext is not None else None
+        if s and s.strip() and (key is None or key not in seen):
+            if key is not None:
+                seen.add(key)
+            clip = gc.get_clip_rectangle()
+            records.append((s, prop.get_size_in_points(), mtext, x, y, prop, angle, ismath,
+                            None if clip is None else tuple(clip.extents)))
+        return original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    renderer.draw_text = recording_draw_text
+    try:
+        fig.draw(renderer)
+    finally:
+        del renderer.draw_text
+    canvas = _saved_box(fig, renderer)
+    to_pt = 72.0 / fig.dpi
+    x0, y0 = canvas.x0, canvas.y0
+    texts = []
+    for s, size, mtext, x, y, prop, angle, ismath, clip in records:
+        if mtext is not None:
+            if not mtext.get_visible() or (mtext.get_alpha() is not None
+                                            and mtext.get_alpha() == 0):
+                continue
+            bb = mtext.get_window_extent(renderer)
+            ext = (bb.x0, bb.y0, bb.x1, bb.y1)
+            text = mtext.get_text()
+        else:
+            w, h, d = renderer.get_text_width_height_descent(s, prop, ismath)
+            ext = (x, y - d, x + w, y + h - d)
+            text = s
+        box = tuple((v - o) * to_pt for v, o in zip(ext, (x0, y0, x0, y0)))
+        cbox = None if clip is None else tuple(
+            (v - o) * to_pt for v, o in zip(clip, (x0, y0, x0, y0)))
+        texts.append(DrawnText(text, float(size), box, cbox, mtext))
+    return texts, canvas.width / fig.dpi, canvas.height / fig.dpi
+
+
+def slide_scale(width_in: float, height_in: float) -> float:
+    """Factor by which a figure of that size is enlarged (or reduced) to fill a 16:9 slide."""
+    return min(S.SLIDE_WIDTH / width_in, S.SLIDE_HEIGHT / height_in)
+
+
+def _overlap(a, b) -> bool:
+    dx = min(a[2], b[2]) - max(a[0], b[0])
+    dy = min(a[3], b[3]) - max(a[1], b[1])
+    return dx > OVERLAP_PT and dy > OVERLAP_PT
+
+
+def _visible(tx: DrawnText) -> tuple:
+    """The part of a text's box inside its clip box (what can collide with other text)."""
+    if tx.clip is None:
+        return tx.box
+    (x0, y0, x1, y1), c = tx.box, tx.clip
+    return (max(x0, c[0]), max(y0, c[1]), min(x1, c[2]), min(y1, c[3]))
+
+
+def audit(fig, lang: str | None = None, *, min_pt: float = S.MIN_TEXT_PT,
+          max_width: float = S.SLIDE_WIDTH) -> list[Problem]:
+    """The slide-readiness problems of ``fig`` (an empty list when it is slide-ready).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure, drawn but not yet closed.
+    lang : {"es", "en"}, optional
+        With ``"es"``, numbers with a decimal point are reported.
+    min_pt : float
+        Smallest text size (points) at slide size.
+    max_width : float
+        Largest saved width (inches).
+    """
+    texts, w, h = drawn_texts(fig)
+    problems: list[Problem] = []
+    if w > max_width + 0.01:
+        problems.append(Problem("wide", f"saved width {w:.2f} in > {max_width:.2f} in"))
+    scale = slide_scale(w, h)
+    for tx in texts:
+        shown = tx.size * scale
+        if shown < min_pt - 1e-6:
+            problems.append(Problem("small", f"{tx} is {shown:.1f} pt at slide size "
+                                             f"({tx.size:.1f} pt in a {w:.1f} x {h:.1f} in "
+                                             f"figure), below {min_pt:g} pt"))
+    shown_boxes = [_visible(tx) for tx in texts]
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            if _overlap(shown_boxes[i], shown_boxes[j]):
+                problems.append(Problem("overlap", f"{texts[i]} overlaps {texts[j]}"))
+    w_pt, h_pt = w * 72.0, h * 72.0
+    for tx in texts:
+        x0, y0, x1, y1 = tx.box
+        if x0 < -0.5 or y0 < -0.5 or x1 > w_pt + 0.5 or y1 > h_pt + 0.5:
+            problems.append(Problem("clipped", f"{tx} reaches past the saved canvas"))
+        elif tx.clip is not None:
+            c = tx.clip
+            inside = x0 >= c[0] - 0.5 and y0 >= c[1] - 0.5 and x1 <= c[2] + 0.5 and y1 <= c[3] + 0.5
+            visible = _overlap(tx.box, c) or (x0 < c[2] and x1 > c[0] and y0 < c[3] and y1 > c[1])
+            if visible and not inside:
+                problems.append(Problem("clipped", f"{tx} is cut by its axes' clip box"))
+    if lang == "es":
+        for tx in texts:
+            if _DECIMAL_POINT.search(tx.text.replace("{,}", ",")):
+                problems.append(Problem("decimal", f"{tx} has a decimal point in a Spanish "
+                                                   f"figure (write 2,5, not 2.5)"))
+    return problems
+
+
+def assert_slide_ready(fig, lang: str | None = None, **kwargs) -> None:
+    """Raise AssertionError listing every problem :func:`audit` finds in ``fig``."""
+    problems = audit(fig, lang, **kwargs)
+    if problems:
+        lines = "\n  ".join(str(p) for p in problems)
+        raise AssertionError(f"{len(problems)} slide-readiness problem(s):\n  {lines}")
