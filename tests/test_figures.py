@@ -260,7 +260,7 @@ def test_make_figures_both_languages_and_cli(tmp_path, capsys):
 def test_script_command_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "experiments.lecture.fig_6_2", "--lang", "es",
                         "--quick", "-o", str(tmp_path)], capture_output=True, text=True,
-                       cwd=tmp_path)
+                       cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "es" / "6.2-gabor-model.png").exists()
     assert not (tmp_path / "en").exists()
@@ -285,3 +285,35 @@ def test_research_flag_calls_run_studies(tmp_path, monkeypatch):
     assert seen["args"] == (["basins"], True, tmp_path, None)
     assert F.main(["--research", "--quick", "--lang", "es", "-o", str(tmp_path)]) == 0
     assert seen["args"] == (None, True, str(tmp_path), "es")
+
+
+# ------------------------------------------------------------------------------ scripts by path
+def test_library_does_not_import_the_scripts():
+    # importing every module of the library leaves the experiments package unimported
+    code = ("import sys, pkgutil, importlib, fastdescent\n"
+            "for m in pkgutil.walk_packages(fastdescent.__path__, 'fastdescent.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "import fastdescent.figures\n"
+            "print(sorted(k for k in sys.modules if k.split('.')[0] == 'experiments'))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
+def test_scripts_are_found_by_path(tmp_path, monkeypatch):
+    # from another working directory the scripts of the checkout are found beside the package
+    assert F.experiments_dir() == ROOT / "experiments"
+    monkeypatch.setenv(F.ENV_VAR, str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="--scripts"):
+        F.experiments_dir(tmp_path)
+    assert F.experiments_dir() == ROOT / "experiments"  # env var without scripts is skipped
+    r = subprocess.run([sys.executable, "-m", "fastdescent", "figures", "--scripts",
+                        str(tmp_path), "--only", "6.2"], capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert r.returncode == 2 and "no figure scripts found" in r.stderr
+
+
+def test_experiments_is_not_an_installed_package():
+    r = subprocess.run([sys.executable, "-c", "import experiments"], capture_output=True,
+                       text=True, cwd="/")
+    assert r.returncode != 0 and "No module named 'experiments'" in r.stderr

@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", metavar="IDS", help="comma list of figure ids, e.g. 6.4,6.9")
     p.add_argument("--quick", action="store_true", help="small grids and few steps")
     p.add_argument("--research", action="store_true", help="full-resolution grid studies")
+    p.add_argument("--scripts", metavar="DIR", default=None,
+                   help="folder of the figure scripts (default: $FASTDESCENT_EXPERIMENTS, "
+                        "else the repository's experiments/)")
     p.add_argument("-o", "--output", metavar="DIR", default="figures",
                    help="output directory (default: figures)")
     _add_common(p)
