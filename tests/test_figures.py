@@ -57,10 +57,31 @@ def test_6_1_path_ends_at_the_least_squares_solution():
     assert np.all(np.diff(d["loss_path"]) <= 1e-12)  # line search never goes uphill
 
 
+def test_6_2_offset_moves_the_model_left_and_frequency_squeezes_it():
+    _, d = quick("6.2")
+    x = d["x"]
+    (pa, pb), (fa, fb) = d["params"], d["curves"]
+    # panel a: a larger offset moves the centre (and the whole curve) to the left
+    assert np.all(np.diff(pa[:, 0]) > 0) and np.all(np.diff(d["centres"][0]) < 0)
+    for j in range(1, len(pa)):
+        shift = (pa[j, 0] - pa[0, 0]) / (0.06 * pa[0, 1])
+        moved = np.interp(x + shift, x, fa[0], left=np.nan, right=np.nan)
+        ok = np.isfinite(moved)
+        assert ok.sum() > len(x) // 4 and np.allclose(fa[j][ok], moved[ok], atol=1e-2)
+    # panel b: a larger frequency makes the curve narrower about the same centre
+    width = [np.sqrt(np.sum(x ** 2 * f ** 2) / np.sum(f ** 2)) for f in fb]
+    assert np.all(np.diff(pb[:, 1]) > 0) and np.all(np.diff(width) < 0)
+    assert np.allclose(d["centres"][1], d["centres"][1][0])
+
+
 def test_6_3_fit_is_the_global_minimum():
     _, d = quick("6.3")
     assert d["loss_fitted"] == pytest.approx(0.646, abs=1e-3)
     assert d["loss_fitted"] < d["loss_start"]
+    assert np.allclose(d["fitted"], [0.0, 16.0], atol=0.1)
+    # the stated loss is the full-batch loss of the drawn curve
+    model = d["model"]
+    assert model.loss(d["fitted"]) == pytest.approx(d["loss_fitted"], rel=1e-9)
 
 
 def test_6_4_minima_agree_with_attractors_and_include_the_global_minimum():

@@ -112,10 +112,6 @@ TABLE: dict[str, dict[str, str]] = {
     "opt_rmsprop": {"en": "RMSprop", "es": "RMSprop"},
     "opt_adagrad": {"en": "AdaGrad", "es": "AdaGrad"},
     # lecture figures (experiments/lecture)
-    "vary_offset": {"en": "Different offsets, {fixed}", "es": "Distintos desplazamientos, {fixed}"},
-    "vary_frequency": {"en": "Different frequencies, {fixed}",
-                       "es": "Distintas frecuencias, {fixed}"},
-    "initial_model": {"en": "Initial model", "es": "Modelo inicial"},
     "fitted_model": {"en": "Fitted model", "es": "Modelo ajustado"},
     "gd_line_search_path": {"en": "Gradient descent with line search, {n} steps",
                             "es": "Descenso de gradiente con búsqueda lineal, {n} pasos"},
