@@ -28,8 +28,9 @@ def quick(fid):
 # ------------------------------------------------------------------------------ registry
 def test_registry_ids_files_titles():
     assert IDS[:10] == [f"6.{k}" for k in range(1, 11)]
-    assert {"convex", "problems", "momentum-weights", "schedules",
+    assert {"convex", "convex-2d", "problems", "momentum-weights", "schedules",
             "hyperparameters"} <= set(IDS)
+    assert IDS.index("convex-2d") == IDS.index("convex") + 1
     assert list(F.FIGURES) == IDS
     for fid, fig in F.FIGURES.items():
         assert fig.id == fid
@@ -187,18 +188,104 @@ def test_6_10_brackets_shrink_around_the_minimum():
 
 
 def test_convexity_second_derivative_test():
-    _, d = quick("convex")
+    mod, d = quick("convex")
     verdict = {p["name"]: p["convex"] for p in d["panels"]}
     assert verdict == {"multimodal_1d": False, "convex_1d": True, "plateau_1d": False}
     assert [p["n_minima"] for p in d["panels"]] == [3, 1, 1]
+    for p in d["panels"]:
+        # L'' of the figure is the model's exact second derivative (central differences)
+        m, x = p["model"], p["x"][5:-5:25]
+        h = 1e-4
+        fd2 = (m.loss_many((x + h)[:, None]) - 2 * m.loss_many(x[:, None])
+               + m.loss_many((x - h)[:, None])) / h ** 2
+        assert np.allclose(p["d2"][5:-5:25], fd2, rtol=1e-4, atol=1e-3 * np.abs(p["d2"]).max())
+        # every sample has exactly one region: flat where L' and L'' both vanish, else sign L''
+        flat = p["region"] == 3
+        assert np.all(np.abs(p["d2"][flat]) <= mod.FLAT_RTOL * np.abs(p["d2"]).max())
+        assert np.all(np.abs(p["d1"][flat]) <= mod.FLAT_RTOL * np.abs(p["d1"]).max())
+        assert np.all((p["d2"][p["region"] == 0] > 0))
+        assert np.all((p["d2"][p["region"] == 1] <= 0))
+    multi, convex, plateau = d["panels"]
+    assert convex["flat_point"] is None and multi["flat_point"] is None
+    # the plateau is one flat region reaching the end of the box, and the flat point lies on it
+    (lo, hi), = plateau["flat_runs"]
+    assert hi == plateau["x"][-1] and 0.45 < lo < 0.7
+    x, loss, g, h2 = plateau["flat_point"]
+    assert lo < x < hi and abs(g) < 1e-3 and abs(h2) < 0.1 and loss > 0.99
+
+
+def test_convex_2d_regions_are_the_hessian_signs():
+    mod, d = quick("convex-2d")
+    from fastdescent.analysis import CONCAVE, CONVEX, SADDLE
+    lin, gab = d["panels"]
+    assert lin["name"] == "linear_regression_1d" and gab["name"] == "gabor"
+    assert np.all(lin["region"] == CONVEX)  # the linear regression is convex
+    assert lin["eig_min"].min() > 0 and np.allclose(lin["det"], np.prod(lin["eig_min"]))
+    codes = set(np.unique(gab["region"]))
+    assert {CONVEX, CONCAVE, SADDLE} <= codes  # the Gabor loss is not
+    # at sample points the shaded region is the sign pattern of the eigenvalues of a
+    # finite-difference Hessian (central differences of the model's loss)
+    rng = np.random.default_rng(0)
+    for p in d["panels"]:
+        m = p["model"]
+        ii = rng.integers(0, len(p["a1"]), 40)
+        jj = rng.integers(0, len(p["a0"]), 40)
+        checked = 0
+        for i, j in zip(ii, jj):
+            x = np.array([p["a0"][j], p["a1"][i]])
+            hstep = 1e-4 * np.ptp(np.asarray(m.box), axis=1)
+            H = np.empty((2, 2))
+            for a in range(2):
+                for b in range(2):
+                    ea, eb = np.eye(2)[a] * hstep[a], np.eye(2)[b] * hstep[b]
+                    H[a, b] = (m.loss(x + ea + eb) - m.loss(x + ea - eb) - m.loss(x - ea + eb)
+                               + m.loss(x - ea - eb)) / (4 * hstep[a] * hstep[b])
+            lam = np.linalg.eigvalsh(0.5 * (H + H.T))
+            if np.min(np.abs(lam)) < 1e-3 * np.max(np.abs(lam)):
+                continue  # too close to det H = 0 for the difference quotient
+            want = CONVEX if lam.min() > 0 else CONCAVE if lam.max() < 0 else SADDLE
+            assert p["region"][i, j] == want, (m.name, x, lam)
+            assert np.sign(p["det"][i, j]) == np.sign(np.prod(lam))
+            checked += 1
+        assert checked >= 30
+    # the marked critical points are where the shading says: minima convex, saddles indefinite
+    for loc, kind, _ in gab["points"]:
+        lam = np.linalg.eigvalsh(gab["model"].hessian(loc))
+        if kind.endswith("minimum"):
+            assert lam.min() > 0
+        elif kind == "saddle":
+            assert lam.min() < 0 < lam.max()
+    assert gab["eig_min"].min() > 0 and gab["eig_saddle"][0] < 0 < gab["eig_saddle"][1]
+    assert 0 < gab["share_convex"] < 0.5
+
+
+def test_convex_region_colours_are_not_optimizer_colours():
+    from experiments.lecture import fig_convex
+    from fastdescent.plotting.style import OPTIMIZER_COLORS
+
+    # the hues of the optimizers the lecture draws (Tol rose, the extra colour the house style
+    # allows for non-optimizer categories, is also AdaGrad's, which no lecture figure draws)
+    lecture = ("gd", "line_search", "sgd", "momentum", "nesterov", "normalized", "adam")
+    used = {c.upper() for c in fig_convex.CURVATURE_COLORS.values() if c.startswith("#")}
+    assert not used & {OPTIMIZER_COLORS[k].upper() for k in lecture}
+    assert used <= {"#F0E442", "#DDCC77", "#CC6677", "#D9D9D9", "#FFFFFF"}
 
 
 def test_problems_are_fitted():
-    _, d = quick("problems")
+    mod, d = quick("problems")
+    from fastdescent.plotting.style import OPTIMIZER_COLORS
+
     for p in d["panels"]:
         assert p["loss"] < 0.6 * p["loss_path"][0]
+        assert p["loss_path"][-1] == pytest.approx(p["loss"])
         if p["known_minimum"] is not None and p["name"] != "univariate_regression":
             assert p["loss"] == pytest.approx(p["known_minimum"], rel=0.05)  # 60 steps
+    # models, data and classes use greys only: optimizer hues stay with the optimizers
+    greys = [c for _, c in mod.CLASS_STYLE] + list(mod.CLASS_REGION)
+    rgb = np.array([matplotlib.colors.to_rgb(c) for c in greys])
+    assert np.allclose(rgb, rgb[:, :1])
+    assert not {matplotlib.colors.to_hex(c) for c in greys} & {
+        c.lower() for c in OPTIMIZER_COLORS.values()}
 
 
 def test_momentum_weights_match_the_engine():
@@ -209,18 +296,54 @@ def test_momentum_weights_match_the_engine():
 
 
 def test_schedules_let_sgd_settle():
-    _, d = quick("schedules")
-    fm = d["final_median"]
+    mod, d = quick("schedules")
+    fm, fq = d["final_median"], d["final_quantiles"]
     assert np.allclose(d["factors"]["constant"], 1.0)
-    assert all(fm[k] < fm["constant"] for k in ("step", "exponential", "cosine"))
+    assert d["n_seeds"] >= 16 and mod.N_SEEDS >= 200
+    # every decaying schedule ends lower than the constant one in the median over the seeds,
+    # and even its 75 % quantile is below the constant schedule's 25 % quantile
+    for k in ("step", "exponential", "inverse_time", "cosine"):
+        assert fm[k] < 0.1 * fm["constant"]
+        assert fq[k][0.75] < fq["constant"][0.25]
+    # the statistics are those of the stored final losses
+    for k, q in fq.items():
+        assert q[0.5] == pytest.approx(np.median(d["final"][k]))
+        assert d["median"][k][-1] == pytest.approx(np.median(d["final"][k]))
+    # step decay equals the constant schedule before its first drop: same seeds, same path
+    assert np.array_equal(d["median"]["step"][:51], d["median"]["constant"][:51])
+    # no optimizer colours: every curve is SGD, schedules differ by line style and grey
+    styles = [mod.STYLES[k] for k, _ in mod.SCHEDULES]
+    assert len(set(styles)) == len(styles)
+    rgb = np.array([matplotlib.colors.to_rgb(c) for _, c in styles])
+    assert np.allclose(rgb, rgb[:, :1])
 
 
 def test_hyperparameter_sweep():
-    _, d = quick("hyperparameters")
+    mod, d = quick("hyperparameters")
     assert d["linear_diverged"]["gd"][-1] and not d["linear_diverged"]["gd"][0]
     assert np.nanmin(d["linear"]["gd"]) < 1e-2  # a good learning rate gets close to L*
-    for name in d["gabor"]:
-        assert d["gabor"][name].shape == d["lr"].shape
+    for name in d["linear"]:
+        div = d["linear_diverged"][name]
+        # divergence is flagged exactly where the plotted final loss is missing, every other
+        # run has a finite final loss
+        assert np.array_equal(div, ~np.isfinite(d["linear"][name]))
+        assert np.all(np.isfinite(d["linear_loss"][name][~div]))
+        # it is the high-rate end that diverges: the flags form a suffix in the learning rate
+        if div.any():
+            assert np.all(div[np.argmax(div):])
+    # the Gabor panel shows a statistic that varies with the rate: the share of the starts
+    # at the global minimum, zero for tiny rates, a sizeable share at good rates
+    for name, share in d["gabor"].items():
+        assert share.shape == d["lr"].shape and np.all((share >= 0) & (share <= 1))
+        assert share[0] == 0 and share.max() > 0.1
+    # the global minimum is the lowest minimum of the Gabor loss (gradient ~ 0, H > 0)
+    gab = fd.models.gabor()
+    assert np.linalg.norm(gab.grad(d["global_min"])) < 1e-6
+    assert np.linalg.eigvalsh(gab.hessian(d["global_min"])).min() > 0
+    assert d["global_loss"] == pytest.approx(gab.loss(d["global_min"]))
+    # the rule labels state the fixed hyperparameters
+    assert "0.9" in mod.rule_label("momentum", {"beta": 0.9}, "en")
+    assert "0,99" in mod.rule_label("adam", {"beta": 0.9, "gamma": 0.99}, "es")
 
 
 # ------------------------------------------------------------------------------ files, languages

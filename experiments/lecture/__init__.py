@@ -85,6 +85,10 @@ REGISTRY: dict[str, Figure] = {f.id: f for f in (
          "Búsqueda lineal por intervalos"),
     _fig("convex", "1d", "fig_convex", "Convex and non-convex 1-D losses",
          "Pérdidas 1-D convexas y no convexas"),
+    _fig("convex-2d", "hessian", "fig_convex_2d",
+         "Convexity in higher dimensions: the Hessian test on a convex and a non-convex loss",
+         "Convexidad en dimensiones superiores: la prueba del hessiano en una pérdida convexa "
+         "y una no convexa"),
     _fig("problems", "four-types", "fig_problems",
          "Four problem types: fitted models and their losses",
          "Cuatro tipos de problema: modelos ajustados y sus pérdidas"),
