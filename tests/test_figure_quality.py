@@ -164,3 +164,20 @@ def test_lecture_figure_is_slide_ready(fid, lang):
         Q.assert_slide_ready(fig, lang)
     finally:
         plt.close(fig)
+
+
+def test_multiline_text_is_placed_where_it_is_drawn():
+    # a two-line text at the top of the axes: its box is at the top, over both lines
+    fig, ax = fp.figure(size=(6.0, 4.0))
+    txt = ax.text(0.5, 0.95, "first line\nsecond line", transform=ax.transAxes, va="top")
+    try:
+        texts, w, h = Q.drawn_texts(fig)
+        mine = [tx for tx in texts if tx.artist is txt]
+        assert len(mine) == 1 and mine[0].text == "first line\nsecond line"
+        x0, y0, x1, y1 = mine[0].box
+        assert y1 > 0.8 * h * 72 and y1 - y0 > 2 * 12  # near the top, two lines tall
+        # a second text on its second line is caught
+        ax.text(0.5, 0.95, "\nsecond line too", transform=ax.transAxes, va="top")
+        assert "overlap" in kinds(fig)
+    finally:
+        plt.close(fig)

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from matplotlib.text import Text
+
 from . import style as S
 
 __all__ = ["Problem", "DrawnText", "audit", "drawn_texts", "assert_slide_ready", "slide_scale",
@@ -92,21 +94,37 @@ def drawn_texts(fig):
     records: list = []
     seen: set = set()
     original = renderer.draw_text
+    # The Text being drawn: a multi-line Text draws each line with ``mtext=None``, so the
+    # artist is taken from the enclosing Text.draw call (its box covers all its lines).
+    drawing: list = []
+    text_draw = Text.draw
+
+    def tracking_draw(self, rend):
+        drawing.append(self)
+        try:
+            return text_draw(self, rend)
+        finally:
+            drawing.pop()
 
     def recording_draw_text(gc, x, y, s, prop, angle, ismath=False, mtext=None):
-        key = id(mtext) if mtext is not None else None
+        artist = mtext if mtext is not None else (drawing[-1] if drawing else None)
+        key = id(artist) if artist is not None else None
         if s and s.strip() and (key is None or key not in seen):
             if key is not None:
                 seen.add(key)
             clip = gc.get_clip_rectangle()
-            records.append((s, prop.get_size_in_points(), mtext, x, y, prop, angle, ismath,
+            # Text.draw passes y measured from the top when the renderer flips y (Agg does)
+            y_up = renderer.height - y if renderer.flipy() else y
+            records.append((s, prop.get_size_in_points(), artist, x, y_up, prop, angle, ismath,
                             None if clip is None else tuple(clip.extents)))
         return original(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
 
     renderer.draw_text = recording_draw_text
+    Text.draw = tracking_draw
     try:
         fig.draw(renderer)
     finally:
+        Text.draw = text_draw
         del renderer.draw_text
     canvas = _saved_box(fig, renderer)
     to_pt = 72.0 / fig.dpi
