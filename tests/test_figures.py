@@ -109,20 +109,53 @@ def test_6_4_minima_agree_with_attractors_and_include_the_global_minimum():
 
 
 def test_6_5_sgd_escapes_where_line_search_gd_does_not():
-    _, d = quick("6.5")
+    mod, d = quick("6.5")
+    model = d["model"]
     assert np.allclose(d["starts"][0], [3.5, 6.5])
-    assert not d["gd_global"].any()  # GD stays in its valley (or runs off to the plateau)
-    assert d["sgd_share"].max() > 0  # some SGD runs end at the global minimum
+    assert (mod.XLIM, mod.YLIM) == ((-10.0, 10.0), (2.5, 22.5))  # the book's box
+    assert mod.N_SEEDS >= 200
+    # the global minimum: zero gradient, nothing lower on a fine grid of the box
+    assert np.linalg.norm(model.grad(d["global_min"])) < 1e-6
+    a = [np.linspace(*b, 201) for b in model.box]
+    assert model.loss(d["global_min"]) <= model.loss_on_grid(a).min() + 1e-9
+    # GD stays in its valley (or runs off to the plateau) from every start ...
+    assert not d["gd_global"].any()
+    assert np.all(d["gd_loss"] > model.loss(d["global_min"]) + 1.0)
+    # ... while some SGD seeds from every start end at the global minimum
+    assert d["sgd_global_all"].shape == (3, d["n_seeds"])
+    assert np.all(d["sgd_share"] > 0)
+    # the drawn seed of each start is the one with the median final loss of its ensemble,
+    # and the drawn path is that ensemble member (same stream, same final point)
+    for j in range(3):
+        L = d["sgd_loss_all"][j]
+        s = d["sgd_seed"][j]
+        assert s == mod.median_seed(L)
+        assert abs(L[s] - np.median(L)) == np.min(np.abs(L - np.median(L)))
+        assert np.array_equal(d["sgd_final"][j], d["sgd_final_all"][j, s])
+        assert np.allclose(d["sgd_paths"][j][0], d["starts"][j])
 
 
-def test_6_6_each_step_is_a_gradient_step_on_its_minibatch():
+def test_6_6_minibatch_steps_scatter_around_the_full_batch_step():
     mod, d = quick("6.6")
-    path = d["path"]
-    assert len(d["batches"]) == mod.N_STEPS
-    assert sorted(np.concatenate(d["batches"][:5]).tolist()) == sorted(set(
-        np.concatenate(d["batches"][:5]).tolist()))  # without replacement within the epoch
+    d5 = quick("6.5")[1]
+    model, path = d["model"], d["path"]
+    N, B = model.n_examples, mod.BATCH
+    # the run is figure 6.5's drawn SGD path from its start 2 (the median-rule seed)
+    assert d["seed"] == d5["sgd_seed"][mod.START_INDEX]
+    assert np.allclose(path, d5["sgd_paths"][mod.START_INDEX][:mod.N_STEPS + 1])
+    # the minibatches of epoch 1 split the 30 points; each step is a gradient step on its own
+    assert sorted(np.concatenate(d["batches"]).tolist()) == list(range(N))
     for k in range(mod.N_STEPS):
         assert np.allclose(path[k + 1], path[k] - mod.LR * d["batch_grad"][k], atol=1e-12)
+    # every one of the C(30, 5) minibatches: their mean step is the full-batch step x 5/30 ...
+    st = d["all_steps"]
+    assert len(st) == 142506
+    assert np.allclose(st.mean(axis=0), -mod.LR * B / N * model.grad(d["start"]), atol=1e-9)
+    assert np.allclose(d["mean_step"], st.mean(axis=0), atol=1e-9)
+    # ... and they scatter: some minibatch steps go uphill on the full-batch loss
+    downhill = st @ (-model.grad(d["start"]))
+    assert 0 < np.mean(downhill < 0) < 0.5
+    assert np.linalg.norm(st - st.mean(axis=0), axis=1).mean() > np.linalg.norm(d["mean_step"])
 
 
 def test_6_7_same_minibatches_smoother_with_momentum():
