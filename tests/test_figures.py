@@ -86,7 +86,7 @@ def test_6_3_fit_is_the_global_minimum():
 
 
 def test_6_4_minima_agree_with_attractors_and_include_the_global_minimum():
-    _, d = quick("6.4")
+    mod, d = quick("6.4")
     model, crit = d["model"], d["critical"]
     scale = fd.analysis.box_widths(model)
     newton_min = crit.locations[np.array(crit.kinds) == "minimum"]
@@ -106,6 +106,12 @@ def test_6_4_minima_agree_with_attractors_and_include_the_global_minimum():
     ev = np.linalg.eigvalsh(model.hessian(s))
     assert ev[0] < 0 < ev[1]
     assert 0 in d["pass_reaches"]
+    # the insets b-e: the global minimum, the two deepest local minima (worse fits), the saddle
+    feats = mod.featured(d)
+    assert [f[0] for f in feats] == ["b", "c", "d", "e"]
+    assert [f[1] for f in feats] == ["global_minimum", "local_minimum", "local_minimum", "saddle"]
+    assert feats[0][3] < feats[1][3] <= feats[2][3]
+    assert np.allclose(feats[3][2], s)
 
 
 def test_6_5_sgd_escapes_where_line_search_gd_does_not():

@@ -1,5 +1,12 @@
 """Figure 6.4: the Gabor loss surface (offset [-10, 10] x frequency [2.5, 22.5]) with its
-global minimum, local minima and a saddle point, all found by fastdescent:
+global minimum, local minima and a saddle point.
+
+Point: the Gabor loss is not convex: besides the global minimum (L = 0.646, the model follows
+the data) it has local minima, where the model fits the data poorly, and saddle points (book
+Figure 6.4). The insets show the model at the global minimum, the two deepest local minima and
+the saddle, with their location and loss; the letters b-e mark those points on panel a.
+
+All critical points are found by fastdescent:
 
 * minima: a sweep of gradient descent with line search (fastdescent.sweep) from a grid of
   starting points, run until |grad L| < TOL, clustered and classified by the Hessian with
@@ -11,8 +18,7 @@ global minimum, local minima and a saddle point, all found by fastdescent:
   descent directions (the Hessian's negative eigenvector) lead, by fastdescent.run, to the
   global minimum on one side and to another minimum on the other.
 
-Insets: the model at the global minimum, the two deepest local minima and the saddle, with
-their losses.
+Model curves are black and the data grey (they are neither optimizers nor critical points).
 """
 from __future__ import annotations
 
@@ -24,10 +30,10 @@ import fastdescent as fd
 from fastdescent import plotting as fp
 from fastdescent.analysis import attractors, box_widths, find_attractors
 from fastdescent.plotting import style as S
-from fastdescent.plotting.i18n import kind_label
+from fastdescent.plotting.i18n import Texts, kind_label, number
 from fastdescent.plotting.predict import predict
 
-from ._common import cli, loss_text, make_main, point_text
+from ._common import cli, make_main, panel_title
 
 FIG_ID = "6.4"
 MAX_DIST = 2.0  # line search (book value for the Gabor model)
@@ -41,6 +47,11 @@ NEWTON_MAX_STEP = 1.0  # damping: at most this far per Newton step (each coordin
 NEWTON_TOL = 1e-8  # |grad L| below which a Newton point is a critical point
 PASS_EPS = 0.05  # offset from the saddle along its negative eigenvector
 PASS_STEPS = 400
+
+T = Texts({
+    "surface_title": {"en": "Gabor loss: minima and a saddle point",
+                      "es": "Pérdida de Gabor: mínimos y punto de silla"},
+})
 
 
 def in_box(model, pts) -> np.ndarray:
@@ -122,52 +133,80 @@ def data(quick: bool = False) -> dict:
 
 def featured(d):
     """The four points of the insets: (letter, kind, location, loss)."""
-    pts = [("a", "global_minimum", d["minima"][0], d["minima_loss"][0])]
+    pts = [("b", "global_minimum", d["minima"][0], d["minima_loss"][0])]
     for j in range(1, min(3, len(d["minima"]))):
-        pts.append(("bc"[j - 1], "local_minimum", d["minima"][j], d["minima_loss"][j]))
-    pts.append(("d" if len(pts) == 3 else "bcd"[len(pts) - 1], "saddle", d["pass"],
-                d["pass_loss"]))
+        pts.append(("cd"[j - 1], "local_minimum", d["minima"][j], d["minima_loss"][j]))
+    pts.append(("bcde"[len(pts)], "saddle", d["pass"], d["pass_loss"]))
     return pts
 
 
+def point(p, lang: str, spec: str = ".1f") -> str:
+    """``(1.5, -0.5)``; in Spanish ``(1,5; -0,5)`` (the comma is the decimal mark there)."""
+    sep = "; " if lang == "es" else ", "
+    return "(" + sep.join(number(0.0 if abs(float(v)) < 0.05 else float(v), lang, spec)
+                          for v in np.ravel(p)) + ")"
+
+
 def draw(d: dict, lang: str = "en"):
+    with S.use_style():
+        return _draw(d, lang)
+
+
+def _draw(d: dict, lang: str):
     import matplotlib.pyplot as plt
     from matplotlib import patheffects
+    from matplotlib.contour import ContourSet
     from matplotlib.lines import Line2D
 
     model = d["model"]
-    fig = plt.figure(figsize=(15.0, 7.0), layout="constrained")
-    with S.use_style():
-        gs = fig.add_gridspec(2, 4, width_ratios=[1.0, 1.0, 0.72, 0.72])
-        ax = fig.add_subplot(gs[:, :2])
-        insets = [fig.add_subplot(gs[i, 2 + j]) for i in range(2) for j in range(2)]
-    fp.loss_surface(model, ax, n=d["n"], levels=22, lang=lang)
+    fig = plt.figure(figsize=(13.0, 7.0), layout="constrained")
+    gs = fig.add_gridspec(2, 3, width_ratios=[2.15, 1.0, 1.0])
+    ax = fig.add_subplot(gs[:, 0])
+    insets = [fig.add_subplot(gs[i, 1 + j]) for i in range(2) for j in range(2)]
+    fp.loss_surface(model, ax, n=d["n"], levels=22, colorbar=False, lang=lang)
+    cs = next(c for c in ax.collections if isinstance(c, ContourSet))
+    cb = fig.colorbar(cs, cax=ax.inset_axes([1.03, 0.0, 0.04, 1.0]))
+    cb.set_label(T("loss", lang))
+    ax.set_xticks([-10, -5, 0, 5, 10])
+    ax.set_yticks([5, 10, 15, 20])
+    ax.set_box_aspect(1)
     kinds = ["minimum"] * len(d["minima"])
     fp.mark_points(d["minima"], kinds, ax=ax, losses=d["minima_loss"], legend=False)
     fp.mark_points([d["pass"]], ["saddle"], ax=ax, legend=False)
     feats = featured(d)
     for letter, kind, p, _ in feats:
-        ax.annotate(letter, p, xytext=(8, 6), textcoords="offset points", fontsize=15,
+        ax.annotate(letter, p, xytext=(8, 6), textcoords="offset points", fontsize=16,
                     fontweight="bold", color="white",
                     path_effects=[patheffects.withStroke(linewidth=3, foreground="black")])
     handles = [Line2D([], [], ls="none", marker=S.kind_marker(k), mfc="white", mec="black",
                       ms=S.MARKER_SIZES[S.kind_marker(k)] * 0.8, label=kind_label(k, lang))
                for k in ("global_minimum", "local_minimum", "saddle")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
-              fontsize=11)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=3,
+              handletextpad=0.3, columnspacing=1.0, borderaxespad=0.0)
+    panel_title(ax, 0, T("surface_title", lang))
     x = np.linspace(-15, 15, 400)
+    L = T("loss_symbol", lang)
+    box = dict(boxstyle="square,pad=0.15", fc="white", ec="none", alpha=0.85)
     for k, (axi, (letter, kind, p, loss)) in enumerate(zip(insets, feats)):
-        axi.plot(x, predict(model, p, x), color=S.optimizer_color("line_search"), lw=1.8)
-        axi.scatter(model.X[:, 0], model.Y[:, 0], s=10, color="black", zorder=3)
+        axi.scatter(model.X[:, 0], model.Y[:, 0], s=16, color="#888888", zorder=2)
+        axi.plot(x, predict(model, p, x), color="black", lw=2.0, zorder=3)
         axi.set_xlim(-15, 15)
-        axi.set_ylim(-1.2, 1.2)
-        axi.set_title(f"{letter}) {kind_label(kind, lang)}\n{loss_text(loss, lang)}, "
-                      f"$\\phi$ = {point_text(p, '.1f')}", fontsize=10.5, loc="left")
-        axi.tick_params(labelsize=9)
+        axi.set_ylim(-1.25, 1.7)
+        axi.set_xticks([-10, 0, 10])
+        axi.set_yticks([-1, 0, 1])
+        axi.set_title(f"{letter}) {kind_label(kind, lang)}", loc="left")
+        axi.text(0.03, 0.97, f"$\\phi$ = {point(p, lang)}", transform=axi.transAxes,
+                 ha="left", va="top", fontsize=12, bbox=box, zorder=5)
+        axi.text(0.97, 0.03, f"{L} = {number(loss, lang, '.3g')}", transform=axi.transAxes,
+                 ha="right", va="bottom", fontsize=12, bbox=box, zorder=5)
         if k >= 2:
-            axi.set_xlabel("$x$")
+            axi.set_xlabel(T("input", lang))
+        else:
+            axi.tick_params(labelbottom=False)
         if k % 2 == 0:
-            axi.set_ylabel("$y$")
+            axi.set_ylabel(T("output", lang))
+        else:
+            axi.tick_params(labelleft=False)
     return fig
 
 
