@@ -113,11 +113,6 @@ TABLE: dict[str, dict[str, str]] = {
     "opt_adagrad": {"en": "AdaGrad", "es": "AdaGrad"},
     # lecture figures (experiments/lecture)
     "fitted_model": {"en": "Fitted model", "es": "Modelo ajustado"},
-    "gd_line_search_path": {"en": "Gradient descent with line search, {n} steps",
-                            "es": "Descenso de gradiente con búsqueda lineal, {n} pasos"},
-    "step_k": {"en": "Step {k}", "es": "Paso {k}"},
-    "step_k_final": {"en": "Step {k} (last)", "es": "Paso {k} (último)"},
-    "fitted_lines": {"en": "Model of each iterate", "es": "Modelo de cada iteración"},
     "parameter_phi": {"en": "Parameter, $\\phi$", "es": "Parámetro, $\\phi$"},
     "step_t": {"en": "Step, $t$", "es": "Paso, $t$"},
     "excess_loss": {"en": "Excess loss, $L - L^*$", "es": "Exceso de pérdida, $L - L^*$"},
