@@ -1,8 +1,8 @@
-"""Figure 6.1: linear regression f(x) = phi0 + phi1 x on the lecture's 12 points.
-
-Point: gradient descent walks downhill on the least-squares loss L(phi) = sum_i (phi0 + phi1 x_i
+"""Point: gradient descent walks downhill on the least-squares loss L(phi) = sum_i (phi0 + phi1 x_i
 - y_i)^2, a convex bowl with one minimum, from a poor start to the least-squares solution; each
 iterate phi_t is a line through the data, and the lines approach the best fit (book Figure 6.1).
+
+Figure 6.1: linear regression f(x) = phi0 + phi1 x on the lecture's 12 points.
 
 Gradient descent with the lecture's bracketing line search (M = 0.1, the book's value for this
 model; tolerance 1e-5, at most 15 rounds) from (1.6, -0.5), run by fastdescent.run until

@@ -1,8 +1,8 @@
-"""Figure 6.2: the Gabor model f(x) = sin(z) exp(-z^2/32), z = phi0 + 0.06 phi1 x.
-
-Point: the offset phi0 moves the Gabor function along x (as phi0 grows the function moves
+"""Point: the offset phi0 moves the Gabor function along x (as phi0 grows the function moves
 left, its centre is at x = -phi0 / (0.06 phi1)) and the frequency phi1 squeezes it about its
 centre (as phi1 grows the function gets narrower).
+
+Figure 6.2: the Gabor model f(x) = sin(z) exp(-z^2/32), z = phi0 + 0.06 phi1 x.
 
 Panel a varies phi0 with phi1 fixed, panel b varies phi1 with phi0 fixed; the curves are the
 model's own predictions (fastdescent.plotting.predict). The three curves of a panel are told

@@ -1,10 +1,10 @@
-"""Figure 6.4: the Gabor loss surface (offset [-10, 10] x frequency [2.5, 22.5]) with its
-global minimum, local minima and a saddle point.
-
-Point: the Gabor loss is not convex: besides the global minimum (L = 0.646, the model follows
+"""Point: the Gabor loss is not convex: besides the global minimum (L = 0.646, the model follows
 the data) it has local minima, where the model fits the data poorly, and saddle points (book
 Figure 6.4). The insets show the model at the global minimum, the two deepest local minima and
 the saddle, with their location and loss; the letters b-e mark those points on panel a.
+
+Figure 6.4: the Gabor loss surface (offset [-10, 10] x frequency [2.5, 22.5]) with its
+global minimum, local minima and a saddle point.
 
 All critical points are found by fastdescent:
 

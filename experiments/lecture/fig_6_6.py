@@ -1,8 +1,8 @@
-"""Figure 6.6: stochastic gradient descent, minibatch by minibatch, on the Gabor loss.
-
-Point: each SGD step follows the gradient of one minibatch's own loss, which scatters around the
+"""Point: each SGD step follows the gradient of one minibatch's own loss, which scatters around the
 full-batch gradient (it agrees with it on average), so every step is a noisy but reasonable
 descent step (book Figure 6.6).
+
+Figure 6.6: stochastic gradient descent, minibatch by minibatch, on the Gabor loss.
 
 The run is figure 6.5's drawn SGD path from its start 2, (-1.5, 6.5): alpha = 0.8, minibatches
 of 5 of the 30 points drawn without replacement (an epoch is 6 minibatches), the minibatch
