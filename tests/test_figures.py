@@ -60,10 +60,6 @@ def test_6_1_path_ends_at_the_least_squares_solution():
     for p in d["path"][:: max(1, len(d["path"]) // 5)]:
         assert np.all(np.linalg.eigvalsh(model.hessian(p)) > 0)
     assert d["loss_path"][0] > 10 * d["loss_path"][-1]  # from a poor start to the best fit
-    # a convex bowl: the Hessian is positive definite everywhere on the drawn box
-    for p in d["path"][:: max(1, len(d["path"]) // 5)]:
-        assert np.all(np.linalg.eigvalsh(model.hessian(p)) > 0)
-    assert d["loss_path"][0] > 10 * d["loss_path"][-1]  # from a poor start to the best fit
 
 
 def test_6_2_offset_moves_the_model_left_and_frequency_squeezes_it():
@@ -114,18 +110,6 @@ def test_6_4_minima_agree_with_attractors_and_include_the_global_minimum():
     ev = np.linalg.eigvalsh(model.hessian(s))
     assert ev[0] < 0 < ev[1]
     assert 0 in d["pass_reaches"]
-    # the insets b-e: the global minimum, the two deepest local minima (worse fits), the saddle
-    feats = mod.featured(d)
-    assert [f[0] for f in feats] == ["b", "c", "d", "e"]
-    assert [f[1] for f in feats] == ["global_minimum", "local_minimum", "local_minimum", "saddle"]
-    assert feats[0][3] < feats[1][3] <= feats[2][3]
-    assert np.allclose(feats[3][2], s)
-    # the insets b-e: the global minimum, the two deepest local minima (worse fits), the saddle
-    feats = mod.featured(d)
-    assert [f[0] for f in feats] == ["b", "c", "d", "e"]
-    assert [f[1] for f in feats] == ["global_minimum", "local_minimum", "local_minimum", "saddle"]
-    assert feats[0][3] < feats[1][3] <= feats[2][3]
-    assert np.allclose(feats[3][2], s)
     # the insets b-e: the global minimum, the two deepest local minima (worse fits), the saddle
     feats = mod.featured(d)
     assert [f[0] for f in feats] == ["b", "c", "d", "e"]
