@@ -7,8 +7,9 @@ intercept / slope) and the parameter in mathematical notation otherwise (``phi0`
 :math:`\\phi_0`); :func:`optimizer_label` names an optimizer.
 
 Some entries are format strings (``t("attractor_k", "es", k=2)`` -> ``"Atractor 2"``). Numbers
-formatted into them follow the language's decimal mark: ``t("sgd_title", "es", lr=0.8, ...)``
-writes ``0,8`` (Spanish uses the decimal comma), independently of the operating system's locale;
+formatted into them follow the language's decimal mark: ``t("quantile_band", "es", lo=0.1,
+hi=0.9)`` writes ``0,1`` and ``0,9`` (Spanish uses the decimal comma), independently of the
+operating system's locale;
 :func:`number` formats a single number the same way and :func:`decimal_comma` converts text.
 
 A figure script keeps its own strings next to its code in a :class:`Texts` table, which falls
