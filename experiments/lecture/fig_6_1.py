@@ -25,7 +25,12 @@ from fastdescent.plotting.predict import predict
 
 from ._common import cli, halo_trajectory, make_main, panel_title, trimmed
 
-FIG_ID = "6.1"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.1", slug="linear-regression", order=10,
+              en='Linear regression: loss surface and gradient descent with line search',
+              es='Regresión lineal: superficie de pérdida y descenso de gradiente con búsqueda lineal')
+FIG_ID = FIGURE["id"]
 START = (1.6, -0.5)
 MAX_DIST = 0.1  # the book's value for linear regression
 LS_TOL, LS_ITER = 1e-5, 15

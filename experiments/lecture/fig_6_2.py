@@ -23,7 +23,12 @@ from fastdescent.plotting.predict import predict
 
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "6.2"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.2", slug="gabor-model", order=20,
+              en='The Gabor model for several parameter values',
+              es='El modelo de Gabor para varios valores de los parámetros')
+FIG_ID = FIGURE["id"]
 OFFSETS = (-4.0, 0.0, 4.0)  # panel a: phi0, with phi1 = FIXED_FREQUENCY
 FIXED_FREQUENCY = 10.0
 FREQUENCIES = (5.0, 10.0, 20.0)  # panel b: phi1, with phi0 = FIXED_OFFSET

@@ -22,7 +22,12 @@ from fastdescent.plotting.predict import predict
 
 from ._common import cli, make_main
 
-FIG_ID = "6.3"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.3", slug="gabor-fit", order=30,
+              en='Gabor data and a fitted model',
+              es='Datos de Gabor y un modelo ajustado')
+FIG_ID = FIGURE["id"]
 START = (-1.5, 8.5)
 MAX_DIST = 2.0  # line search, book value for the Gabor model
 STEPS = 200

@@ -37,7 +37,12 @@ from fastdescent.plotting.i18n import Texts, number
 
 from ._common import cli, make_main, panel_title, trimmed
 
-FIG_ID = "6.5"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.5", slug="gd-vs-sgd", order=50,
+              en='Gradient descent with line search vs stochastic gradient descent',
+              es='Descenso de gradiente con búsqueda lineal frente a descenso de gradiente estocástico')
+FIG_ID = FIGURE["id"]
 STARTS = ((3.5, 6.5), (-1.5, 6.5), (2.0, 10.0))
 MAX_DIST = 2.0  # line search (book value for the Gabor model)
 GD_STEPS = 100

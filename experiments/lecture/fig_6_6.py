@@ -38,7 +38,12 @@ from fastdescent.plotting.predict import predict
 from . import fig_6_5
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "6.6"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.6", slug="sgd-minibatches", order=60,
+              en='SGD: every minibatch has its own loss surface',
+              es='SGD: cada minilote tiene su propia superficie de pérdida')
+FIG_ID = FIGURE["id"]
 START_INDEX = 1  # fig_6_5.STARTS[1] = (-1.5, 6.5): start 2 of figure 6.5, the same stream
 LR = fig_6_5.LR
 BATCH = fig_6_5.BATCH
