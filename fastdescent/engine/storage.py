@@ -36,6 +36,7 @@ import re
 import secrets
 import shutil
 import socket
+import time
 import warnings
 from pathlib import Path
 
@@ -167,6 +168,35 @@ def atomic_write_bytes(path, data: bytes) -> None:
             fh.write(data)
 
 
+def check_space(directory: Path, need: int) -> None:
+    """Raise ``OSError(ENOSPC)`` (or ``EFBIG`` for the process's file-size limit) when
+    ``need`` bytes cannot be written in ``directory``, before anything is written: some
+    writers (HDF5) crash rather than fail cleanly when the disk fills mid-write."""
+    try:
+        free = shutil.disk_usage(directory).free
+    except OSError:
+        free = None
+    if free is not None and need > free:
+        raise OSError(errno.ENOSPC, f"not enough free space in {str(directory)!r}: about "
+                                    f"{need / 1e6:.1f} MB needed, {free / 1e6:.1f} MB free")
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    except (ImportError, OSError, ValueError):
+        return
+    if limit != resource.RLIM_INFINITY and need > limit:
+        raise OSError(errno.EFBIG, f"the file-size limit of this process ({limit} bytes, "
+                                   f"ulimit -f) is below the {need} bytes to write")
+
+
+def dataset_bytes(ds) -> int:
+    """Bytes a saved dataset needs at most: its arrays and attributes, plus 10 % and 1 MiB
+    of format overhead."""
+    attrs = sum(len(str(v)) for v in ds.attrs.values())
+    return int(1.1 * (ds.nbytes + attrs)) + 2**20
+
+
 # ------------------------------------------------------------------------------------ locks
 class FileLock:
     """An exclusive advisory lock (``fcntl.flock``) on the file ``path``, which records the
@@ -273,6 +303,7 @@ def write_chunk(path: Path, arrays: dict, *, chunk: int, lo: int, hi: int,
             "checksum": checksum(arrays), "format": STORE_FORMAT}
     buf = io.BytesIO()
     np.savez(buf, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), **arrays)
+    check_space(path.parent, buf.tell())
     atomic_write_bytes(path, buf.getvalue())
 
 
@@ -368,6 +399,7 @@ def save_dataset(ds, path: Path) -> Path:
     path = Path(path)
     with output_lock(path).acquire(wait=True):
         remove_stale_temporaries(path)
+        check_space(path.parent, dataset_bytes(ds))
         if path.suffix == ".nc":
             if path.exists() and not path.is_file():
                 raise ValueError(f"{str(path)!r} exists and is not a file")
@@ -406,6 +438,12 @@ def _missing_zarr_chunks(path: Path) -> list[str]:
     return bad
 
 
+def _identity(path: Path) -> tuple:
+    """(inode, change time) of a directory: a switch puts another directory in its place."""
+    st = path.stat()
+    return st.st_ino, st.st_ctime_ns
+
+
 def _load_zarr(path: Path):
     import xarray as xr
 
@@ -422,26 +460,32 @@ def _load_zarr(path: Path):
             lock.release()
     if not path.exists():
         raise FileNotFoundError(f"no such file or store: {str(path)!r}")
-    for _ in range(3):  # a save may switch the directory while it is read: read again
-        before = path.stat().st_ino
+    for attempt in range(5):  # a save may switch the directory while it is read: read again
+        if attempt:
+            time.sleep(0.05 * attempt)
+        try:
+            before = _identity(path)
+        except FileNotFoundError:
+            continue  # between the two renames of a switch
+        missing, error, ds = [], None, None
         try:
             missing = _missing_zarr_chunks(path)
-            if missing:
-                raise DatasetError(f"{str(path)!r} is incomplete: {'; '.join(missing)} (a "
-                                   f"chunk folder or file was deleted); save the dataset again")
-            ds = xr.open_zarr(path).load()
-        except DatasetError:
-            raise
-        except FileNotFoundError:
-            ds = None
+            if not missing:
+                ds = xr.open_zarr(path).load()
         except Exception as exc:  # noqa: BLE001 - zarr/json errors on a foreign directory
-            if path.exists() and path.stat().st_ino == before:
-                raise DatasetError(f"cannot read {str(path)!r} as a zarr dataset "
-                                   f"({type(exc).__name__}: {' '.join(str(exc).split())})") \
-                    from None
-            ds = None
-        if ds is not None and path.exists() and path.stat().st_ino == before:
-            return ds
+            error = exc
+        try:
+            if _identity(path) != before:
+                continue
+        except FileNotFoundError:
+            continue
+        if missing:
+            raise DatasetError(f"{str(path)!r} is incomplete: {'; '.join(missing)} (a chunk "
+                               f"folder or file was deleted); save the dataset again")
+        if error is not None:
+            raise DatasetError(f"cannot read {str(path)!r} as a zarr dataset "
+                               f"({type(error).__name__}: {' '.join(str(error).split())})")
+        return ds
     raise DatasetError(f"{str(path)!r} kept changing while it was read (another process is "
                        f"saving it): load it again when that save has finished")
 
