@@ -448,16 +448,19 @@ def _load_zarr(path: Path):
     import xarray as xr
 
     lock = output_lock(path)
-    if not path.exists() or path.with_name(f".{path.name}.old").exists():
+    if path.with_name(f".{path.name}.old").exists():  # a switch in progress, or killed
         try:
             lock.acquire(wait=False, target=path)
-        except InUseError as exc:
-            raise DatasetError(f"{str(path)!r} is being replaced by pid {exc.pid or '?'} right "
-                               f"now: load it again when that save has finished") from None
-        try:
-            recover_switch(path)
-        finally:
-            lock.release()
+        except (InUseError, PermissionError) as exc:
+            if not path.exists():
+                who = f"pid {exc.pid}" if getattr(exc, "pid", None) else "another process"
+                raise DatasetError(f"{str(path)!r} is being replaced by {who} right now: "
+                                   f"load it again when that save has finished") from None
+        else:
+            try:
+                recover_switch(path)
+            finally:
+                lock.release()
     if not path.exists():
         raise FileNotFoundError(f"no such file or store: {str(path)!r}")
     for attempt in range(5):  # a save may switch the directory while it is read: read again

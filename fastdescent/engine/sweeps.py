@@ -259,7 +259,10 @@ def _seed_count(seeds) -> int:
 
 def _n_points(inits) -> int:
     """Number of starting points, read from the shape (no copy of an array's data)."""
-    shape = np.shape(inits) if not isinstance(inits, np.ndarray) else inits.shape
+    try:
+        shape = np.shape(inits) if not isinstance(inits, np.ndarray) else inits.shape
+    except (TypeError, ValueError):
+        return 1  # not an array: check_init says why
     return int(shape[0]) if len(shape) == 2 else 1
 
 

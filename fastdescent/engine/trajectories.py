@@ -333,7 +333,10 @@ def want_progress(progress) -> bool:
 
 def _check_run_memory(init, model, optimizer, settings, chunk_size, max_memory) -> None:
     """The memory check of :func:`run`, from the shape of ``init`` alone (before any copy)."""
-    shape = init.shape if isinstance(init, np.ndarray) else np.shape(init)
+    try:
+        shape = init.shape if isinstance(init, np.ndarray) else np.shape(init)
+    except (TypeError, ValueError):
+        return  # not an array: check_init says why
     n = int(shape[0]) if len(shape) == 2 else 1
     chunk = auto_chunk(n, settings.block) if chunk_size is None else chunk_size
     if isinstance(chunk, (int, np.integer)) and not isinstance(chunk, bool) and chunk >= 1:
