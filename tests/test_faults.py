@@ -17,7 +17,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import resource
 import shutil
 import signal
 import sys
@@ -471,6 +470,8 @@ def _limited(fn, limit: int):
     """``fn`` with files limited to ``limit`` bytes (RLIMIT_FSIZE): a write beyond fails
     with EFBIG, as on a full disk (SIGXFSZ ignored so that the write returns the error)."""
     def child():
+        import resource
+
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
         fn()

@@ -14,9 +14,9 @@ a machine crash), a full disk or a second process never leaves wrong data behind
   ``.NAME.old`` and the new one into place. A kill between the two renames leaves
   ``.NAME.old`` alone; the next reader or writer renames it back (:func:`recover_switch`),
   so the output is the old complete dataset or the new complete one.
-* **Locks** (:class:`FileLock`): an OS advisory lock (``fcntl.flock``) per chunk store and
-  per output. The kernel drops the lock when its process dies, so a stale lock of a dead
-  process is taken over without any clean-up.
+* **Locks** (:class:`FileLock`): an OS advisory lock (``fcntl.flock``, POSIX) per chunk
+  store and per output. The kernel drops the lock when its process dies, so a stale lock of
+  a dead process is taken over without any clean-up.
 * **Chunks** (:func:`write_chunk`, :func:`read_chunk`): each chunk file of a store records
   its chunk number, index range, the sweep's fingerprint and a BLAKE2b checksum of its
   arrays; a chunk that does not verify is moved to ``quarantine/`` and recomputed.
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import io
 import json
@@ -41,6 +40,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): locks are not taken there
+    fcntl = None
 
 #: Version of the on-disk dataset layout (attribute ``fastdescent_format``). A reader refuses
 #: a larger number; files without it but with ``fastdescent_version`` are format 1.
@@ -225,6 +229,8 @@ class FileLock:
         pid when another process holds it, with ``wait=True`` block until it is free."""
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            if fcntl is None:
+                break
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except OSError as exc:
@@ -250,13 +256,14 @@ class FileLock:
         if self.remove:
             with contextlib.suppress(OSError):
                 self.path.unlink()
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        if fcntl is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
         os.close(self._fd)
         self._fd = None
 
     def locked_by_other(self) -> int | None | bool:
         """False when the lock is free (nothing is taken); else the holder's pid (or None)."""
-        if not self.path.exists():
+        if fcntl is None or not self.path.exists():
             return False
         try:
             fd = os.open(self.path, os.O_RDONLY)

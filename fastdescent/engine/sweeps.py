@@ -337,10 +337,10 @@ class Store:
         """Verify every chunk file before any compute; returns the chunks to compute.
 
         A verified chunk is copied into the flat arrays ``out`` (when given); a bad one is
-        quarantined. Temporaries of a killed writer (``.*.tmp``: only the lock holder
+        quarantined. Temporaries of a killed writer (``*.tmp``: only the lock holder
         writes here) and chunk files beyond the sweep are cleared away first.
         """
-        for p in self.path.glob(".*.tmp"):
+        for p in self.path.glob("*.tmp"):  # pathlib globs match dotfiles too
             with contextlib.suppress(OSError):
                 p.unlink()
         expect = self._expect()
