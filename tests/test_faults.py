@@ -543,6 +543,11 @@ def test_load_refuses_foreign_incomplete_and_newer_files(ref, tmp_path):
     (tmp_path / "garbage.nc").write_bytes(b"not a netCDF file at all")
     with pytest.raises(DatasetError, match="cannot read"):
         fd.load(tmp_path / "garbage.nc")
+    (tmp_path / "mine.zarr").mkdir()  # a directory that is no zarr dataset is not replaced
+    (tmp_path / "mine.zarr" / "notes.txt").write_text("keep")
+    with pytest.raises(ValueError, match="not a zarr dataset"):
+        fd.save(ref, tmp_path / "mine.zarr")
+    assert (tmp_path / "mine.zarr" / "notes.txt").read_text() == "keep"
     fd.save(ref, tmp_path / "z.zarr")
     shutil.rmtree(tmp_path / "z.zarr" / "loss" / "c")  # a deleted chunk folder
     with pytest.raises(DatasetError, match="incomplete: loss"):

@@ -414,8 +414,10 @@ def save_dataset(ds, path: Path) -> Path:
                 ds.to_netcdf(tmp, engine="h5netcdf")
             return path
         recover_switch(path)
-        if path.exists() and not path.is_dir():
-            raise ValueError(f"{str(path)!r} exists and is not a zarr directory")
+        if path.exists() and not (path.is_dir() and any(
+                (path / f).exists() for f in ("zarr.json", ".zgroup"))):
+            raise ValueError(f"{str(path)!r} exists and is not a zarr dataset: not replacing "
+                             f"it (choose another path or remove it)")
         tmp = temporary_name(path)
         try:
             ds.to_zarr(tmp, mode="w-", write_empty_chunks=True)
