@@ -31,11 +31,14 @@ Functions
 ---------
 ``sin cos exp`` (fastmath), ``log sqrt tan tanh sinh cosh atan asin acos erf`` (``math``),
 ``Sum(term, (j, lo, hi))`` (a sum over a small fixed range, expanded: inclusive bounds,
-``j`` usable as an index ``w[j]``, ``x[j]``), and numerically stable helpers:
+``j`` usable as an index ``w[j]``, ``x[j]``, also in arithmetic ``W[2*k + j]``), and
+numerically stable helpers:
 
-``logsumexp(z0, z1, ...)``
+``logsumexp(z0, z1, ...)`` or ``logsumexp(term, (k, lo, hi))``
     :math:`m + \\log\\sum_k e^{z_k - m}`, :math:`m = \\max_k z_k`; derivative
-    :math:`\\mathrm{softmax}_k = e^{z_k - \\mathrm{lse}}`.
+    :math:`\\mathrm{softmax}_k = e^{z_k - \\mathrm{lse}}`. Softmax cross-entropy with the
+    class index in ``y``: ``logsumexp(z(k), (k, 0, K-1)) - Sum(KroneckerDelta(y, k)*z(k),
+    (k, 0, K-1))``.
 ``softplus(z)``
     :math:`\\log(1 + e^z) = \\max(z, 0) + \\log(1 + e^{-|z|})`; derivative ``sigmoid(z)``.
 ``sigmoid(z)``
@@ -315,11 +318,9 @@ class _Layout:
                        X is not None, k, tuple(f"p_{j}" for j in range(k)))
 
     def describe(self) -> str:
-        parts = []
-        for nm, v in self.vectors.items():
-            parts.append(f"{nm}[0..{len(v) - 1}]")
-        parts += [nm for nm in self.scalars if nm not in self.vectors]
-        return ", ".join(parts)
+        parts = [f"{nm}[0..{len(v) - 1}]" for nm, v in self.vectors.items()
+                 if nm not in self.scalars]
+        return ", ".join(parts + list(self.scalars))
 
 
 def _sympy_text(expr) -> str:
@@ -408,9 +409,7 @@ class _Eval:
 
     def known(self):
         lay = self.layout
-        names = [f"{k}[0..{len(v) - 1}]" for k, v in lay.vectors.items()]
-        names += [k for k in lay.scalars if k not in lay.vectors]
-        return ", ".join(names)
+        return lay.describe()
 
     def ev(self, node):
         sp = self.sp
@@ -484,7 +483,9 @@ class _Eval:
             if node.keywords:
                 raise self.err(node, f"{fn}() takes no keyword arguments")
             if fn == "Sum":
-                return self.sum(node)
+                return self.sp.Add(*self.terms(node, "Sum"))
+            if fn == "logsumexp" and len(node.args) == 2 and isinstance(node.args[1], ast.Tuple):
+                return self.fns[fn](*self.terms(node, "logsumexp"))
             if fn not in self.fns:
                 known = ", ".join(sorted(FUNCTIONS))
                 raise self.err(node, f"unknown function {fn!r}; known: {known}")
@@ -503,10 +504,11 @@ class _Eval:
             raise self.err(node, "comparisons are not allowed (use Heaviside, Max, Min)")
         raise self.err(node, f"{type(node).__name__} is not allowed in a formula")
 
-    def sum(self, node):
+    def terms(self, node, fn):
+        """The terms of ``fn(term, (j, lo, hi))``: ``term`` at ``j = lo, ..., hi``."""
         if len(node.args) != 2 or not isinstance(node.args[1], ast.Tuple) \
                 or len(node.args[1].elts) != 3 or not isinstance(node.args[1].elts[0], ast.Name):
-            raise self.err(node, "write a sum as Sum(term, (j, lo, hi)) (bounds inclusive)")
+            raise self.err(node, f"write {fn}(term, (j, lo, hi)) (bounds inclusive)")
         j = node.args[1].elts[0].id
         if j in self.layout.scalars or j in self.layout.vectors or j in self.bound:
             raise self.err(node, f"Sum index {j!r} is already a name")
@@ -520,7 +522,7 @@ class _Eval:
         if hi < lo:
             raise self.err(node, f"Sum bounds ({lo}, {hi}) are empty")
         if hi - lo >= 1000:
-            raise self.err(node, "Sum over more than 1000 terms: write a hand-written kernel "
+            raise self.err(node, f"{fn} over more than 1000 terms: write a hand-written kernel "
                                  "(custom_model) for large dimensions")
         terms = []
         for v in range(lo, hi + 1):
@@ -529,7 +531,7 @@ class _Eval:
                 terms.append(self.ev(node.args[0]))
             finally:
                 del self.bound[j]
-        return self.sp.Add(*terms)
+        return terms
 
 
 def _parse(loss, layout: _Layout):
@@ -556,7 +558,8 @@ def _parse(loss, layout: _Layout):
                          f"{', '.join(repr(m) for m in missing)} do{'es' if len(missing) == 1 else ''} "
                          f"not appear in the loss {str(loss)!r}")
     bad = [a for a in sp.preorder_traversal(expr)
-           if isinstance(a, sp.Function) and type(a).__name__ not in _PRINTABLE]
+           if isinstance(a, (sp.Function, sp.core.function.Application))
+           and type(a).__name__ not in _PRINTABLE]
     if bad:
         raise ValueError(f"formula {str(loss)!r}: function {type(bad[0]).__name__} is not "
                          f"supported; known: {', '.join(sorted(FUNCTIONS))}")
@@ -707,7 +710,7 @@ class _Printer:
             if x == sp.Rational(-1, 2):
                 return f"(1.0/math.sqrt({pb}))"
             return f"({pb}**{self(x)})"
-        if isinstance(e, sp.Function):
+        if isinstance(e, (sp.Function, sp.core.function.Application)):
             fn = type(e).__name__
             args = [self(a) for a in e.args]
             if fn == "exp":
