@@ -274,3 +274,60 @@ def test_clear_errors_before_compiling(empty_cache, loss, params, kw, match):
     with pytest.raises(ValueError, match=match):
         formula(loss, params, **kw)
     assert not (empty_cache / "formulas").exists() or not any((empty_cache / "formulas").iterdir())
+
+
+# ---------------------------------------------------------------- experiment files, CLI
+def test_experiment_file_with_formula_and_csv(capsys, tmp_path, monkeypatch):
+    from fastdescent.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    g = fd.models.gabor()
+    rows = "\n".join(f"{float(a)!r},{float(b)!r}" for a, b in zip(g.X[:, 0], g.Y[:, 0]))
+    (tmp_path / "pts.csv").write_text("x,y\n" + rows + "\n")
+    (tmp_path / "e.toml").write_text(f'''
+[model]
+formula = "{GABOR}"
+params = ["p0", "p1"]
+data = "pts.csv"
+box = [[-10, 10], [2.5, 22.5]]
+name = "gabor_formula"
+[optimizer]
+name = "gd"
+lr = 0.05
+[start]
+grid = 4
+[run]
+steps = 10
+[output]
+path = "f.nc"
+''')
+    assert main(["run", "e.toml", "--no-progress"]) == 0, capsys.readouterr().err
+    ds = fd.load(tmp_path / "f.nc")
+    m = formula(GABOR, ["p0", "p1"], data={"x": g.X[:, 0], "y": g.Y[:, 0]}, box=g.box)
+    ref = fd.run(m, fd.optim.gd(lr=0.05), fd.grid(m, 4).points, 10, progress=False)
+    np.testing.assert_array_equal(ds["params"].values.reshape(-1, 2), ref.params)
+    capsys.readouterr()
+    assert main(["list", "models"]) == 0
+    assert "formula =" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("model, fragment", [
+    ('formula = "(p0*x - z)**2"\nparams = ["p0"]\ndata = "pts.csv"', "unknown symbol 'z'"),
+    ('formula = "(p0*x - y)**2"\nparams = ["p0", "p1"]\ndata = "pts.csv"', "'p1' does not"),
+    ('formula = "(p0*x - y)**2"', "missing key 'params'"),
+    ('formula = "(p0*x - y)**2"\nparams = ["p0"]\ndata = "bad.csv"', "'oops' is not a finite"),
+    ('formula = "(p0*x - y)**2"\nparams = ["p0"]\nbox = [[0, 1]]\nparms = 1', "parms"),
+])
+def test_experiment_file_formula_errors(capsys, tmp_path, monkeypatch, model, fragment):
+    from fastdescent.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pts.csv").write_text("x,y\n1,2\n3,4\n")
+    (tmp_path / "bad.csv").write_text("x,y\n1,2\n3,oops\n")
+    (tmp_path / "e.toml").write_text(f"[model]\n{model}\n[optimizer]\nname = \"gd\"\n"
+                                     "[start]\ngrid = 2\n[run]\nsteps = 2\n[output]\n"
+                                     "path = \"o.nc\"\n")
+    assert main(["run", "e.toml"]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "Traceback" not in err
+    assert not (tmp_path / "o.nc").exists()

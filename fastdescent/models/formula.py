@@ -96,8 +96,8 @@ __all__ = ["formula", "FormulaModel", "FUNCTIONS", "EXAMPLES"]
 EXAMPLES = (
     ("Gabor (1-D data x, y)",
      "(sin(p0 + 0.06*p1*x) * exp(-(p0 + 0.06*p1*x)**2/32) - y)**2", "p0, p1"),
-    ("logistic regression (x[0], x[1], label y)",
-     "softplus(w[0]*x[0] + w[1]*x[1] + b) - y*(w[0]*x[0] + w[1]*x[1] + b)", "w[2], b"),
+    ("logistic regression (data columns x0, x1, label y)",
+     "softplus(w1*x0 + w2*x1 + b) - y*(w1*x0 + w2*x1 + b)", "w1, w2, b"),
     ("Rosenbrock (no data, consts a, b)", "(a - u)**2 + b*(v - u**2)**2", "u, v"),
 )
 
