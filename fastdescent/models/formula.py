@@ -115,7 +115,7 @@ FUNCTIONS = {
     "Min": "smallest argument", "min": "= Min",
 }
 
-_GENERATOR = "1"  # bump when the generated code changes meaning
+_GENERATOR = "3"  # bump when the generated code changes meaning
 
 
 # ----------------------------------------------------------------------------- the model
@@ -646,6 +646,9 @@ def _lse_helper(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+_MAX_UNROLL = 8  # integer powers up to this print as products
+
+
 class _Printer:
     """SymPy expression -> Python source for a Numba kernel (internal symbol names)."""
 
@@ -703,7 +706,8 @@ class _Printer:
                 n = int(x)
                 if n < 0:
                     return f"(1.0/{self(b ** (-n))})"
-                # an integer literal power is unrolled into multiplications by Numba
+                if n <= _MAX_UNROLL:  # a product: vectorizes (Numba's ``**`` does not)
+                    return "(" + "*".join([pb] * n) + ")"
                 return f"({pb}**{n})"
             if x == sp.Rational(1, 2):
                 return f"math.sqrt({pb})"
@@ -759,9 +763,15 @@ def _block(sp, pr, exprs, loads):
         args.append(a)
     sub = [e.xreplace(mapping) for e in exprs]
     sargs = [a.xreplace(mapping) for a in args]
-    reps, reduced = sp.cse(sub + sargs, symbols=sp.numbered_symbols("t_", real=True),
+    # bases of small integer powers are listed too, so that cse names them and the power
+    # prints as a product of one name (Numba's ``**`` blocks the loop vectorizer)
+    bases = sorted({q.base for e in sub + sargs for q in e.atoms(sp.Pow)
+                    if q.exp.is_Integer and 2 <= abs(int(q.exp)) <= _MAX_UNROLL
+                    and not q.base.is_Atom}, key=sp.default_sort_key)
+    reps, reduced = sp.cse(sub + sargs + bases, symbols=sp.numbered_symbols("t_", real=True),
                            order="none")
-    red_exprs, red_args = reduced[:len(exprs)], reduced[len(exprs):]
+    red_exprs = reduced[:len(exprs)]
+    red_args = reduced[len(exprs):len(exprs) + len(sargs)]
     items = [((s,), pr(v), v.free_symbols) for s, v in reps]
     items += [((sp.Symbol(f"sn_{k}", real=True), sp.Symbol(f"cs_{k}", real=True)),
                f"fast_sincos({pr(a)})", a.free_symbols) for k, a in enumerate(red_args)]
@@ -783,12 +793,62 @@ def _block(sp, pr, exprs, loads):
     return lines, [pr(e) for e in red_exprs], red_exprs
 
 
+def _reverse_gradient(sp, expr, params):
+    """The gradient of ``expr`` by reverse accumulation over its expression graph.
+
+    Every node's adjoint is the sum over its parents of (parent's adjoint) x (local partial
+    derivative), so the chain rule's common factor (for ``(f(z) - y)**2`` with
+    ``z = p0 + 0.06*p1*x``: ``2 (f - y) f'(z)``) is formed once and multiplied by each
+    ``dz/dp_k``, as a hand-written kernel does; plain symbolic differentiation distributes it
+    into every component instead (more operations per example). Equal to ``sympy.diff``
+    mathematically; the test suite checks both against finite differences.
+    """
+    from sympy.core.parameters import distribute
+
+    pset = set(params)
+    order, seen = [], set()
+
+    def visit(e):  # post-order: children before parents; shared subtrees once
+        if e in seen or e.is_Atom:
+            return
+        seen.add(e)
+        for a in e.args:
+            visit(a)
+        order.append(e)
+
+    visit(expr)
+    with distribute(False):  # keep 2*(f - y) a product: its factor is shared
+        return _accumulate(sp, expr, order, params, pset)
+
+
+def _accumulate(sp, expr, order, params, pset):
+    adj = {expr: sp.Integer(1)}
+    for e in reversed(order):  # parents before children
+        A = adj.get(e)
+        if A is None:
+            continue
+        live = [i for i, a in enumerate(e.args) if a.free_symbols & pset]
+        if not live:
+            continue
+        if e.is_Add:
+            parts = {i: sp.Integer(1) for i in live}
+        else:
+            D = [sp.Dummy(real=True) for _ in e.args]
+            f = e.func(*D)
+            back = dict(zip(D, e.args))
+            parts = {i: sp.diff(f, D[i]).xreplace(back) for i in live}
+        for i, part in parts.items():
+            a = e.args[i]
+            adj[a] = adj.get(a, sp.Integer(0)) + A * part
+    return [adj.get(p, sp.Integer(0)) for p in params]
+
+
 def _generate(expr, layout: _Layout, text: str, hessian: bool, key: str) -> str:
     sp, _, helpers = _sp()
     pr = _Printer(sp, helpers)
     P = layout.n_params
     psyms = [sp.Symbol(f"p_{k}", real=True) for k in range(P)]
-    grads = [sp.diff(expr, p) for p in psyms]
+    grads = _reverse_gradient(sp, expr, psyms)
 
     def loads(kind):
         out = {}
@@ -819,7 +879,8 @@ def _generate(expr, layout: _Layout, text: str, hessian: bool, key: str) -> str:
     hs = []
     if hessian:
         pairs = [(j, k) for j in range(P) for k in range(j, P)]
-        hexprs = [sp.diff(grads[j], psyms[k]) for j, k in pairs]
+        plain = [sp.diff(expr, p) for p in psyms]
+        hexprs = [sp.diff(plain[j], psyms[k]) for j, k in pairs]
         lines, hsrc, hred = _block(sp, pr, hexprs, loads("point"))
         hs = [ind + ln for ln in lines]
         for (j, k), s, r in zip(pairs, hsrc, hred):
