@@ -331,3 +331,21 @@ def test_experiment_file_formula_errors(capsys, tmp_path, monkeypatch, model, fr
     err = capsys.readouterr().err
     assert fragment in err and "Traceback" not in err
     assert not (tmp_path / "o.nc").exists()
+
+
+def test_pickles_as_its_formula():
+    """A formula model travels as its formula (Dask workers, process pools) and is rebuilt
+    on arrival, so a worker without the generated module can still run it."""
+    import pickle
+
+    ref, kw = BUILTINS["linear_regression_1d"]()
+    m = formula(**kw, box=ref.box, name="line")
+    data = pickle.dumps(m)
+    assert b"fd_formula_" not in data  # no reference to the generated module
+    code = ("import os, pickle, sys, tempfile\n"
+            "os.environ['FASTDESCENT_CACHE_DIR'] = tempfile.mkdtemp()\n"
+            "m = pickle.loads(sys.stdin.buffer.read())\n"
+            "print(m.name, m.box, os.path.exists(m.path), m.source == %r)\n" % m.source)
+    out = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True,
+                         check=True).stdout.decode().strip()
+    assert out == f"line {ref.box} True True"

@@ -82,7 +82,7 @@ import os
 import re
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -131,6 +131,16 @@ class FormulaModel(Model):
     formula: str = ""
     source: str = ""
     path: str = ""
+    spec: dict = field(default_factory=dict, repr=False)
+
+    def __reduce__(self):
+        # travels as its formula (to a Dask worker, a process pool): the receiving process
+        # rebuilds it, generating the kernels' module there if its cache does not have it
+        return _rebuild, (self.spec, self.box, self.minima, self.name)
+
+
+def _rebuild(spec, box, minima, name):
+    return formula(**spec, box=box, minima=minima, name=name)
 
 
 def formula(loss, params: Sequence[str], *, x=None, y=None,
@@ -196,7 +206,9 @@ def formula(loss, params: Sequence[str], *, x=None, y=None,
     fields.update(settings=settings, description=f"formula model: {text}")
     path = getattr(mod, "__file__", None) or ""
     source = Path(path).read_text() if path else mod.SOURCE
-    return FormulaModel(**fields, formula=text, source=source, path=str(path))
+    spec = {"loss": loss, "params": list(params) if not isinstance(params, str) else params,
+            "x": x, "y": y, "data": data, "consts": consts, "hessian": hessian}
+    return FormulaModel(**fields, formula=text, source=source, path=str(path), spec=spec)
 
 
 # ----------------------------------------------------------------------------- symbols
@@ -945,8 +957,17 @@ def example_hessian(p, x, y, c, H):
 
 
 # ----------------------------------------------------------------------------- cache
+_SELF_HASH: list = []
+
+
 def _self_hash() -> str:
     """Hash of this generator and of fastmath (inlined into the generated kernels)."""
+    if not _SELF_HASH:
+        _SELF_HASH.append(_hash_sources())
+    return _SELF_HASH[0]
+
+
+def _hash_sources() -> str:
     from .. import __version__
 
     h = hashlib.sha1(__version__.encode())
