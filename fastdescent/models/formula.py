@@ -176,6 +176,11 @@ def formula(loss, params: Sequence[str], *, x=None, y=None,
     FormulaModel
         ``model.source`` shows the generated kernels.
     """
+    if not isinstance(params, str):
+        try:
+            params = list(params)
+        except TypeError:
+            raise ValueError("params must be a list of parameter names") from None
     layout = _Layout.build(params, x, y, data, consts)
     if isinstance(loss, str):
         text = loss.strip()
@@ -206,8 +211,7 @@ def formula(loss, params: Sequence[str], *, x=None, y=None,
     fields.update(settings=settings, description=f"formula model: {text}")
     path = getattr(mod, "__file__", None) or ""
     source = Path(path).read_text() if path else mod.SOURCE
-    spec = {"loss": loss, "params": list(params) if not isinstance(params, str) else params,
-            "x": x, "y": y, "data": data, "consts": consts, "hessian": hessian}
+    spec = {"loss": loss, "params": params, "x": x, "y": y, "data": data, "consts": consts, "hessian": hessian}
     return FormulaModel(**fields, formula=text, source=source, path=str(path), spec=spec)
 
 
@@ -548,7 +552,7 @@ class _Eval:
 
 def _parse(loss, layout: _Layout):
     """The loss as a SymPy expression in internal symbols; every user-facing check."""
-    sp, fns, _ = _sp()
+    sp = _sp()[0]
     if isinstance(loss, str):
         text = loss.strip()
         try:
@@ -581,7 +585,7 @@ def _parse(loss, layout: _Layout):
 
 
 def _from_sympy(expr, layout: _Layout):
-    sp, fns, helpers = _sp()
+    sp = _sp()[0]
     expr = expr.doit() if expr.has(sp.Sum) else expr
     subs = {}
     names = dict(layout.scalars)
