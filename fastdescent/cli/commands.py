@@ -59,6 +59,11 @@ def list_models() -> list[str]:
     out = [f"models ({len(named_models)}):"]
     for name, fn in named_models.items():
         out += [f"  {_signature(name, fn)}", f"      {_doc_line(fn)}"]
+    from ..models.formula import EXAMPLES
+
+    out.append('  your own: [model] formula = "<loss of one example>", params = [...], '
+               'data = "<csv>" (fd.models.formula), e.g.')
+    out += [f"      {what}: params [{params}]\n        {loss}" for what, loss, params in EXAMPLES]
     return out
 
 

@@ -11,6 +11,12 @@ Format (every table but ``[start]``'s choice and ``[output]`` is optional where 
     # ... its factory's arguments (e.g. width = 4 for two_layer_net)
     data = "points.csv"           # optional: columns x,y (or x0,x1,..,y0,..) replace the data;
                                   # relative to the experiment file's directory
+    # or a model given by its per-example loss (fastdescent.models.formula), no Python:
+    # formula = "(sin(p0 + 0.06*p1*x) * exp(-(p0 + 0.06*p1*x)**2/32) - y)**2"
+    # params = ["p0", "p1"]       # names (or "w[3]" for a vector of 3)
+    # data = "points.csv"         # optional: every header column is a symbol (x, y, ...)
+    # consts = {a = 1.0}          # optional: named constants
+    # box = [[-10, 10], [2.5, 22.5]]; name = "my_model"   # optional
 
     [optimizer]
     name = "adam"                 # a registered optimizer (``fastdescent list optimizers``)
@@ -313,10 +319,73 @@ def read_xy_csv(path: Path, label: str | None = None):
     return (x[:, 0] if x.shape[1] == 1 else x), (y[:, 0] if y.shape[1] == 1 else y)
 
 
+def read_columns_csv(path: Path, label: str | None = None) -> dict:
+    """Read a data CSV with a header into ``{column name: values}`` (every column numeric).
+
+    Raises :class:`UsageError` naming the row and column of the first bad cell.
+    """
+    label = label or str(path)
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read data file {label}: "
+                         f"{getattr(exc, 'strerror', None) or exc}") from None
+    rows = [(i + 1, r) for i, r in enumerate(csv.reader(io.StringIO(text)))
+            if r and any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise UsageError(f"{label}: a data file needs a header row of column names and at "
+                         f"least one row of numbers")
+    header = [c.strip() for c in rows[0][1]]
+    if len(set(header)) != len(header):
+        raise UsageError(f"{label}: repeated column names in the header {header}")
+    out = np.empty((len(rows) - 1, len(header)))
+    for r, (line, row) in enumerate(rows[1:]):
+        if len(row) != len(header):
+            raise UsageError(f"{label}: line {line} has {len(row)} cells, the header has "
+                             f"{len(header)}")
+        for c, cell in enumerate(row):
+            try:
+                v = float(cell.strip())
+            except ValueError:
+                v = None
+            if v is None or not np.isfinite(v):
+                raise UsageError(f"{label}: line {line}, column {header[c]!r}: "
+                                 f"{cell.strip()!r} is not a finite number")
+            out[r, c] = v
+    return {h: out[:, c].copy() for c, h in enumerate(header)}
+
+
 # ------------------------------------------------------------------------------ sections
+FORMULA_KEYS = ("formula", "params", "data", "consts", "box", "name", "hessian")
+
+
+def build_formula_model(ctx: _Ctx, tbl: dict):
+    """``[model] formula = "...", params = [...]``: a :func:`fastdescent.models.formula`
+    model; ``data`` is a CSV whose header names the formula's data symbols."""
+    from ..models.formula import formula
+
+    _check_keys(ctx, "model", tbl, FORMULA_KEYS)
+    _need(ctx, "model", tbl, "params")
+    if not isinstance(tbl["formula"], str):
+        raise ctx.error(f"{ctx.key('model', 'formula')} must be a string")
+    params = tbl["params"]
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise ctx.error(f"{ctx.key('model', 'params')} must be a list of parameter names")
+    args = {"loss": tbl["formula"], "params": params,
+            **{k: tbl[k] for k in ("consts", "box", "name", "hessian") if k in tbl}}
+    if "data" in tbl:
+        if not isinstance(tbl["data"], str):
+            raise ctx.error(f"{ctx.key('model', 'data')} must be a path to a CSV file")
+        p = Path(tbl["data"]).expanduser()
+        args["data"] = read_columns_csv(p if p.is_absolute() else ctx.base / p, tbl["data"])
+    return _call(ctx, "model formula", formula, args)
+
+
 def build_model(ctx: _Ctx, tbl: dict):
     from ..models import named_models
 
+    if isinstance(tbl, dict) and "formula" in tbl:
+        return build_formula_model(ctx, tbl)
     _need(ctx, "model", tbl, "name")
     name = tbl["name"]
     if name not in named_models:
