@@ -31,7 +31,7 @@ def test_registry():
     assert set(research.STUDIES) == {"basins", "lr_momentum", "fractal_lr"}
     for sid, mod in research.STUDIES.items():
         assert mod.ID == sid
-        assert callable(mod.data) and callable(mod.main)
+        assert callable(mod.data) and callable(mod.draw) and callable(mod.main)
         assert isinstance(mod.TITLE, str) and mod.TITLE
 
 
