@@ -68,8 +68,8 @@ def no_permutation(seed, index, epoch, out):
 
 def permutation_kernel(minibatch: bool):
     """:func:`epoch_permutation` (``minibatch``) or :func:`no_permutation`, compiled for
-    :data:`~fastdescent.engine.signatures.PERMUTE` on first use."""
-    from fastdescent.engine.signatures import PERMUTE, compiled
+    :data:`~fastdescent.contract.PERMUTE` on first use."""
+    from fastdescent.contract import PERMUTE, compiled
 
     return compiled(epoch_permutation if minibatch else no_permutation, PERMUTE)
 
