@@ -9,6 +9,7 @@ plain-NumPy implementations written from the formulas, not from the kernels).
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import naive
@@ -38,7 +39,9 @@ from fastdescent.models import (
 )
 from fastdescent.models.base import importable_name
 
-LECTURE_DIR = Path("/work/shared/lecture")
+# the lecture's published check values, next to the repository (override: FASTDESCENT_LECTURE_DIR)
+LECTURE_DIR = Path(os.environ.get("FASTDESCENT_LECTURE_DIR",
+                                  Path(__file__).resolve().parents[2] / "shared" / "lecture"))
 
 # ============================================================================ the models
 _rng = np.random.default_rng(12345)
@@ -591,6 +594,8 @@ def test_loss_grad_model_equals_the_internal_kernel_form_bit_for_bit():
         assert a.tobytes() == b.tobytes()
     assert point.loss_many(pts).tobytes() == block.loss_many(pts).tobytes()
     assert point.hessian_many(pts).tobytes() == block.hessian_many(pts).tobytes()
+    import fastdescent as fd
+
     for opt, kw in ((fd.optim.gd(lr=0.01), {}), (fd.optim.adam(lr=0.02), dict(batch_size=4)),
                     (fd.optim.armijo(), {})):
         r1, r2 = (fd.run(m, opt, pts, 30, record_every=1, progress=False, **kw)

@@ -77,14 +77,19 @@ def worker() -> types.ModuleType:
 
 
 # ---------------------------------------------------------- two processes on a first run
-# The worker is the largest compile of a first run (2.5-3.5 s here) and does not depend
-# on the model or the optimizer. On a machine that has not built it yet, a helper process
-# compiles the run's kernels (the model's block kernels, the rule, the placeholders) into the
-# on-disk cache while this process builds the worker; this process then loads the kernels
-# from the cache. ``precompile`` does the converse (the helper builds the worker). A marker
-# file records that the worker was built for this fastdescent version, CPU and cache; with
-# it, or if the helper cannot run or fails, everything is compiled here as before. Results
-# are the same either way: only where the compiling happens changes.
+# The worker is the largest compile of a first run and does not depend on the model or the
+# optimizer. On a machine that has not built it yet, a helper process compiles the run's
+# kernels (the model's block kernels, the rule, the placeholders) into the on-disk cache while
+# this process builds the worker; this process then loads the kernels from the cache.
+# ``precompile`` does the converse (the helper builds the worker). A marker file records that
+# the worker was built for this worker source, CPU and cache; with it, or if the helper cannot
+# run or fails, everything is compiled here. Results are the same either way: only where the
+# compiling happens changes.
+#
+# Kept, although it is about 100 lines and its two tests are among the slowest: the first run
+# on a machine is what a student meets first, and on two cores the helper shortens it by about
+# a second (docs/performance.md, with the command that measures it); it costs nothing after
+# that first run. FASTDESCENT_BACKGROUND_BUILD=0 turns it off.
 _BUILD: dict = {}
 
 
@@ -277,7 +282,7 @@ class Pointer(WrapperAddressProtocol):
     """A compiled kernel as a first-class function whose address is looked up once.
 
     Numba converts a dispatcher passed for a ``FunctionType`` argument on every call (a
-    compile-result lookup, ~0.1 ms); the driver takes five such arguments per thread and
+    compile-result lookup, ~0.1 ms); the driver takes six such arguments per thread and
     chunk. Numba's wrapper address protocol lets it read the stored address instead.
     """
 

@@ -1,4 +1,4 @@
-"""The :class:`Model` object: a loss written as per-example ``@njit`` kernels plus its data.
+r"""The :class:`Model` object: a loss written as per-example ``@njit`` kernels plus its data.
 
 Model contract
 --------------
@@ -27,7 +27,6 @@ give that kernel and its loss-only twin ``example_loss(phi, b, X, Y, i, c, work)
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple, Sequence
 

@@ -63,7 +63,7 @@ def epoch_permutation(seed, index, epoch, out):
 @njit(cache=True)
 def no_permutation(seed, index, epoch, out):
     """Placeholder the engine receives with full-batch runs, which it never calls (empty: its
-    compile is then the cheapest possible, ~0.1 s)."""
+    compile is the cheapest possible)."""
 
 
 def permutation_kernel(minibatch: bool):

@@ -12,7 +12,7 @@ all read the record; the engine knows nothing about particular rules.
 Calling a rule builds an :class:`Optimizer`: the rule plus validated hyperparameters, each a
 scalar or one value per trajectory (a sweep over them needs no recompilation)::
 
-    opt = fd.optim.adam.rule(lr=np.array([0.01, 0.05]))     # or fd.optim.adam(lr=...)
+    opt = fd.optim.get_rule("adam")(lr=np.array([0.01, 0.05]))   # = fd.optim.adam(lr=...)
 
 Built-in rules live one per file in :mod:`fastdescent.optim.rules`; a user defines one in a
 script the same way (README, "Your own optimizer") and may :func:`~fastdescent.optim.register`
