@@ -463,7 +463,7 @@ def cmd_info(args, extra) -> int:
     import numba
     import numpy as np
 
-    from .. import __version__
+    from .._version import __version__
     from ..engine.compiled import cache_dir
 
     rows = [("fastdescent", f"{__version__} ({Path(__file__).resolve().parents[1]})"),
