@@ -87,9 +87,11 @@ def worker() -> types.ModuleType:
 # compiling happens changes.
 #
 # Kept, although it is about 100 lines and its two tests are among the slowest: the first run
-# on a machine is what a student meets first, and on two cores the helper shortens it by about
-# a second (docs/performance.md, with the command that measures it); it costs nothing after
-# that first run. FASTDESCENT_BACKGROUND_BUILD=0 turns it off.
+# on a machine is what a student meets first, and the helper lets its two largest compiles use
+# two cores at once; after that first run it costs nothing. Its gain needs an idle second core
+# (on a loaded machine there is none to gain): ``python benchmarks/startup.py`` measures the
+# first run with and without it, and the helper should go if that shows no gain on the machines
+# the package serves. FASTDESCENT_BACKGROUND_BUILD=0 turns it off.
 _BUILD: dict = {}
 
 
