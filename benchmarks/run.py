@@ -142,7 +142,7 @@ def main(argv=None):
     # ---------------- steady state. The implementations of a workload are sampled in turn
     # (fastdescent 2 threads, 1 thread, JAX, fastdescent 2 threads, ...), each keeping its
     # best time: a slow phase of a shared machine then hits all of them alike instead of
-    # skewing one ratio (measured here: whole-machine swings of 25-40 % within minutes).
+    # skewing one ratio (a shared machine's speed can swing by tens of percent within minutes).
     jax = None
     if peers.jax_available():
         import jax
@@ -248,8 +248,7 @@ def main(argv=None):
     res["B5_mb"] = mem5
 
     lines = [f"# Benchmark results\n",
-             f"Command: `python benchmarks/run.py{' --quick' if args.quick else ''}` "
-             f"({time.strftime('%Y-%m-%d')})  ",
+             f"Command: `python benchmarks/run.py{' --quick' if args.quick else ''}`  ",
              f"Machine: {machine()}  ",
              f"Versions: fastdescent {fd.__version__}, numba {__import__('numba').__version__}, "
              f"numpy {np.__version__}" + (f", jax {__import__('jax').__version__}"

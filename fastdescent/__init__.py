@@ -3,7 +3,7 @@
 >>> import fastdescent as fd
 >>> res = fd.run(fd.models.gabor(), fd.optim.adam(lr=0.05), init=[0.6, -0.2], steps=200)
 """
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402,F401
 
 from . import _cpu  # noqa: E402,F401  (before anything imports Numba)
 

@@ -1,8 +1,9 @@
 """Let LLVM use 512-bit vectors on CPUs that have them (must run before Numba is imported).
 
 LLVM's default for AVX-512 CPUs is ``prefer-256-bit``: loops are vectorized with 256-bit
-registers. For fastdescent's block kernels (trajectories innermost, branch-free math) 512-bit
-registers were measured 1.42x faster on B1 here (9.88 vs 6.96 M trajectory-steps/s, 2 threads).
+registers. fastdescent's block kernels (trajectories innermost, branch-free math) process twice
+as many trajectories per instruction with 512-bit registers, which is faster wherever the CPU
+does not throttle its clock for them (``docs/performance.md``).
 Results are bitwise the same either way: every lane runs the same IEEE operations, there is no
 FMA contraction and no horizontal reduction.
 

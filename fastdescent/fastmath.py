@@ -24,8 +24,8 @@ Algorithms
     ``k = rint(x / ln2)`` (by the ``1.5 * 2**52`` shifter trick), ``r = x - k ln2`` by two
     fused multiply-adds with ``ln2 = ln2_hi + ln2_lo`` (53 + 53 bits; the first is exact,
     ``|r| <= ln2/2``), the degree-13 Taylor polynomial of :math:`e^r` by Horner's rule in
-    fused multiply-adds (truncation error below 5e-18 relative; no division: replacing
-    fdlibm's rational form, which divides, made a Gabor GD loop 1.18x faster), then scaling by
+    fused multiply-adds (truncation error below 5e-18 relative; no division, which is slow and
+    does not pipeline, unlike fdlibm's rational form), then scaling by
     :math:`2^k` built from the exponent field (integer shift + bit cast) in two halves,
     ``y * 2**(k//2) * 2**(k - k//2)``: the first product is exact, the second rounds once, so
     subnormal results are gradual and correctly scaled, overflow gives ``+inf``. ``x`` is
@@ -96,8 +96,8 @@ Notes
   caller's loop avoid ``x / y`` with a non-constant ``y`` under Numba's default error model
   (its ``ZeroDivisionError`` check is a branch that blocks vectorization).
 * On AVX-512 "Skylake-class" CPUs LLVM prefers 256-bit vectors (``ymm``). Compiling with
-  ``NUMBA_CPU_FEATURES="<host features>,-prefer-256-bit"`` gives ``zmm`` code, measured about
-  1.5x faster again for the benchmark loop (``benchmarks/bench_fastmath.py``).
+  ``NUMBA_CPU_FEATURES="<host features>,-prefer-256-bit"`` gives ``zmm`` code, twice the lanes
+  per instruction (:mod:`fastdescent._cpu` does it; ``benchmarks/bench_fastmath.py`` times it).
 
 Because the ``fast_*`` functions are inlined into their callers at Numba-IR level, a caller's
 on-disk cache (``cache=True``) is not invalidated when this file changes; clear ``__pycache__``
@@ -214,9 +214,8 @@ def select(typingctx, cond, a, b):
 
     Same value as the conditional expression, but one statement in Numba's IR where the
     conditional expression is three basic blocks; an ``inline='always'`` function is
-    deep-copied block by block into every caller. Written with selects, the functions below
-    made the Gabor model's block kernels compile about 40 % faster (0.5-0.7 s against
-    0.7-1.2 s each, three alternating fresh-cache runs) with the same bits.
+    deep-copied block by block into every caller, so writing the functions below with selects
+    shortens the compile of every kernel that inlines them, with the same bits.
     """
     if not (isinstance(cond, types.Boolean) and a == types.float64 and b == types.float64):
         return None
@@ -255,7 +254,7 @@ def fast_exp(x):
 @njit(inline="always", cache=True)
 def fast_sincos_in_range(x):
     """``(sin x, cos x)`` for ``|x| <= FAST_TRIG_MAX`` only, with no range check: the bits of
-    :func:`fast_sincos` there, about 6 % cheaper in a kernel that already bounds its argument
+    :func:`fast_sincos` there, cheaper in a kernel that already bounds its argument
     (the Gabor model clamps it). Outside the range (or for NaN) the result is meaningless."""
     nf = (x * _TWO_OVER_PI + _SHIFT) - _SHIFT
     # r = x - n*pi/2: the first step is exact for |n| < 2**20, the others round relative to r

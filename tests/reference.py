@@ -1,10 +1,12 @@
 """Plain-NumPy reference loops of every update rule, one trajectory at a time.
 
-Written directly from the formulas - the lecture's (``/work/shared/lecture/README.md``) for
-``gd``, ``momentum``, ``nesterov``, ``normalized``, ``adam`` and the bracketing line search, the
-factories' docstring for ``armijo``, and PyTorch's documented algorithms / single-tensor CPU code
-(``torch.optim.SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``) for the torch-compatible rules.
-Nothing here imports :mod:`fastdescent.optim.rules` or the engine: the only library pieces used
+Written directly from the formulas - the lecture's (Prince, *Understanding Deep Learning*,
+chapter 6) for ``gd``, ``momentum``, ``nesterov``, ``normalized``, ``adam`` and the bracketing
+line search, the factories' docstring for ``armijo``, PyTorch's documented algorithms /
+single-tensor CPU code (``torch.optim.SGD``, ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``) for
+the torch-compatible rules, and the Lion paper's algorithm (Chen et al. 2023) for ``lion``.
+Every built-in rule needs a loop here (``test_every_rule_has_a_reference_loop`` fails
+otherwise). Nothing here imports the update rules or the engine: the only library pieces used
 are the model's loss/gradient (``model.grad``, ``model.subset(batch).grad`` - or any callable
 given as ``grad=``), the minibatch stream (:func:`fastdescent.optim.batches.batches`) and the
 schedule's value (``Schedule.__call__``).
@@ -311,8 +313,22 @@ def adagrad(phi0, ctx, lr=1e-2, lr_decay=0.0, eps=1e-10, weight_decay=0.0,
     return np.array(path)
 
 
+def lion(phi0, ctx, lr=1e-4, beta1=0.9, beta2=0.99, weight_decay=0.0):
+    """Lion: c = b1 m + (1-b1) g; phi <- phi (1 - lr wd) - lr sign(c); m <- b2 m + (1-b2) g."""
+    phi, path = _path(phi0)
+    m = np.zeros_like(phi)
+    for s in ctx:
+        g = s.grad(phi)
+        a = lr * s.scale
+        phi = phi * (1 - a * weight_decay)
+        phi = phi - a * np.sign(beta1 * m + (1 - beta1) * g)
+        m = beta2 * m + (1 - beta2) * g
+        path.append(phi.copy())
+    return np.array(path)
+
+
 RULES = {f.__name__: f for f in (gd, momentum, nesterov, normalized, adam, line_search, armijo,
-                                 torch_sgd, torch_adam, adamw, rmsprop, adagrad)}
+                                 torch_sgd, torch_adam, adamw, rmsprop, adagrad, lion)}
 
 
 def reference_path(model, name, phi0, steps, *, batch_size=None, seed=0, index=0,

@@ -192,7 +192,7 @@ def test_examples_cover_every_optimizer_and_model_family():
     from fastdescent.optim import named_optimizers
 
     docs = [tomllib.loads(c.read_text()) for c in CONFIGS]
-    assert {d["optimizer"]["name"] for d in docs} == set(named_optimizers)
+    assert {d["optimizer"]["name"] for d in docs} <= set(named_optimizers)
     models = {d["model"]["name"] for d in docs}
     fam = {name: fn.__module__ for name, fn in named_models.items()}
     assert {fam[m] for m in models} >= {lecture.__name__, problems.__name__, classic.__name__}
@@ -200,6 +200,22 @@ def test_examples_cover_every_optimizer_and_model_family():
     assert {"univariate_regression", "multivariate_regression", "binary_classification",
             "multiclass_classification"} <= models
     assert any("data" in d["model"] for d in docs)
+
+
+@pytest.mark.parametrize("rule", fd.optim.all_rules(), ids=lambda r: r.name)
+def test_every_registered_optimizer_runs_from_an_experiment_file(capsys, tmp_path, rule):
+    """Experiment files read the registry: any registered rule runs with its defaults, and its
+    first hyperparameter sweeps as an axis (no example file per optimizer needed)."""
+    first = rule.hyper[0]
+    doc = SMALL.replace('name = "adam"\nlr = [0.01, 0.1]',
+                        f'name = "{rule.name}"\n{first.name} = [{first.default!r}, '
+                        f'{first.default / 2!r}]')
+    out = tmp_path / "small.nc"
+    rc, _, err = cli(capsys, "run", write(tmp_path / "e.toml", doc), "--no-progress", "-o", out)
+    assert rc == 0, err
+    ds = fd.load(out)
+    assert ds.sizes[first.name] == 2
+    assert fd.engine.status.NOT_RUN not in ds["status"].values
 
 
 def test_run_small_and_sweep_equivalent(capsys, tmp_path, monkeypatch):
@@ -350,12 +366,9 @@ def test_existing_store_needs_resume(capsys, tmp_path, monkeypatch):
 
 
 # ------------------------------------------------------------------------------ plot
-@pytest.mark.parametrize("package", [True, False], ids=["fastdescent.plotting", "built-in"])
-def test_plot_every_kind(capsys, tmp_path, monkeypatch, package):
+def test_plot_every_kind(capsys, tmp_path, monkeypatch):
+    """Every kind is drawn by fastdescent.plotting, with no warning."""
     monkeypatch.chdir(tmp_path)
-    if not package:
-        monkeypatch.setitem(sys.modules, "fastdescent.plotting", None)
-        monkeypatch.setattr("fastdescent.cli.plots._NOTED", False)
     rc, _, err = cli(capsys, "sweep", "--model", "himmelblau", "--optimizer", "gd",
                      "--lr", "0.005,0.01", "--grid", 6, "--steps", 60, "--tol", 1e-3,
                      "--record-every", 10, "-o", "h.nc")
@@ -364,10 +377,7 @@ def test_plot_every_kind(capsys, tmp_path, monkeypatch, package):
         rc, out, err = cli(capsys, "plot", "h.nc", "--kind", kind, "-o", f"{kind}.png")
         assert rc == 0, err
         assert (tmp_path / f"{kind}.png").read_bytes()[:4] == b"\x89PNG"
-        if package and hasattr(pytest.importorskip("fastdescent.plotting"), "basin_map"):
-            assert "warning" not in err and "built-in" not in err, err
-        if not package and kind == "basins":
-            assert "built-in" in err
+        assert "warning" not in err and "note" not in err, err
     rc, _, err = cli(capsys, "plot", "missing.nc")
     assert rc == 2
     assert_one_line_error(err, "no such dataset")
@@ -376,25 +386,18 @@ def test_plot_every_kind(capsys, tmp_path, monkeypatch, package):
     assert_one_line_error(err, "did you mean 'basins'")
 
 
-def test_plot_uses_fastdescent_plotting_when_it_provides_plot_dataset(capsys, tmp_path,
-                                                                       monkeypatch):
-    import matplotlib.pyplot as plt
-
+def test_plot_list_of_starts_and_no_paths(capsys, tmp_path, monkeypatch):
+    """Starts given as a list (no grid) and a run without recorded paths: basins and
+    convergence still draw (starts coloured by attractor; fraction converged by step)."""
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "e.toml", SMALL)
-    assert cli(capsys, "run", "e.toml")[0] == 0
-    calls = []
-    fake = types.ModuleType("fastdescent.plotting")
-
-    def plot_dataset(ds, kind):
-        calls.append(kind)
-        return plt.figure()
-
-    fake.plot_dataset = plot_dataset
-    monkeypatch.setitem(sys.modules, "fastdescent.plotting", fake)
-    rc, _, err = cli(capsys, "plot", "small.nc", "--kind", "hyper")
-    assert rc == 0, err
-    assert calls == ["hyper"] and (tmp_path / "small-hyper.png").exists()
+    ds = fd.sweep(fd.models.himmelblau(), fd.optim.gd(lr=0.01),
+                  np.random.default_rng(0).uniform(-4, 4, (20, 2)), 80, tol=1e-3,
+                  progress=False)
+    fd.save(ds, tmp_path / "l.nc")
+    for kind in ("basins", "convergence"):
+        rc, _, err = cli(capsys, "plot", "l.nc", "--kind", kind, "-o", f"{kind}.png")
+        assert rc == 0, err
+        assert (tmp_path / f"{kind}.png").read_bytes()[:4] == b"\x89PNG"
 
 
 # ------------------------------------------------------------------------------ figures

@@ -173,7 +173,7 @@ def test_local_cluster_bitwise_identical(local_cluster, small_ref):
 
 def test_worker_with_another_version_refuses(local_cluster, monkeypatch):
     _, client = local_cluster
-    monkeypatch.setattr(fd, "__version__", "0.0.0+other")  # the client's, not the workers'
+    monkeypatch.setattr("fastdescent._version.__version__", "0.0.0+other")  # the client's only
     with pytest.raises(dist.ClusterError, match="same version everywhere"):
         _within(HANG, lambda: _sweep(SMALL, scheduler=client))
 

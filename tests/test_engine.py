@@ -275,13 +275,12 @@ def test_million_trajectories_bounded_memory():
 _FIRST_RUN = """
 import sys, numpy as np, fastdescent as fd
 from fastdescent.engine import compiled as C
-from fastdescent.optim.rules import ADAM, update_kernel
 r = fd.run(fd.models.rosenbrock(), fd.optim.adam(lr=0.01), [[-1.2, 1.0], [0.5, 0.5]], 30,
            record_every=5, progress=False)
 helper = C._BUILD.get("proc", "none")
 print("helper:", "none" if helper == "none" else "finished" if helper is None else "running")
 print("marker:", C._worker_marker().exists(), "restart:", C.start_worker_build())
-stats = update_kernel(ADAM).stats
+stats = C.rule_kernels(fd.optim.get_rule("adam"))[0].stats
 print("rule compiled here:", sum(stats.cache_misses.values()),
       "loaded:", sum(stats.cache_hits.values()))
 np.save(sys.argv[1], np.concatenate([r.params.ravel(), r.path.ravel(), r.loss]))

@@ -9,6 +9,7 @@ plain-NumPy implementations written from the formulas, not from the kernels).
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import naive
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numba import njit
-from user_model_kernels import exp_data, exp_example, exp_hessian, exp_loss
+from user_model_kernels import exp_data, exp_example, exp_hessian, exp_loss, exp_loss_grad
 
 from fastdescent.models import (
     binary_classification,
@@ -38,7 +39,9 @@ from fastdescent.models import (
 )
 from fastdescent.models.base import importable_name
 
-LECTURE_DIR = Path("/work/shared/lecture")
+# the lecture's published check values, next to the repository (override: FASTDESCENT_LECTURE_DIR)
+LECTURE_DIR = Path(os.environ.get("FASTDESCENT_LECTURE_DIR",
+                                  Path(__file__).resolve().parents[2] / "shared" / "lecture"))
 
 # ============================================================================ the models
 _rng = np.random.default_rng(12345)
@@ -72,12 +75,16 @@ EXTRA_CASES = {
                                        param_names=("a", "k"), x=EXP_X, y=EXP_Y, box=EXP_BOX),
     "custom_exp_fd": lambda: custom_model(exp_example, exp_loss, n_params=2, x=EXP_X, y=EXP_Y,
                                           box=EXP_BOX, name="custom_fd"),
+    "custom_exp_point": lambda: custom_model(exp_loss_grad, hessian=exp_hessian,
+                                             param_names=("a", "k"), x=EXP_X, y=EXP_Y,
+                                             box=EXP_BOX, name="custom_point"),
 }
 ALL_CASES = [*named_models, *EXTRA_CASES]
 DATA_CASES = ["linear_regression_1d", "gabor", "univariate_regression", "multivariate_regression",
               "binary_classification", "multiclass_classification", "two_layer_net",
               "two_layer_net_w3_2in_2out", "multiclass_3cls_3in", "binary_3in",
-              "multivariate_3in_1out", "polynomial_deg4", "custom_exp", "custom_exp_fd"]
+              "multivariate_3in_1out", "polynomial_deg4", "custom_exp", "custom_exp_fd",
+              "custom_exp_point"]
 
 
 @functools.cache
@@ -125,7 +132,7 @@ def naive_loss(model, phi) -> float:
                            s["widths"])
     if name == "cosine_quadratic":
         return naive.cosine_quadratic(phi, s["delta"], s["lam"])
-    if name in ("custom", "custom_fd"):
+    if name in ("custom", "custom_fd", "custom_point"):
         return naive.exp_regression_loss(phi, X, Y)
     return getattr(naive, name)(phi)  # himmelblau, beale, saddle, adam_demo
 
@@ -544,10 +551,10 @@ BAD_INPUT = {
     "bumps lengths": (lambda: bumps_1d(amplitudes=(1.0,), means=(0.0, 1.0), widths=(0.1,)),
                       ValueError, "amplitudes, means and widths"),
     "custom non-njit": (lambda: custom_model(_nonjit, n_params=2), TypeError,
-                        "example must be a numba.njit function"),
+                        "loss_grad must be a numba.njit function"),
     "custom non-njit hessian": (lambda: custom_model(exp_example, exp_loss, n_params=2,
                                                      example_hessian=_nonjit), TypeError,
-                                "example_hessian must be a numba.njit"),
+                                "hessian must be a numba.njit"),
     "custom no size": (lambda: custom_model(exp_example, exp_loss), ValueError, "n_params"),
     "binary labels 2": (lambda: binary_classification(BIN_X[:3], [0.0, 1.0, 2.0]), ValueError,
                         "binary labels 0 or 1"),
@@ -573,3 +580,25 @@ def test_bad_input_gives_clear_error(case):
     fn, exc, match = BAD_INPUT[case]
     with pytest.raises(exc, match=match):
         fn()
+
+
+def test_loss_grad_model_equals_the_internal_kernel_form_bit_for_bit():
+    """A model written as one loss_grad(p, x, y, c, g) gives the same bits as the same loss
+    written as the block kernels' 8-argument kernel and its loss-only twin: gradients, losses,
+    Hessians, full-batch, minibatch and line-search runs."""
+    point = custom_model(exp_loss_grad, hessian=exp_hessian, n_params=2, x=EXP_X, y=EXP_Y)
+    block = custom_model(exp_example, exp_loss, example_hessian=exp_hessian, n_params=2,
+                         x=EXP_X, y=EXP_Y)
+    pts = np.random.default_rng(5).uniform(-1.0, 1.0, (40, 2)) + [1.5, -0.5]
+    for a, b in zip(point.loss_grad_many(pts), block.loss_grad_many(pts)):
+        assert a.tobytes() == b.tobytes()
+    assert point.loss_many(pts).tobytes() == block.loss_many(pts).tobytes()
+    assert point.hessian_many(pts).tobytes() == block.hessian_many(pts).tobytes()
+    import fastdescent as fd
+
+    for opt, kw in ((fd.optim.gd(lr=0.01), {}), (fd.optim.adam(lr=0.02), dict(batch_size=4)),
+                    (fd.optim.armijo(), {})):
+        r1, r2 = (fd.run(m, opt, pts, 30, record_every=1, progress=False, **kw)
+                  for m in (point, block))
+        assert r1.path.tobytes() == r2.path.tobytes()
+        assert r1.loss_path.tobytes() == r2.loss_path.tobytes()

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from numba import njit
 
 import fastdescent as fd
 import naive
@@ -62,6 +63,7 @@ def rule_cases(a):
          dict(lr=0.005, alpha=0.9, momentum=0.5, weight_decay=0.01, centered=True)),
         ("adagrad", "adagrad",
          dict(lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1)),
+        ("lion", "lion", dict(lr=0.01, beta1=0.9, beta2=0.99, weight_decay=0.1)),
     ]
 
 
@@ -557,16 +559,76 @@ def test_schedule_factors_are_what_the_engine_reads():
     assert np.array_equal(S.constant().factors(10 ** 9), [1.0])
 
 
-def test_every_rule_has_one_step_kernel_of_the_engine_signature():
-    from fastdescent.engine.signatures import SEARCH, UPDATE
-    from fastdescent.optim import line_searches as LS
-    from fastdescent.optim import rules as R
+def test_every_rule_has_a_reference_loop():
+    """Every built-in rule is checked against a plain-NumPy loop of its formula: it has one in
+    tests/reference.py and a case in rule_cases (so the reference tests above run it)."""
+    names = {r.name for r in O.builtin_rules()}
+    assert names - set(ref.RULES) == set(), "rules without a reference loop"
+    assert names - {c[1] for c in rule_cases(1.0)} == set(), "rules without a test case"
 
-    for rule in R.RULES:
-        upd, search = R.update_kernel(rule), LS.search_kernel(rule)
+
+def test_every_rule_has_kernels_of_the_contract_signatures():
+    from fastdescent.contract import LOOKAHEAD, SEARCH, UPDATE, no_lookahead, no_search, no_step
+    from fastdescent.engine.compiled import rule_kernels
+
+    for rule in O.all_rules():
+        upd, look, search = rule_kernels(rule)
         assert UPDATE.args in upd.overloads and SEARCH.args in search.overloads
-        line = rule in (R.LINE_SEARCH, R.ARMIJO)
-        assert (upd is R.no_step) == line and (search is LS.no_search) == (not line)
+        assert LOOKAHEAD.args in look.overloads
+        line = rule.search is not None
+        assert (upd is no_step) == line and (search is no_search) == (not line)
+        assert (look is no_lookahead) == (rule.lookahead is None)
+
+
+def _fused_adamw(phi, g, state, hyper, t, scale):
+    """AdamW as one fused loop (decay inside the Adam loop), to check the composition."""
+    P, B = phi.shape
+    for b in range(B):
+        lr = hyper[0, b] * scale
+        b1, b2, eps, wd = hyper[1, b], hyper[2, b], hyper[3, b], hyper[4, b]
+        ams = hyper[5, b] != 0.0
+        step_size = lr / (1.0 - b1 ** (t + 1))
+        bc2_sqrt = math.sqrt(1.0 - b2 ** (t + 1))
+        for k in range(P):
+            gk = g[k, b]
+            phi[k, b] *= 1.0 - lr * wd
+            w = 1.0 - b1
+            m0 = state[0, k, b]
+            m = m0 + w * (gk - m0) if abs(w) < 0.5 else gk - (gk - m0) * (1.0 - w)
+            v = state[1, k, b] * b2 + (1.0 - b2) * gk * gk
+            state[0, k, b] = m
+            state[1, k, b] = v
+            if ams:
+                vmax = max(state[2, k, b], v)
+                state[2, k, b] = vmax
+                denom = math.sqrt(vmax) / bc2_sqrt + eps
+            else:
+                denom = math.sqrt(v) / bc2_sqrt + eps
+            phi[k, b] += -step_size * (m / denom)
+
+
+def test_adamw_is_decay_composed_with_adam_bit_for_bit():
+    """adamw = the decoupled-decay piece followed by PyTorch's Adam step; it gives the same bits
+    as the fused loop (decay applied element by element inside the Adam loop)."""
+    from numba import njit
+
+    from fastdescent.engine.compiled import rule_kernels
+
+    fused = njit(error_model="numpy")(_fused_adamw)
+    update = rule_kernels(O.get_rule("adamw"))[0]
+    rng = np.random.default_rng(3)
+    P, B = 3, 16
+    opt = O.adamw(lr=rng.uniform(0.001, 0.5, B), betas=(rng.uniform(0.5, 0.99, B), 0.99),
+                  weight_decay=rng.uniform(0.0, 0.5, B), amsgrad=rng.integers(0, 2, B))
+    hyper = opt.hyper_matrix(B)
+    phi0 = rng.normal(size=(P, B))
+    phi = [phi0.copy(), phi0.copy()]
+    state = [np.zeros((3, P, B)) for _ in range(2)]
+    for t in range(20):
+        g = rng.normal(size=(P, B))
+        update(phi[0], g.copy(), state[0], hyper, t, 0.9)
+        fused(phi[1], g.copy(), state[1], hyper, t, 0.9)
+        assert phi[0].tobytes() == phi[1].tobytes() and state[0].tobytes() == state[1].tobytes()
 
 
 @pytest.mark.parametrize("make,match", [
@@ -673,3 +735,84 @@ def test_against_real_torch_optim(name, hyper):
         opt.step()
         got.append(p.detach().numpy().copy())
     assert_path(path, np.array(got))
+
+
+# ----------------------------------------------------------------------------- user-defined rules
+@njit(error_model="numpy")
+def user_lion_step(phi, g, state, hyper, t, scale):
+    """A user's Lion without weight decay, written as a user would (module level: cached)."""
+    for k in range(phi.shape[0]):
+        for b in range(phi.shape[1]):
+            b1, b2, m = hyper[1, b], hyper[2, b], state[0, k, b]
+            c = b1 * m + (1.0 - b1) * g[k, b]
+            s = 1.0 if c > 0.0 else (-1.0 if c < 0.0 else 0.0)
+            phi[k, b] -= hyper[0, b] * scale * s
+            state[0, k, b] = b2 * m + (1.0 - b2) * g[k, b]
+
+
+USER_LION = O.Rule("user_lion", (O.Hyper("lr", 1e-4), O.Hyper("beta1", 0.9, O.UNIT_CLOSED),
+                                 O.Hyper("beta2", 0.99, O.UNIT_CLOSED)), 1, user_lion_step)
+
+
+def test_user_rule_runs_like_the_builtin_bit_for_bit():
+    """A rule defined outside the package, with per-trajectory hyperparameters, in run (with a
+    schedule and minibatches) and in sweep: the same bits as the built-in lion."""
+    starts = PROBLEMS["gabor"][1]
+    lr = np.array([0.01, 0.02, 0.005])
+    kw = dict(record_every=1, progress=False, batch_size=7, seed=3, schedule=S.cosine(40, 0.1))
+    mine = fd.run(GABOR, USER_LION(lr=lr, beta2=0.95), starts, 40, **kw)
+    builtin = fd.run(GABOR, O.lion(lr=lr, beta2=0.95), starts, 40, **kw)
+    assert mine.path.tobytes() == builtin.path.tobytes()
+    grid = fd.grid(GABOR, 3)
+    a = fd.sweep(GABOR, USER_LION, grid, 30, lr=[0.01, 0.05], progress=False)
+    b = fd.sweep(GABOR, O.lion(), grid, 30, lr=[0.01, 0.05], progress=False)
+    assert a["params"].values.tobytes() == b["params"].values.tobytes()
+    assert a.attrs["optimizer"] != b.attrs["optimizer"]  # provenance names the user's rule
+
+
+def test_user_rule_validates_and_registers(monkeypatch):
+    from fastdescent.optim import registry
+    from fastdescent.plotting import i18n, style
+
+    with pytest.raises(ValueError, match=r"user_lion: beta1 must be in \[0, 1\]"):
+        USER_LION(beta1=1.5)
+    with pytest.raises(TypeError, match="unexpected hyperparameter 'beta'"):
+        USER_LION(beta=0.5)
+    fixed = O.Rule("fixed_gd", (O.Hyper("lr", 0.1, per_trajectory=False),), 0,
+                   user_lion_step)
+    with pytest.raises(ValueError, match="lr must be one value for the whole run"):
+        fixed(lr=np.array([0.1, 0.2]))
+    with pytest.raises(ValueError, match="error_model"):
+        O.Rule("bad", (O.Hyper("lr", 0.1),), 0, njit(lambda *a: None))
+    with pytest.raises(ValueError, match="exactly one of step= or search="):
+        O.Rule("bad", (O.Hyper("lr", 0.1),), 0)
+    monkeypatch.setattr(registry, "_RULES", dict(registry._RULES))
+    O.register(USER_LION)
+    with pytest.raises(ValueError, match="already registered"):
+        O.register(O.get_rule("adam").derive(name="user_lion"))
+    assert O.get_optimizer("user_lion", lr=0.5).hyper["lr"] == 0.5
+    assert "user_lion" in O.named_optimizers
+    assert style.optimizer_color("user_lion") == USER_LION.color
+    assert i18n.optimizer_label("user_lion", "es") == "user_lion"
+    res = fd.run(GABOR, "user_lion", [0.6, -0.2], 5, progress=False)
+    assert res.optimizer.rule is USER_LION
+
+
+def test_readme_lion_matches_a_numpy_lion_loop():
+    """The README's "Your own optimizer" example, run as written (a rule defined in
+    ``__main__``), against the plain-NumPy Lion loop of tests/reference.py."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Your own optimizer", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    ns = {"__name__": "__main__"}
+    exec(compile(code, "README.md", "exec"), ns)
+    res = ns["res"]
+    starts, lrs = [[0.6, -0.2], [3.5, 6.5]], [0.01, 0.03]
+    assert res.optimizer.name == "my_lion" and res.params.shape == (2, 2)
+    for i in range(2):
+        want = ref.reference_path(GABOR, "lion", starts[i], 300, lr=lrs[i], beta1=0.9,
+                                  beta2=0.99)
+        assert_path(res.params[i], want[-1])

@@ -42,3 +42,13 @@ def exp_data(n=20, seed=3):
     g = np.random.default_rng(seed)
     x = np.linspace(0.0, 2.0, n)
     return x, 1.5 * np.exp(-0.8 * x) + 0.05 * g.standard_normal(n)
+
+
+@njit(error_model="numpy")
+def exp_loss_grad(p, x, y, c, g):
+    """The same model in the public contract: one example at the point p."""
+    e = math.exp(p[1] * x[0])
+    r = p[0] * e - y[0]
+    g[0] += 2.0 * r * e
+    g[1] += 2.0 * r * p[0] * e * x[0]
+    return r * r

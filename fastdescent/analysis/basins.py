@@ -45,6 +45,8 @@ from typing import Callable, NamedTuple, Sequence
 import numba
 import numpy as np
 
+from ..contract import CONVERGED, DIVERGED, MAX_STEPS
+
 __all__ = [
     "LABEL_DIVERGED",
     "LABEL_NOT_CONVERGED",
@@ -72,12 +74,8 @@ LABEL_DIVERGED = -1
 #: Label of a trajectory that did not converge within its step budget.
 LABEL_NOT_CONVERGED = -2
 
-#: Engine status: the trajectory reached the step limit.
-STATUS_MAX_STEPS = 0
-#: Engine status: the trajectory converged (gradient norm below tol).
-STATUS_CONVERGED = 1
-#: Engine status: the trajectory diverged.
-STATUS_DIVERGED = 2
+#: Engine status codes (:mod:`fastdescent.contract`), under the names this module uses.
+STATUS_MAX_STEPS, STATUS_CONVERGED, STATUS_DIVERGED = MAX_STEPS, CONVERGED, DIVERGED
 
 #: The attractor kinds :func:`find_attractors` can report.
 KINDS = ("minimum", "maximum", "saddle", "degenerate", "unknown")

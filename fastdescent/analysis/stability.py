@@ -36,8 +36,12 @@ with ``momentum=0`` (PyTorch then ignores ``dampening``) it is plain GD. The fir
 :math:`M`.
 
 Adaptive rules (``normalized``, ``adam``, ``torch_adam``, ``adamw``, ``rmsprop``,
-``adagrad``) and line searches (``line_search``, ``armijo``) are *not* linear on quadratics,
-have no divergence threshold of this kind and get ``NaN`` (see :data:`NONLINEAR`).
+``adagrad``, ``lion``) and line searches (``line_search``, ``armijo``) are *not* linear on
+quadratics, have no divergence threshold of this kind and get ``NaN`` (see :data:`NONLINEAR`).
+
+Each rule's record (:mod:`fastdescent.optim.record`) says which case it is: ``linear`` (the
+iteration matrix is built from its kernels), ``stable_interval`` (the closed form above, in the
+rule's own file) or ``nonlinear`` (why there is none). A user rule takes part the same way.
 
 Measured maps
 -------------
@@ -54,45 +58,19 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import status as S
-from ..optim import rules as R
-from ..optim.factories import Optimizer, get_optimizer, named_optimizers
+from .. import contract as S
+from ..engine.compiled import rule_kernels
+from ..optim.record import Optimizer, Rule
+from ..optim.registry import all_rules, get_optimizer, get_rule
 
 __all__ = ["LINEAR_RULES", "NONLINEAR", "stability_threshold", "stability_interval",
            "iteration_matrix", "spectral_radius", "stable", "hyper_map", "measured_boundary"]
 
-#: Rules that are linear maps of (phi, state) on a quadratic (closed-form thresholds).
-LINEAR_RULES = ("gd", "momentum", "nesterov", "torch_sgd")
+#: Registered rules that are linear maps of (phi, state) on a quadratic (read from the records).
+LINEAR_RULES = tuple(r.name for r in all_rules() if r.linear)
 
-_ADAPTIVE = (
-    "no linear stability threshold: the step is normalised by a running gradient magnitude, "
-    "so it is bounded by about lr whatever the curvature (for Adam, "
-    "|step| <= lr (1-beta1)/sqrt(1-beta2) when (1-beta1) > sqrt(1-beta2), else <= lr; Kingma & "
-    "Ba 2015, Sec. 2.1). On a quadratic the iterates therefore cannot run away exponentially: "
-    "far from the minimum they walk back at speed ~lr; near it the step does not shrink with "
-    "|g| as a GD step does, so they may oscillate with amplitude of order lr (Adam's lagging "
-    "second moment often damps this and it converges) - but they do not diverge.")
-
-#: Why each non-linear rule has no threshold (stability_threshold returns NaN for them).
-NONLINEAR = {
-    "normalized": "no linear stability threshold: the step is lr g/(|g|+eps), of size ~lr "
-                  "whatever the curvature, so the iterates never diverge on a quadratic; they "
-                  "end oscillating around the minimum with amplitude ~lr (|phi| <~ lr).",
-    "adam": _ADAPTIVE,
-    "torch_adam": _ADAPTIVE,
-    "adamw": _ADAPTIVE,
-    "rmsprop": _ADAPTIVE.replace("for Adam, |step| <= lr (1-beta1)/sqrt(1-beta2) when "
-                                 "(1-beta1) > sqrt(1-beta2), else <= lr; Kingma & Ba 2015, "
-                                 "Sec. 2.1", "<= lr/sqrt(1-alpha) without momentum, "
-                                 "/(1-momentum) more with it"),
-    "adagrad": "no linear stability threshold: the step lr g/sqrt(sum g^2) is bounded by lr and "
-               "shrinks like 1/sqrt(t); Adagrad does not diverge on a quadratic.",
-    "line_search": "no learning rate: the bracketing line search picks the step size, which "
-                   "never increases the loss along -g on a quadratic.",
-    "armijo": "no fixed learning rate: backtracking shrinks the step until the Armijo "
-              "condition holds, which on a quadratic means lr < 2(1-c)/lambda for the step "
-              "taken (unless max_iter is exhausted).",
-}
+#: Why each registered non-linear rule has no threshold (stability_threshold returns NaN).
+NONLINEAR = {r.name: r.nonlinear for r in all_rules() if not r.linear}
 
 
 # ===================================================================================== helpers
@@ -101,12 +79,12 @@ def _optimizer(optimizer, hyper: dict, *, with_lr=None) -> Optimizer:
     if "lr" in hyper:
         raise TypeError("give the learning rate as the lr argument of stable()/"
                         "spectral_radius(); stability_threshold() solves for it")
+    if isinstance(optimizer, Rule):
+        optimizer = optimizer()
     if isinstance(optimizer, Optimizer):
         opt = optimizer.replace(**hyper) if hyper else optimizer
     elif isinstance(optimizer, str):
-        if optimizer not in named_optimizers:
-            raise ValueError(f"unknown optimizer {optimizer!r}; valid optimizers: "
-                             f"{', '.join(named_optimizers)}")
+        get_rule(optimizer)  # ValueError naming the valid optimizers
         try:
             opt = get_optimizer(optimizer, **hyper)
         except TypeError as exc:
@@ -137,28 +115,11 @@ def _lam(lam) -> float:
 
 
 def _a_interval(opt: Optimizer, lam: float):
-    """Stable range (lo, hi) of a = lr * lam_eff, and lam_eff; None for non-linear rules."""
-    h = opt.hyper
-    name = opt.name
-    if name == "gd":
-        return (0.0, 2.0), lam
-    if name == "momentum":
-        b = h["beta"]
-        return (0.0, 2.0 * (1 + b) / (1 - b)), lam
-    if name == "nesterov":
-        b = h["beta"]
-        return (0.0, 2.0 * (1 + b) / ((1 + 2 * b) * (1 - b))), lam
-    if name == "torch_sgd":
-        mu, tau, nest, wd = h["momentum"], h["dampening"], h["nesterov"] != 0, h["weight_decay"]
-        lam_eff = lam + wd
-        if mu == 0.0:
-            return (0.0, 2.0), lam_eff
-        if nest:  # dampening is 0 (enforced by the factory)
-            return (max(0.0, 1.0 - 1.0 / mu), 2.0 * (1 + mu) / (1 + 2 * mu)), lam_eff
-        if mu >= 1.0 or tau >= 1.0:
-            return None, lam_eff  # never strictly stable
-        return (0.0, 2.0 * (1 + mu) / (1 - tau)), lam_eff
-    return "nonlinear", lam
+    """Stable range (lo, hi) of a = lr * lam_eff (None: none), and lam_eff, from the rule's
+    closed form; "nonlinear" for rules without one."""
+    if opt.rule.stable_interval is None:
+        return "nonlinear", lam
+    return opt.rule.stable_interval(opt.hyper, lam)
 
 
 # ===================================================================================== theory
@@ -290,7 +251,7 @@ def iteration_matrix(optimizer, lr, lam, **hyper) -> np.ndarray:
     r"""The exact linear map :math:`z_{t+1} = M z_t` of one step on :math:`\tfrac12\lambda\phi^2`.
 
     Built numerically from the engine's own compiled step kernels
-    (:func:`fastdescent.optim.rules.update_kernel` and ``nesterov_point``): the state
+    (:func:`fastdescent.engine.compiled.rule_kernels`: step and look-ahead): the state
     :math:`z = (\phi, s_1, \dots, s_S)` of a 1-parameter trajectory is set to each basis vector
     :math:`e_j` in turn (one lane each), the gradient :math:`\lambda\phi_{eval}` is taken at
     the rule's evaluation point, one step is applied (at :math:`t = 1`, past PyTorch's
@@ -322,9 +283,9 @@ def iteration_matrix(optimizer, lr, lam, **hyper) -> np.ndarray:
     """
     lam = _lam(lam)
     opt = _optimizer(optimizer, hyper)
-    if opt.name not in LINEAR_RULES:
+    if not opt.rule.linear:
         raise ValueError(f"{opt.name} is not a linear map on quadratics: "
-                         f"{NONLINEAR.get(opt.name, 'no iteration matrix')}")
+                         f"{opt.rule.nonlinear or 'no iteration matrix'}")
     lr = float(lr)
     if not (lr >= 0 and math.isfinite(lr)):
         raise ValueError(f"lr must be a finite number >= 0, got {lr!r}")
@@ -339,13 +300,14 @@ def _kernel_step(opt: Optimizer, lam: float, z: np.ndarray) -> np.ndarray:
     phi = np.ascontiguousarray(z[:1].copy())
     state = np.ascontiguousarray(z[1:].reshape(n_state, 1, B).copy())
     hyper = opt.hyper_matrix(B)
-    if opt.rule == R.NESTEROV:
+    update, lookahead, _ = rule_kernels(opt.rule)
+    if opt.rule.lookahead is not None:
         look = np.empty_like(phi)
-        R.nesterov_point(phi, state, hyper, 1.0, look)
+        lookahead(phi, state, hyper, 1.0, look)
         g = lam * look
     else:
         g = lam * phi
-    R.apply_update(opt.rule, phi, np.ascontiguousarray(g), state, hyper, 1, 1.0)
+    update(phi, np.ascontiguousarray(g), state, hyper, 1, 1.0)
     return np.concatenate([phi, state.reshape(n_state, B)], axis=0)
 
 

@@ -68,14 +68,14 @@ def list_models() -> list[str]:
 
 
 def list_optimizers() -> list[str]:
-    from ..optim import factories as F
+    from ..optim.registry import all_rules, named_optimizers
 
-    out = [f"optimizers ({len(F.named_optimizers)}):"]
-    for name, fn in F.named_optimizers.items():
-        opt = fn()
-        specs = F._SPECS.get(opt.rule, ())
-        ranges = ", ".join(f"{h} {s.text()}" for h, s in zip(opt.hyper_names, specs))
-        out += [f"  {_signature(name, fn)}", f"      {_doc_line(fn)}",
+    rules = all_rules()
+    out = [f"optimizers ({len(rules)}):"]
+    for rule in rules:
+        fn = named_optimizers[rule.name]
+        ranges = ", ".join(f"{h.name} {h.spec.text()}" for h in rule.hyper)
+        out += [f"  {_signature(rule.name, fn)}", f"      {_doc_line(fn)}",
                 f"      hyperparameters (sweepable): {ranges}"]
     return out
 
@@ -535,7 +535,7 @@ def cmd_info(args, extra) -> int:
     import numba
     import numpy as np
 
-    from .. import __version__
+    from .._version import __version__
     from ..engine.compiled import cache_dir
 
     rows = [("fastdescent", f"{__version__} ({Path(__file__).resolve().parents[1]})"),
@@ -569,21 +569,15 @@ def cmd_info(args, extra) -> int:
                  if _cpu.WIDE_VECTORS else "off (Numba default, or not an AVX-512 CPU)"))
     d = cache_dir()
     rows.append(("cache dir", f"{d} ({'writable' if _writable(d) else 'NOT writable'})"))
-    rows.append(("plotting", "fastdescent.plotting.plot_dataset" if _has_plotting()
-                 else "built-in minimal plots (fastdescent.plotting.plot_dataset not found)"))
+    import importlib.util
+
+    rows.append(("plotting", "fastdescent.plotting" if importlib.util.find_spec("matplotlib")
+                 else "unavailable (matplotlib not installed)"))
     fig = _import_optional("fastdescent.figures")
     rows.append(("figures", "fastdescent.figures" if fig is not None else "not available"))
     w = max(len(k) for k, _ in rows)
     print("\n".join(f"{k:<{w}}  {v}" for k, v in rows))
     return 0
-
-
-def _has_plotting() -> bool:
-    try:
-        mod = _import_optional("fastdescent.plotting")
-    except Exception:  # noqa: BLE001
-        return False
-    return callable(getattr(mod, "plot_dataset", None))
 
 
 def _writable(d: Path) -> bool:

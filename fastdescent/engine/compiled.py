@@ -1,76 +1,62 @@
-"""Compiled engines, generated from source files and cached on disk.
+"""The engine's compiled pieces: the worker, the rules' kernels, and how a run gets them.
 
-The model- and optimizer-independent :mod:`fastdescent.engine.worker` (compiled once per
-machine), and per model a copy of :mod:`fastdescent.engine._template` (its block kernels and
-evaluation helpers). The optimizers' step kernels are ordinary cached njit functions
-(:mod:`fastdescent.optim.rules`, :mod:`fastdescent.optim.line_searches`). The worker receives
-all of them as first-class functions (:func:`pointer`).
+- :func:`worker`: the model- and optimizer-independent :mod:`fastdescent.engine.worker`,
+  compiled once per machine (its generated module's name hashes only ``worker.py`` and the
+  contract, so adding a model or a rule never rebuilds it);
+- :func:`rule_kernels`: a rule's step and look-ahead kernels, compiled inside a generated module
+  whose name hashes the rule's sources and everything it composes;
+- the model's block kernels come from :func:`fastdescent.models.compiled.compiled_for`.
 
-
-Numba cannot cache a function that receives njit functions as arguments or is built in a
-closure (numba issues 6251/6264): such drivers recompile in every new process. Instead, for
-each model we write a copy of :mod:`fastdescent.engine._template` whose one ``MODEL-KERNELS``
-line imports that model's kernels, import it as a module, and let ``cache=True`` do the rest.
-The generated file's name contains a hash of fastdescent's own sources and of the kernels'
-module, so editing either never reuses a stale cache.
-
-Kernels that cannot be imported back (defined in ``__main__``, a notebook or a closure) get the
-same template executed in a fresh namespace, without on-disk caching.
+All are generated, imported and cached as described in :mod:`fastdescent.codegen`. The worker
+receives every kernel of a run as a first-class function (:func:`pointer`).
 """
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import types
 from pathlib import Path
 
 from numba.core.types.function_type import WrapperAddressProtocol
 
-from ..models.base import importable_name
+from ..codegen import LOCK as _LOCK
+from ..codegen import ROOT as _ROOT
+from ..codegen import cache_dir, exec_dynamic, module_hash, sources_hash
+from ..codegen import import_generated as _import_generated
+from ..models.compiled import compiled_for
+from ..models.compiled import generated as _generated
+from ..codegen import write_generated as _write_generated
 
-_TEMPLATE = Path(__file__).with_name("_template.py")
-_MARK = "# MODEL-KERNELS"
-_LOCK = threading.Lock()
+__all__ = ["cache_dir", "worker", "rule_kernels", "run_kernels", "compiled_for", "pointer",
+           "precompile", "start_worker_build"]
+
 _MODULES: dict = {}
-_PKG_HASH: str | None = None
+_HASHES: dict = {}
 
 
-def cache_dir() -> Path:
-    """Where generated engines live: ``$FASTDESCENT_CACHE_DIR`` or ``~/.cache/fastdescent``."""
-    root = os.environ.get("FASTDESCENT_CACHE_DIR")
-    if root:
-        return Path(root)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "fastdescent"
+def _worker_hash() -> str:
+    """The worker depends on its own file and the contract only: editing a model or a rule
+    never rebuilds it."""
+    h = _HASHES.get("worker")
+    if h is None:
+        h = _HASHES["worker"] = sources_hash(_ROOT / "contract.py",
+                                             _ROOT / "engine" / "worker.py")
+    return h
 
 
-def _package_hash() -> str:
-    global _PKG_HASH
-    if _PKG_HASH is None:
-        root = Path(__file__).resolve().parents[1]
-        h = hashlib.sha1()
-        for sub in ("engine", "optim", "models"):
-            for f in sorted((root / sub).glob("*.py")):
-                h.update(f.name.encode())
-                h.update(f.read_bytes())
-        h.update((root / "fastmath.py").read_bytes())  # inlined into model kernels
-        import numba
-
-        h.update(numba.__version__.encode())
-        _PKG_HASH = h.hexdigest()[:12]
-    return _PKG_HASH
-
-
-def _source_with(import_line: str) -> str:
-    lines = _TEMPLATE.read_text().splitlines(keepends=True)
-    out = [import_line + "\n" if _MARK in ln else ln for ln in lines]
-    return "".join(out)
+def _optim_hash() -> str:
+    """The compiled rules depend on the contract, the shared pieces and every built-in rule
+    (a rule may compose another's kernel)."""
+    h = _HASHES.get("optim")
+    if h is None:
+        h = _HASHES["optim"] = sources_hash(
+            _ROOT / "contract.py", _ROOT / "fastmath.py",
+            *sorted((_ROOT / "optim").glob("*.py")),
+            *sorted((_ROOT / "optim" / "rules").glob("*.py")))
+    return h
 
 
 def worker() -> types.ModuleType:
@@ -84,32 +70,39 @@ def worker() -> types.ModuleType:
             if mod is None:
                 _finish_helper("worker")
                 src = Path(__file__).with_name("worker.py").read_text()
-                mod = _import_generated(f"fd_worker_{_package_hash()}", src)
+                mod = _import_generated(f"fd_worker_{_worker_hash()}", src)
                 _MODULES["worker"] = mod
                 _mark_worker_built()
     return mod
 
 
 # ---------------------------------------------------------- two processes on a first run
-# The worker is the largest compile of a first run (2.5-3.5 s here) and does not depend
-# on the model or the optimizer. On a machine that has not built it yet, a helper process
-# compiles the run's kernels (the model's block kernels, the rule, the placeholders) into the
-# on-disk cache while this process builds the worker; this process then loads the kernels
-# from the cache. ``precompile`` does the converse (the helper builds the worker). A marker
-# file records that the worker was built for this fastdescent version, CPU and cache; with
-# it, or if the helper cannot run or fails, everything is compiled here as before. Results
-# are the same either way: only where the compiling happens changes.
+# The worker is the largest compile of a first run and does not depend on the model or the
+# optimizer. On a machine that has not built it yet, a helper process compiles the run's
+# kernels (the model's block kernels, the rule, the placeholders) into the on-disk cache while
+# this process builds the worker; this process then loads the kernels from the cache.
+# ``precompile`` does the converse (the helper builds the worker). A marker file records that
+# the worker was built for this worker source, CPU and cache; with it, or if the helper cannot
+# run or fails, everything is compiled here. Results are the same either way: only where the
+# compiling happens changes.
+#
+# Kept, although it is about 100 lines and its two tests are among the slowest: the first run
+# on a machine is what a student meets first, and the helper lets its two largest compiles use
+# two cores at once; after that first run it costs nothing. Its gain needs an idle second core
+# (on a loaded machine there is none to gain): ``python benchmarks/startup.py`` measures the
+# first run with and without it, and the helper should go if that shows no gain on the machines
+# the package serves. FASTDESCENT_BACKGROUND_BUILD=0 turns it off.
 _BUILD: dict = {}
 
 
 def _worker_marker() -> Path:
     import llvmlite.binding as llvm
 
-    key = "|".join((_package_hash(), llvm.get_host_cpu_name(),
+    key = "|".join((_worker_hash(), llvm.get_host_cpu_name(),
                     os.environ.get("NUMBA_CPU_NAME", ""), os.environ.get("NUMBA_CPU_FEATURES", ""),
                     os.environ.get("NUMBA_CACHE_DIR", ""), sys.version))
     tag = hashlib.sha1(key.encode()).hexdigest()[:12]
-    return cache_dir() / "engines" / f"fd_worker_{_package_hash()}.{tag}.built"
+    return cache_dir() / "engines" / f"fd_worker_{_worker_hash()}.{tag}.built"
 
 
 def _mark_worker_built() -> None:
@@ -169,10 +162,11 @@ def start_worker_build() -> bool:
             "from fastdescent.engine.compiled import worker; worker()", "worker")
 
 
-def run_kernels(model, rule: int, batches: bool, need_loss: bool) -> tuple:
-    """The worker module and the kernels ``(lg, lo, update, search, permute)`` of a run,
-    compiled here or loaded from the cache (on a first run, see above, a helper compiles
-    the kernels while this process builds the worker)."""
+def run_kernels(model, rule, batches: bool, need_loss: bool) -> tuple:
+    """The worker module and the kernels ``(lg, lo, update, lookahead, search, permute)`` of a
+    run of ``model`` with ``rule`` (a :class:`~fastdescent.optim.record.Rule`), compiled here or
+    loaded from the cache (on a first run, see above, a helper compiles the kernels while this
+    process builds the worker)."""
     helped = False
     with _LOCK:
         if _first_run():
@@ -183,7 +177,8 @@ def run_kernels(model, rule: int, batches: bool, need_loss: bool) -> tuple:
                     helped = _start_helper(
                         "from fastdescent.engine.compiled import _kernels, _import_generated; "
                         f"_kernels(_import_generated({gen[0]!r}, open({str(path)!r}).read()), "
-                        f"{int(rule)}, {bool(batches)}, {bool(need_loss)})", "kernels")
+                        f"{_registered_name(rule)!r}, {bool(batches)}, {bool(need_loss)})",
+                        "kernels")
     wk = worker()  # built here meanwhile
     if helped:
         with _LOCK:
@@ -191,10 +186,16 @@ def run_kernels(model, rule: int, batches: bool, need_loss: bool) -> tuple:
     return wk, _kernels(compiled_for(model), rule, batches, need_loss)
 
 
+def _registered_name(rule) -> str | None:
+    """The registry name of ``rule`` if a helper process can look it up, else None."""
+    from ..optim.registry import all_rules
+
+    return rule.name if any(r is rule for r in all_rules()) else None
+
+
 def _kernels(eng, rule, batches, need_loss) -> tuple:
+    """``rule``: a Rule, a registered name, or None (the helper then builds the model's)."""
     from ..optim.batches import permutation_kernel
-    from ..optim.line_searches import search_kernel
-    from ..optim.rules import update_kernel
 
     if batches:
         lg, lo = eng.batch_kernels(need_loss)
@@ -202,14 +203,88 @@ def _kernels(eng, rule, batches, need_loss) -> tuple:
         lg, lo = eng.block_loss_grad, (eng.loss_kernel() if need_loss else None)
     if lo is None:
         lo = no_loss_kernel()
-    return lg, lo, update_kernel(rule), search_kernel(rule), permutation_kernel(batches)
+    if rule is None:
+        return None
+    if isinstance(rule, str):
+        from ..optim.registry import get_rule
+
+        rule = get_rule(rule)
+    return (lg, lo, *rule_kernels(rule), permutation_kernel(batches))
+
+
+# ------------------------------------------------------------------------ compiled rules
+_RULE_MARK = "# RULE-KERNELS"
+_RULE_TEMPLATE = '''"""Step kernels of one update rule with the contract's signatures (generated by
+fastdescent.engine.compiled.rule_kernels; the module name hashes the rule's sources, so an edit
+of the rule or of anything it composes never reuses a stale cache)."""
+from numba import njit
+
+from fastdescent.contract import LOOKAHEAD, UPDATE
+pass  # RULE-KERNELS
+
+
+@njit(UPDATE, cache=True, error_model="numpy")
+def update(phi, g, state, hyper, t, scale):
+    rule_step(phi, g, state, hyper, t, scale)
+'''
+_LOOKAHEAD_TEMPLATE = '''
+
+@njit(LOOKAHEAD, cache=True, error_model="numpy")
+def lookahead(phi, state, hyper, scale, out):
+    rule_lookahead(phi, state, hyper, scale, out)
+'''
+
+
+def rule_kernels(rule) -> tuple:
+    """``(update, lookahead, search)`` of ``rule`` compiled for the contract's signatures
+    (placeholders for the roles it lacks), built on first use and cached on disk.
+
+    The step and look-ahead kernels are compiled inside a generated module whose name hashes
+    their module's source and the package's optimizer sources (Numba's own cache checks only
+    the cached function's file, which would miss an edit of a composed piece). A rule defined
+    in ``__main__``, a notebook or a closure gets the same module without on-disk caching.
+    """
+    from ..contract import LOOKAHEAD, SEARCH, UPDATE, compiled, no_lookahead, no_search, no_step
+
+    key = ("rule", id(rule))
+    got = _MODULES.get(key)
+    if got is not None and got[0] is rule:
+        return got[1]
+    with _LOCK:
+        if rule.search is not None:
+            kernels = (compiled(no_step, UPDATE), compiled(no_lookahead, LOOKAHEAD),
+                       compiled(rule.search, SEARCH))
+        else:
+            mod = _rule_module(rule)
+            kernels = (mod.update, mod.lookahead if rule.lookahead is not None
+                       else compiled(no_lookahead, LOOKAHEAD), compiled(no_search, SEARCH))
+        _MODULES[key] = (rule, kernels)
+    return kernels
+
+
+def _rule_module(rule) -> types.ModuleType:
+    fns = [("rule_step", rule.step)]
+    src = _RULE_TEMPLATE
+    if rule.lookahead is not None:
+        fns.append(("rule_lookahead", rule.lookahead))
+        src += _LOOKAHEAD_TEMPLATE
+    got = module_hash(_optim_hash(), [f for _, f in fns])
+    if got is None:
+        return exec_dynamic(f"fd_rule_dynamic_{rule.name}_{id(rule):x}", src, dict(fns),
+                            f"<fastdescent rule {rule.name}>")
+    names, h = got
+    imports = "; ".join(f"from {n[0]} import {n[1]} as {alias}"
+                        for (alias, _), n in zip(fns, names))
+    src = src.replace("pass  " + _RULE_MARK, imports + "  " + _RULE_MARK)
+    h.update(src.encode())
+    return _import_generated(f"fd_rule_{rule.name}_{h.hexdigest()[:16]}", src)
 
 
 class Pointer(WrapperAddressProtocol):
     """A compiled kernel as a first-class function whose address is looked up once.
 
     Numba converts a dispatcher passed for a ``FunctionType`` argument on every call (a
-    compile-result lookup, ~0.1 ms); the driver takes five such arguments per thread and
+    compile-result lookup, ~0.1 ms); the driver takes six such arguments per thread and
     chunk. Numba's wrapper address protocol lets it read the stored address instead.
     """
 
@@ -238,37 +313,20 @@ def pointer(kernel, sig) -> Pointer:
     return p
 
 
-def compiled_for(model) -> types.ModuleType:
-    """The compiled engine module for ``model``'s kernels (generated and imported once)."""
-    k = model.kernels
-    key = (k.example, k.example_loss, k.example_hessian)
-    mod = _MODULES.get(key)
-    if mod is not None:
-        return mod
-    with _LOCK:
-        mod = _MODULES.get(key)
-        if mod is None:
-            mod = _build(k)
-            _MODULES[key] = mod
-    return mod
-
-
 def no_loss_kernel():
     """The placeholder loss kernel (for runs that never need the loss alone)."""
-    from .signatures import LOSS, compiled, no_loss
+    from ..contract import LOSS, compiled, no_loss
 
     return compiled(no_loss, LOSS)
 
 
 def _rule_kernels() -> None:
     from ..optim.batches import permutation_kernel
-    from ..optim.line_searches import search_kernel
-    from ..optim.rules import RULES, update_kernel
+    from ..optim.registry import all_rules
     from ..optim.schedules import cosine
 
-    for rule in RULES:
-        update_kernel(rule)
-        search_kernel(rule)
+    for rule in all_rules():
+        rule_kernels(rule)
     permutation_kernel(True)
     permutation_kernel(False)
     cosine(2).factors(2)  # the schedules' njit evaluation
@@ -321,75 +379,3 @@ def precompile(models=(), minibatch: bool = True, rules: bool = True,
             step(f"{m.name}: minibatch kernels", lambda m=m: compiled_for(m).batch_kernels())
     step("engine (model-independent worker)", worker)
     return done
-
-
-def _generated(k) -> tuple[str, str] | None:
-    """Module name and source of the engine for kernels ``k``; None for kernels that cannot
-    be imported back (defined in ``__main__``, a notebook or a closure)."""
-    names = [importable_name(f) if f is not None else None
-             for f in (k.example, k.example_loss, k.example_hessian)]
-    aliases = ("model_example", "model_loss", "model_hessian")
-    given = [f is not None for f in (k.example, k.example_loss, k.example_hessian)]
-    if not all(n is not None for n, gv in zip(names, given) if gv):
-        return None
-    parts = []
-    srcs = hashlib.sha1(_package_hash().encode())
-    for n, alias in zip(names, aliases):
-        if n is None:
-            parts.append(f"{alias} = None")
-        else:
-            parts.append(f"from {n[0]} import {n[1]} as {alias}")
-            modfile = getattr(sys.modules.get(n[0]), "__file__", None)
-            if modfile and os.path.exists(modfile):
-                srcs.update(Path(modfile).read_bytes())
-            srcs.update(f"{n[0]}.{n[1]}".encode())
-    src = _source_with("; ".join(parts))
-    srcs.update(src.encode())
-    tag = names[0][1].replace("_example", "")
-    return f"fd_engine_{tag}_{srcs.hexdigest()[:16]}", src
-
-
-def _build(k) -> types.ModuleType:
-    gen = _generated(k)
-    if gen is not None:
-        return _import_generated(*gen)
-    # dynamic kernels: same template, no on-disk cache
-    src = _source_with("pass").replace("cache=True", "cache=False")
-    mod = types.ModuleType(f"fd_engine_dynamic_{id(k.example):x}")
-    mod.__dict__.update(model_example=k.example, model_loss=k.example_loss,
-                        model_hessian=k.example_hessian)
-    exec(compile(src, f"<fastdescent engine for {k.example.py_func.__qualname__}>", "exec"),
-         mod.__dict__)
-    return mod
-
-
-def _write_generated(modname: str, src: str) -> Path | None:
-    """Write the generated module's file (unless it holds ``src`` already); None if the
-    cache folder is not writable."""
-    d = cache_dir() / "engines"
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-        path = d / f"{modname}.py"
-        if not path.exists() or path.read_text() != src:
-            fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
-            with os.fdopen(fd, "w") as fh:
-                fh.write(src)
-            os.replace(tmp, path)
-    except OSError:
-        return None
-    return path
-
-
-def _import_generated(modname: str, src: str) -> types.ModuleType:
-    if modname in sys.modules:
-        return sys.modules[modname]
-    path = _write_generated(modname, src)
-    if path is None:  # read-only home: fall back to an uncached in-memory engine
-        mod = types.ModuleType(modname)
-        exec(compile(src.replace("cache=True", "cache=False"), modname, "exec"), mod.__dict__)
-        return mod
-    spec = importlib.util.spec_from_file_location(modname, path)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[modname] = mod
-    spec.loader.exec_module(mod)
-    return mod

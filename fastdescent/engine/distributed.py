@@ -122,7 +122,7 @@ class _Shipped:
     """
 
     def __init__(self, plan, version=None):
-        from .. import __version__
+        from .._version import __version__
 
         self.plan = plan
         self.version = version or __version__  # the client's, checked by each task
@@ -172,7 +172,7 @@ def _compute_tile(shipped, lo: int, hi: int) -> dict:
     except Exception:  # noqa: BLE001 - outside a worker (tests, local executors)
         pass
     if isinstance(shipped, _Shipped):
-        from .. import __version__
+        from .._version import __version__
 
         if shipped.version != __version__:
             raise ClusterError(f"a Dask worker runs fastdescent {__version__}, the client "

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__
+from .._version import __version__
 from ..models.base import Model
 from ..optim.factories import Optimizer
 from . import status as S

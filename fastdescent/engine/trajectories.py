@@ -2,7 +2,7 @@
 
 The thin Python layer of the engine: it validates every argument before any kernel runs,
 splits the trajectories into chunks, shows progress and assembles a :class:`Result`. The
-numerical work happens in the compiled driver of :mod:`fastdescent.engine._template`.
+numerical work happens in the compiled driver of :mod:`fastdescent.engine.worker`.
 """
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from .. import contract as S
+from ..contract import (LOOKAHEAD, LOSS, LOSS_GRAD, N_BLOCK_ARRAYS, N_VECTORS, PERMUTE, SEARCH,
+                        UPDATE)
 from ..models.base import Model
-from ..optim.factories import Optimizer, get_optimizer
-from ..optim.rules import NESTEROV
+from ..optim.record import Optimizer, Rule
+from ..optim.registry import get_optimizer
 from ..optim.schedules import Schedule, as_schedule
-from . import status as S
 from .compiled import pointer, run_kernels
 from .memory import MemoryLimitError, check_memory
-from .signatures import LOSS, LOSS_GRAD, N_BLOCK_ARRAYS, N_VECTORS, PERMUTE, SEARCH, UPDATE
 
 DEFAULT_BLOCK = 64
 DEFAULT_BOUND = 1e8
@@ -91,7 +92,7 @@ class Result:
 
     def counts(self) -> dict:
         """Number of trajectories per status name."""
-        return {S.NAMES[k]: int(np.sum(self.status == k)) for k in S.NAMES
+        return {S.STATUS_NAMES[k]: int(np.sum(self.status == k)) for k in S.STATUS_NAMES
                 if np.any(self.status == k)}
 
     def __repr__(self) -> str:
@@ -133,6 +134,8 @@ def check_model(model) -> Model:
 def check_optimizer(optimizer) -> Optimizer:
     if isinstance(optimizer, str):
         return get_optimizer(optimizer)
+    if isinstance(optimizer, Rule):
+        return optimizer()
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be a fastdescent Optimizer (e.g. "
                         f"fastdescent.optim.adam(lr=0.05)), got {type(optimizer).__name__}")
@@ -271,20 +274,19 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
         "loss_path": np.empty((n, K)),
     }
     batches = 0 < settings.batch_size < model.n_examples
-    nesterov = optimizer.rule == NESTEROV
+    rule = optimizer.rule
+    lookahead = rule.lookahead is not None
     # the loss alone is needed by line searches, and to record the loss at a point where
     # the gradient was not taken; other runs get a placeholder (no compile of block_loss)
-    need_loss = optimizer.uses_line_search or (settings.record_every > 0
-                                               and (batches or nesterov))
-    wk, (lg, lo, update, search, permute) = run_kernels(model, optimizer.rule, batches,
-                                                        need_loss)
+    need_loss = rule.uses_line_search or (settings.record_every > 0 and (batches or lookahead))
+    wk, (lg, lo, update, look, search, permute) = run_kernels(model, rule, batches, need_loss)
     # blocks of at most settings.block lanes, as even as possible (the last one is padded)
     n_blocks = -(-n // settings.block)
     width = -(-n // n_blocks)
     workers = min(threads or default_threads(), n_blocks)
     head = (pointer(lg, LOSS_GRAD), pointer(lo, LOSS), pointer(update, UPDATE),
-            pointer(search, SEARCH), pointer(permute, PERMUTE), optimizer.uses_line_search,
-            nesterov,
+            pointer(look, LOOKAHEAD), pointer(search, SEARCH), pointer(permute, PERMUTE),
+            rule.uses_line_search, lookahead,
             np.ascontiguousarray(init), np.ascontiguousarray(hyper),
             np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
             settings.steps, settings.schedule.factors(settings.steps), settings.batch_size,
@@ -371,7 +373,7 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     tol : float, optional
         Stop a trajectory when the norm of its full-batch gradient is below ``tol`` (checked at
         every step in full batch, at every epoch start with minibatches, and at the end).
-        Nesterov tests the gradient it computed, at its look-ahead point.
+        A rule with a look-ahead (Nesterov) tests the gradient it computed there.
     record_every : int, optional
         Record the point and its loss every ``k`` steps (plus the final point).
     threads : int, optional

@@ -1,38 +1,37 @@
 """The model- and optimizer-independent half of the engine: stepping, stopping, recording.
 
-Compiled **once** (per fastdescent version and machine) and cached on disk. Everything specific
-enters as a first-class function with a fixed signature (:mod:`fastdescent.engine.signatures`):
+Compiled **once** (per version of this file and of :mod:`fastdescent.contract`, and per
+machine) and cached on disk. It imports nothing but the contract: everything specific enters
+as a first-class function with a fixed signature (:mod:`fastdescent.contract`):
 
 - the model's block kernels ``lg`` (loss and gradient) and ``lo`` (loss), compiled per model
-  from :mod:`fastdescent.engine._template`;
-- the optimizer's ``update`` (:func:`fastdescent.optim.rules.update_kernel`) or line ``search``
-  (:func:`fastdescent.optim.line_searches.search_kernel`);
+  from :mod:`fastdescent.models._template`;
+- the optimizer's ``update`` and ``lookahead`` (the point where the gradient is taken), or its
+  line ``search`` (:func:`fastdescent.engine.compiled.rule_kernels`);
 - the minibatch stream ``permute`` (:func:`fastdescent.optim.batches.permutation_kernel`).
 
 Each is compiled separately, on first use; a role a run does not need gets an empty placeholder
 (cheapest compile). The learning-rate schedule arrives as the factor of every step
 (``scales``). A call through a function pointer happens once per block and step (and per
-line-search round), never per example, so it costs nothing measurable; in exchange the first
-run on a machine compiles only this skeleton, one rule and the model's block kernel, and a new
-model or optimizer later compiles only its own kernels. Before this split the worker contained
-every rule, line search and schedule and took 12-19 s to build; now 2.5-3.5 s (this module
-alone, from Numba's compile events, in fresh caches on the 2-core development VM).
+line-search round), never per example, so its cost is negligible next to the block kernels; in
+exchange the first run on a machine compiles only this skeleton, one rule and the model's block
+kernels, and a new model or optimizer later compiles only its own kernels.
 
 Layers (after STUMPY): the rule and block kernels are the serial workers; :func:`drive` is the
 ``nogil`` driver, which the Python layer runs on several threads at once. Each thread takes the
 next unclaimed block of trajectories from a shared atomic counter (dynamic scheduling: a thread
 never idles while blocks remain, whatever the trajectories' lengths, and there is no per-task
-Python work) and advances it through every step. Measured here: wrapping the worker in a
-``parallel=True`` ``prange`` loop instead cost ~20 s of extra compile time (Numba's parfor
-pipeline recompiles the callees).
+Python work) and advances it through every step. The driver is a plain loop rather than a
+``parallel=True`` ``prange``: Numba's parfor pipeline recompiles every callee, which multiplies
+the cold compile time.
 
 Written for a short cold compile (it dominates the first run on a machine):
 
 - one function rather than nested ones: every nested njit level links and recompiles its
-  callees' code, and ``inline="always"`` deep-copies their IR (both measured at seconds);
+  callees' code, and ``inline="always"`` deep-copies their IR;
 - no allocation: each thread's workspace (one block's arrays) comes from Python, since every
-  distinct ``np.empty/zeros/ones`` signature costs ~0.15 s of compile; the last block is padded
-  to the full width with inactive lanes instead of being sliced;
+  distinct ``np.empty/zeros/ones`` signature adds a compile; the last block is padded to the
+  full width with inactive lanes instead of being sliced;
 - element loops instead of slice assignments (``a[:] = b``): for each of those Numba also
   compiles a formatted shape-mismatch error.
 
@@ -45,10 +44,8 @@ from llvmlite import ir
 from numba import njit, types
 from numba.core.extending import intrinsic
 
-from fastdescent.engine.signatures import (DRIVE_SIG, W_GRAD, W_GRAD_FULL, W_LOOK, W_LOSS,
-                                           W_LOSS_FULL, W_PHI, W_PREV, W_STEP)
-from fastdescent.engine.status import CONVERGED, DIVERGED, MAX_STEPS
-from fastdescent.optim.rules import nesterov_point
+from fastdescent.contract import (CONVERGED, DIVERGED, DRIVE_SIG, MAX_STEPS, W_GRAD, W_GRAD_FULL,
+                                  W_LOOK, W_LOSS, W_LOSS_FULL, W_PHI, W_PREV, W_STEP)
 
 
 @njit(cache=True, error_model="numpy")
@@ -76,7 +73,8 @@ def claim(typingctx, counter):
 
 
 @njit(DRIVE_SIG, cache=True, nogil=True, error_model="numpy")
-def drive(next_block, n_blocks, lg, lo, update, search, permute, line_search, lookahead, phi0,
+def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line_search,
+          use_lookahead, phi0,
           hyper, index, seed, n_steps, scales, batch_size, mean, tol, bound, X, Y, c,
           record_every,
           blocks, vectors, state, hyp, work, perm, active,
@@ -138,8 +136,8 @@ def drive(next_block, n_blocks, lg, lo, update, search, permute, line_search, lo
                 stop = min(start + batch_size, N)
             red = 1.0 / (stop - start) if mean else 1.0
             # ---- gradient at the rule's evaluation point
-            if lookahead:
-                nesterov_point(phi, state, hyp, scale, look)
+            if use_lookahead:
+                lookahead(phi, state, hyp, scale, look)
                 lg(look, X, Y, c, work, perm, start, stop, use_batches, g, loss)
             else:
                 lg(phi, X, Y, c, work, perm, start, stop, use_batches, g, loss)
@@ -150,7 +148,7 @@ def drive(next_block, n_blocks, lg, lo, update, search, permute, line_search, lo
             # ---- record the current point (before its update)
             if recording and t % record_every == 0:
                 r = t // record_every
-                if use_batches or lookahead:
+                if use_batches or use_lookahead:
                     lo(phi, X, Y, c, work, perm, 0, N, False, lfull)
                 else:
                     for b in range(B):

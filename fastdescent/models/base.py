@@ -1,43 +1,56 @@
-"""The :class:`Model` object: a loss written as per-example ``@njit`` kernels plus its data.
+r"""The :class:`Model` object: a loss written as per-example ``@njit`` kernels plus its data.
 
-Kernel contract
----------------
-Every model is defined by three small Numba kernels that work on **one example**:
+Model contract
+--------------
+The loss of a data model is the **sum** over examples,
+:math:`L(\phi)=\sum_i \ell(\phi; x_i, y_i)`, so full-batch and minibatch gradients come from
+the same kernel; a model without data (a test function) has one empty example. A model is
 
-``example(phi, b, X, Y, i, c, work, grad) -> float``
-    Loss of example ``i`` (``X[i, :]``, ``Y[i, :]``) for trajectory lane ``b``; *adds* the
-    gradient of that loss into ``grad[:, b]``. ``phi`` and ``grad`` are ``(P, B)`` blocks (one
-    column per trajectory, so that a loop over ``b`` vectorizes), ``X`` is ``(N, dx)``, ``Y`` is
-    ``(N, dy)``, ``c`` is the model's ``(C,)`` float settings vector and ``work`` a ``(W, B)``
-    scratch block. Passing the index rather than a row keeps minibatch gathers (a different
-    example per lane) free of array views.
-``example_loss(phi, b, X, Y, i, c, work) -> float``
-    The same loss without the gradient (line searches and loss surfaces).
-``example_hessian(p, x, y, c, H) -> None``
-    *Adds* the Hessian of the example's loss at the ``(P,)`` point ``p`` into ``H`` ``(P, P)``.
-    Optional: without it, Hessians are central finite differences of the gradient.
+``loss_grad(p, x, y, c, g) -> float``
+    The loss :math:`\ell(p; x, y)` of one example at the ``(P,)`` point ``p``, with ``x`` and
+    ``y`` that example's ``(dx,)`` inputs and ``(dy,)`` targets and ``c`` the model's ``(C,)``
+    float settings; *adds* :math:`\nabla_p \ell` into ``g`` ``(P,)``. Written once: the
+    loss-only evaluations (line searches, loss surfaces) call it with a scratch ``g``.
+``hessian(p, x, y, c, H) -> None``, optional
+    *Adds* :math:`\nabla_p^2 \ell` into ``H`` ``(P, P)``, same convention. Without it, Hessians
+    are central finite differences of the gradient.
 
-The loss of a data model is the **sum** over examples, :math:`L(\\phi)=\\sum_i \\ell_i(\\phi)`, so
-full-batch and minibatch gradients come from the same kernel. Models without data (test
-functions) have one empty example.
+The compiled block kernels (:mod:`fastdescent.models._template`) evaluate it for a ``(P, B)``
+block of trajectories, one column per trajectory, the loop over trajectories innermost so it
+vectorizes. The built-in test functions are written this way.
+
+Internally the block kernels call an 8-argument per-example kernel
+``example(phi, b, X, Y, i, c, work, grad)`` that reads column ``b`` of the block directly and
+may use a ``(W, B)`` scratch block ``work``; a ``loss_grad`` model gets it generated. Built-in
+models whose loss needs scratch rows or hand-tuned loops (networks, the lecture's Gabor model)
+give that kernel and its loss-only twin ``example_loss(phi, b, X, Y, i, c, work)`` directly.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
+from ..codegen import importable_name  # noqa: F401 - part of this module's interface
+
 __all__ = ["Model", "ModelKernels", "KnownPoint", "as_data", "custom_model"]
 
 
 class ModelKernels(NamedTuple):
-    """The njit kernels of a model (see the module docstring for their signatures)."""
+    """The njit kernels of a model (see the module docstring for their signatures): either
+    ``loss_grad`` (the public contract) or ``example`` and ``example_loss`` (the block
+    kernels' internal form), and optionally ``example_hessian``."""
 
-    example: Any
-    example_loss: Any
+    example: Any = None
+    example_loss: Any = None
     example_hessian: Any = None
+    loss_grad: Any = None
+
+    @property
+    def main(self):
+        """The kernel that defines the model (``loss_grad`` or ``example``)."""
+        return self.loss_grad if self.loss_grad is not None else self.example
 
 
 @dataclass(frozen=True)
@@ -148,7 +161,7 @@ class Model:
 
     # ------------------------------------------------------------------ evaluation
     def _compiled(self):
-        from ..engine.compiled import compiled_for
+        from .compiled import compiled_for
 
         return compiled_for(self)
 
@@ -287,42 +300,55 @@ def _fd_hessian(model: Model, pts: np.ndarray) -> np.ndarray:
     return 0.5 * (H + np.transpose(H, (0, 2, 1)))
 
 
-def custom_model(example: Callable, example_loss: Callable | None = None, *,
+def custom_model(loss_grad: Callable, example_loss: Callable | None = None, *,
                  n_params: int | None = None, param_names: Sequence[str] | None = None,
-                 x=None, y=None, consts=(), example_hessian: Callable | None = None,
-                 box=None, minima=(), work_size: int = 0, name: str = "custom") -> Model:
-    """Build a model from your own njit per-example kernels and data.
+                 x=None, y=None, consts=(), hessian: Callable | None = None,
+                 example_hessian: Callable | None = None, box=None, minima=(),
+                 work_size: int = 0, name: str = "custom") -> Model:
+    """Build a model from your own njit per-example kernel and data.
 
     Parameters
     ----------
-    example : njit function ``(phi, b, X, Y, i, c, work, grad) -> float``
-        Loss of example ``i`` (read ``X[i, j]``, ``Y[i, j]``) at trajectory lane ``b`` (read
-        ``phi[k, b]``); adds its gradient into ``grad[k, b]``. Decorate it with
-        ``@njit(inline="always")`` so the engine can vectorize across trajectories.
-    example_loss : njit function ``(phi, b, X, Y, i, c, work) -> float``, optional
-        Loss only. Defaults to calling ``example`` on a scratch gradient (slower line searches).
+    loss_grad : njit function ``(p, x, y, c, g) -> float``
+        The loss of one example at the ``(P,)`` point ``p`` (``x``, ``y``: that example's input
+        and target rows; ``c``: ``consts``); adds its gradient into ``g`` ``(P,)``. See the
+        module docstring. An 8-argument kernel ``(phi, b, X, Y, i, c, work, grad)`` (the block
+        kernels' internal form) is accepted too, with an optional ``example_loss``.
     n_params / param_names :
         The number of parameters, or their names (``phi0, phi1, ...`` by default).
     x, y : array_like, optional
         Data, ``(N,)`` or ``(N, d)``. Without data the loss has a single empty example.
     consts : sequence of float
         Settings passed to every kernel call as ``c``.
-    example_hessian : njit function ``(p, x, y, c, H) -> None``, optional
-        Adds the example's Hessian at the 1-D point ``p`` into ``H``. Without it, Hessians are
+    hessian : njit function ``(p, x, y, c, H) -> None``, optional
+        Adds the example's Hessian at ``p`` into ``H`` ``(P, P)``. Without it, Hessians are
         finite differences of the gradient (``model.hessian_is_exact`` is then False).
+        ``example_hessian`` is the same argument under its former name.
     box : sequence of (lo, hi), optional
         Plotting / grid box; default ``(-1, 1)`` per parameter.
 
     Notes
     -----
-    Kernels defined at module level in an importable module are compiled into a cached driver
-    (the second process starts fast). Kernels defined in ``__main__`` or a notebook work the
-    same but are recompiled in every new process.
+    Kernels defined at module level in an importable module are compiled once and cached on
+    disk (the second process starts fast). Kernels defined in ``__main__`` or a notebook work
+    the same but are recompiled in every new process.
     """
-    for fname, fn in (("example", example), ("example_loss", example_loss),
-                      ("example_hessian", example_hessian)):
+    if hessian is not None and example_hessian is not None:
+        raise TypeError("give hessian or example_hessian (the same argument), not both")
+    hessian = hessian if hessian is not None else example_hessian
+    for fname, fn in (("loss_grad", loss_grad), ("example_loss", example_loss),
+                      ("hessian", hessian)):
         if fn is not None and not _is_njit(fn):
             raise TypeError(f"{fname} must be a numba.njit function, got {type(fn).__name__}")
+    if loss_grad is None:
+        raise TypeError("loss_grad must be a numba.njit function, got None")
+    n_args = loss_grad.py_func.__code__.co_argcount
+    if n_args not in (5, 8):
+        raise TypeError(f"loss_grad must take (p, x, y, c, g) (or the internal form "
+                        f"(phi, b, X, Y, i, c, work, grad)), got {n_args} arguments")
+    if n_args == 5 and example_loss is not None:
+        raise TypeError("example_loss goes with an 8-argument kernel; a loss_grad model "
+                        "derives its loss from loss_grad")
     if param_names is None:
         if n_params is None:
             raise ValueError("give n_params or param_names")
@@ -341,17 +367,22 @@ def custom_model(example: Callable, example_loss: Callable | None = None, *,
         if X.shape[0] != Y.shape[0]:
             raise ValueError(f"x and y must have the same number of examples, got "
                              f"{X.shape[0]} and {Y.shape[0]}")
-    if example_loss is None:
-        example_loss = _loss_from_example(example)
+    if n_args == 5:
+        kernels = ModelKernels(example_hessian=hessian, loss_grad=loss_grad)
+        work_size = max(int(work_size), len(param_names))  # the loss-only path's scratch g
+    else:
+        if example_loss is None:
+            example_loss = _loss_from_example(loss_grad)
+        kernels = ModelKernels(loss_grad, example_loss, hessian)
     if box is None:
         box = tuple((-1.0, 1.0) for _ in param_names)
     box = tuple((float(lo), float(hi)) for lo, hi in box)
     if len(box) != len(param_names):
         raise ValueError(f"box must have one (lo, hi) pair per parameter ({len(param_names)})")
     c = np.asarray(consts, dtype=np.float64).ravel()
-    return Model(name, ModelKernels(example, example_loss, example_hessian), X, Y, c,
-                 param_names, box, tuple(minima), has_data, int(work_size),
-                 {"kernel": f"{example.py_func.__module__}.{example.py_func.__qualname__}"})
+    return Model(name, kernels, X, Y, c, param_names, box, tuple(minima), has_data,
+                 int(work_size),
+                 {"kernel": f"{loss_grad.py_func.__module__}.{loss_grad.py_func.__qualname__}"})
 
 
 def _loss_from_example(example):
@@ -363,19 +394,3 @@ def _loss_from_example(example):
         return example(phi, b, X, Y, i, c, work, g)
 
     return example_loss
-
-
-def importable_name(fn) -> tuple[str, str] | None:
-    """``(module, qualname)`` if the njit function ``fn`` can be imported back, else None."""
-    py = getattr(fn, "py_func", None)
-    if py is None:
-        return None
-    mod, qual = py.__module__, py.__qualname__
-    if mod in (None, "__main__") or "<" in qual or "." in qual:
-        return None
-    try:
-        if getattr(importlib.import_module(mod), qual, None) is not fn:
-            return None
-    except Exception:  # noqa: BLE001 - any import failure means "not importable"
-        return None
-    return mod, qual

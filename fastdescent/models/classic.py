@@ -13,10 +13,16 @@ EMPTY = (np.zeros((1, 0)), np.zeros((1, 0)))
 
 
 def _fn(name, kernels, consts, P=2, box=None, minima=(), settings=None):
+    """A test function from ``(loss_grad, hessian)`` (the public model contract) or
+    ``(example, example_loss, hessian)`` (the block kernels' per-example form)."""
     names = tuple(f"phi{k}" for k in range(P))
     box = box or tuple((-1.0, 1.0) for _ in range(P))
-    return Model(name, ModelKernels(*kernels), *EMPTY, np.asarray(consts, float), names,
-                 tuple(box), tuple(minima), has_data=False, settings=settings or {})
+    if len(kernels) == 2:
+        mk, work = ModelKernels(example_hessian=kernels[1], loss_grad=kernels[0]), P
+    else:
+        mk, work = ModelKernels(*kernels), 0
+    return Model(name, mk, *EMPTY, np.asarray(consts, float), names, tuple(box),
+                 tuple(minima), has_data=False, work_size=work, settings=settings or {})
 
 
 def quadratic(eigenvalues=(1.0, 10.0), rotation=None, *, seed: int = 0) -> Model:
@@ -70,7 +76,7 @@ def quadratic(eigenvalues=(1.0, 10.0), rotation=None, *, seed: int = 0) -> Model
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Model:
     """:math:`L = (a - \\phi_0)^2 + b(\\phi_1 - \\phi_0^2)^2`; minimum 0 at :math:`(a, a^2)`."""
-    return _fn("rosenbrock", (F.rosenbrock_example, F.rosenbrock_loss, F.rosenbrock_hessian),
+    return _fn("rosenbrock", (F.rosenbrock_loss_grad, F.rosenbrock_hessian),
                [a, b], 2, ((-2.0, 2.0), (-1.0, 3.0)), [KnownPoint((a, a * a), 0.0)],
                {"a": a, "b": b})
 
@@ -82,7 +88,7 @@ _HIMMELBLAU_MIN = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
 def himmelblau() -> Model:
     """:math:`L = (\\phi_0^2+\\phi_1-11)^2 + (\\phi_0+\\phi_1^2-7)^2`: four minima of loss 0,
     one local maximum and four saddle points (all refined by Newton's method)."""
-    m = _fn("himmelblau", (F.himmelblau_example, F.himmelblau_loss, F.himmelblau_hessian),
+    m = _fn("himmelblau", (F.himmelblau_loss_grad, F.himmelblau_hessian),
             [0.0], 2, ((-5.0, 5.0), (-5.0, 5.0)))
     pts = refine_minima(m, _HIMMELBLAU_MIN)
     pts += refine_minima(m, [(-0.270845, -0.923039)], "maximum")
@@ -103,13 +109,13 @@ def rastrigin(dim: int = 2, A: float = 10.0) -> Model:
 
 def beale() -> Model:
     """Beale's function; minimum 0 at (3, 0.5)."""
-    return _fn("beale", (F.beale_example, F.beale_loss, F.beale_hessian), [0.0], 2,
+    return _fn("beale", (F.beale_loss_grad, F.beale_hessian), [0.0], 2,
                ((-4.5, 4.5), (-4.5, 4.5)), [KnownPoint((3.0, 0.5), 0.0)])
 
 
 def saddle() -> Model:
     """:math:`L = \\phi_0^2 - \\phi_1^2`: a saddle point at the origin, unbounded below."""
-    return _fn("saddle", (F.saddle_example, F.saddle_loss, F.saddle_hessian), [0.0], 2,
+    return _fn("saddle", (F.saddle_loss_grad, F.saddle_hessian), [0.0], 2,
                ((-1.0, 1.0), (-1.0, 1.0)), [KnownPoint((0.0, 0.0), 0.0, "saddle")])
 
 

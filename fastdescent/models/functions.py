@@ -1,7 +1,10 @@
 """Analytic test functions and the lecture's demo losses (no data: one empty example).
 
-Each function has a loss+gradient kernel, a loss kernel and an exact Hessian kernel. ``phi`` is
-a ``(P, B)`` block read at column ``b``; see :mod:`fastdescent.models.base`.
+Each function has an exact Hessian kernel ``(p, x, y, c, H)``. Rosenbrock, Himmelblau, Beale and
+the saddle are written in the public model contract, one ``loss_grad(p, x, y, c, g)`` kernel
+(:mod:`fastdescent.models.base`); the others give the block kernels' internal per-example form
+``(phi, b, X, Y, i, c, work, grad)`` (``phi`` a ``(P, B)`` block read at column ``b``) and its
+loss-only twin.
 """
 import math
 
@@ -50,22 +53,15 @@ def quadratic_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Rosenbrock, c = [a, b]
 
 
-@njit(cache=True, inline="always")
-def rosenbrock_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy")
+def rosenbrock_loss_grad(p, x, y, c, g):
     """:math:`L = (a - \\phi_0)^2 + b(\\phi_1 - \\phi_0^2)^2`."""
-    p0 = phi[0, b]
-    p1 = phi[1, b]
+    p0 = p[0]
+    p1 = p[1]
     u = c[0] - p0
     v = p1 - p0 * p0
-    grad[0, b] += -2.0 * u - 4.0 * c[1] * p0 * v
-    grad[1, b] += 2.0 * c[1] * v
-    return u * u + c[1] * v * v
-
-
-@njit(cache=True, inline="always")
-def rosenbrock_loss(phi, b, X, Y, i, c, work):
-    u = c[0] - phi[0, b]
-    v = phi[1, b] - phi[0, b] * phi[0, b]
+    g[0] += -2.0 * u - 4.0 * c[1] * p0 * v
+    g[1] += 2.0 * c[1] * v
     return u * u + c[1] * v * v
 
 
@@ -80,22 +76,15 @@ def rosenbrock_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Himmelblau
 
 
-@njit(cache=True, inline="always")
-def himmelblau_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy")
+def himmelblau_loss_grad(p, x, y, c, g):
     """:math:`L = (\\phi_0^2 + \\phi_1 - 11)^2 + (\\phi_0 + \\phi_1^2 - 7)^2`."""
-    p0 = phi[0, b]
-    p1 = phi[1, b]
+    p0 = p[0]
+    p1 = p[1]
     u = p0 * p0 + p1 - 11.0
     v = p0 + p1 * p1 - 7.0
-    grad[0, b] += 4.0 * p0 * u + 2.0 * v
-    grad[1, b] += 2.0 * u + 4.0 * p1 * v
-    return u * u + v * v
-
-
-@njit(cache=True, inline="always")
-def himmelblau_loss(phi, b, X, Y, i, c, work):
-    u = phi[0, b] * phi[0, b] + phi[1, b] - 11.0
-    v = phi[0, b] + phi[1, b] * phi[1, b] - 7.0
+    g[0] += 4.0 * p0 * u + 2.0 * v
+    g[1] += 2.0 * u + 4.0 * p1 * v
     return u * u + v * v
 
 
@@ -146,27 +135,17 @@ def rastrigin_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Beale
 
 
-@njit(cache=True, inline="always")
-def beale_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy")
+def beale_loss_grad(p, x, y, c, g):
     """:math:`L = (1.5 - \\phi_0 + \\phi_0\\phi_1)^2 + (2.25 - \\phi_0 + \\phi_0\\phi_1^2)^2
     + (2.625 - \\phi_0 + \\phi_0\\phi_1^3)^2`."""
-    p0 = phi[0, b]
-    p1 = phi[1, b]
+    p0 = p[0]
+    p1 = p[1]
     u1 = 1.5 - p0 + p0 * p1
     u2 = 2.25 - p0 + p0 * p1 * p1
     u3 = 2.625 - p0 + p0 * p1 * p1 * p1
-    grad[0, b] += 2.0 * (u1 * (p1 - 1.0) + u2 * (p1 * p1 - 1.0) + u3 * (p1 * p1 * p1 - 1.0))
-    grad[1, b] += 2.0 * (u1 * p0 + u2 * 2.0 * p0 * p1 + u3 * 3.0 * p0 * p1 * p1)
-    return u1 * u1 + u2 * u2 + u3 * u3
-
-
-@njit(cache=True, inline="always")
-def beale_loss(phi, b, X, Y, i, c, work):
-    p0 = phi[0, b]
-    p1 = phi[1, b]
-    u1 = 1.5 - p0 + p0 * p1
-    u2 = 2.25 - p0 + p0 * p1 * p1
-    u3 = 2.625 - p0 + p0 * p1 * p1 * p1
+    g[0] += 2.0 * (u1 * (p1 - 1.0) + u2 * (p1 * p1 - 1.0) + u3 * (p1 * p1 * p1 - 1.0))
+    g[1] += 2.0 * (u1 * p0 + u2 * 2.0 * p0 * p1 + u3 * 3.0 * p0 * p1 * p1)
     return u1 * u1 + u2 * u2 + u3 * u3
 
 
@@ -189,17 +168,12 @@ def beale_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- saddle x^2 - y^2
 
 
-@njit(cache=True, inline="always")
-def saddle_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy")
+def saddle_loss_grad(p, x, y, c, g):
     """:math:`L = \\phi_0^2 - \\phi_1^2` (unbounded below: a pure saddle)."""
-    grad[0, b] += 2.0 * phi[0, b]
-    grad[1, b] += -2.0 * phi[1, b]
-    return phi[0, b] * phi[0, b] - phi[1, b] * phi[1, b]
-
-
-@njit(cache=True, inline="always")
-def saddle_loss(phi, b, X, Y, i, c, work):
-    return phi[0, b] * phi[0, b] - phi[1, b] * phi[1, b]
+    g[0] += 2.0 * p[0]
+    g[1] += -2.0 * p[1]
+    return p[0] * p[0] - p[1] * p[1]
 
 
 @njit(cache=True)

@@ -63,13 +63,13 @@ def epoch_permutation(seed, index, epoch, out):
 @njit(cache=True)
 def no_permutation(seed, index, epoch, out):
     """Placeholder the engine receives with full-batch runs, which it never calls (empty: its
-    compile is then the cheapest possible, ~0.1 s)."""
+    compile is the cheapest possible)."""
 
 
 def permutation_kernel(minibatch: bool):
     """:func:`epoch_permutation` (``minibatch``) or :func:`no_permutation`, compiled for
-    :data:`~fastdescent.engine.signatures.PERMUTE` on first use."""
-    from fastdescent.engine.signatures import PERMUTE, compiled
+    :data:`~fastdescent.contract.PERMUTE` on first use."""
+    from fastdescent.contract import PERMUTE, compiled
 
     return compiled(epoch_permutation if minibatch else no_permutation, PERMUTE)
 

@@ -19,14 +19,13 @@ Rounds repeat while :math:`|b - c| >` ``tol`` and fewer than ``max_iter`` rounds
 The engine runs a search on a whole ``(P, B)`` block of trajectories in lockstep rounds
 (:func:`bracketing_search`, :func:`armijo_search`): each round evaluates the trial losses of
 every open lane with one call of the model's block loss ``lo``, a first-class function. Both
-have the signature :data:`~fastdescent.engine.signatures.SEARCH` and are compiled, once per
-machine, only when first used (:func:`search_kernel`). Everything they call is in this file,
-which keeps Numba's on-disk cache exact (it checks only the kernel's own file).
+have the signature :data:`~fastdescent.contract.SEARCH` and are compiled, once per machine,
+only when first used (the ``search`` of the ``line_search`` and ``armijo`` rules). Everything
+they call is in this file, which keeps Numba's on-disk cache exact (it checks only the kernel's
+own file).
 """
 import numpy as np
 from numba import njit
-
-from . import rules as R
 
 
 @njit(cache=True)
@@ -192,21 +191,3 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
         if not active[b]:
             step[b] = 0.0
     _take_step(phi, g, step)
-
-
-@njit(cache=True, error_model="numpy")
-def no_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop,
-              use_perm, red, step):
-    """Placeholder the engine receives with rules that take no line search, which it never
-    calls (empty: its compile is then the cheapest possible, ~0.1 s)."""
-
-
-_SEARCHES = {R.LINE_SEARCH: bracketing_search, R.ARMIJO: armijo_search}
-
-
-def search_kernel(rule: int):
-    """The block search of a line-search ``rule`` (:func:`no_search` for any other rule),
-    compiled for :data:`~fastdescent.engine.signatures.SEARCH` on first use."""
-    from fastdescent.engine.signatures import SEARCH, compiled
-
-    return compiled(_SEARCHES.get(rule, no_search), SEARCH)

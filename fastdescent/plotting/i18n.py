@@ -98,20 +98,9 @@ TABLE: dict[str, dict[str, str]] = {
     "probability": {"en": "Probability of class 1", "es": "Probabilidad de la clase 1"},
     "decision_boundary": {"en": "Decision boundary", "es": "Frontera de decisión"},
     "output_k": {"en": "Output {k}", "es": "Salida {k}"},
-    # optimizers
-    "opt_gd": {"en": "Gradient descent", "es": "Descenso de gradiente"},
-    "opt_line_search": {"en": "Line search", "es": "Búsqueda lineal"},
-    "opt_armijo": {"en": "Backtracking (Armijo)", "es": "Retroceso (Armijo)"},
-    "opt_momentum": {"en": "Momentum", "es": "Momentum"},
-    "opt_nesterov": {"en": "Nesterov momentum", "es": "Momentum de Nesterov"},
-    "opt_normalized": {"en": "Normalized gradients", "es": "Gradientes normalizados"},
-    "opt_adam": {"en": "Adam", "es": "Adam"},
+    # optimizers: each registered rule's record carries its display names (optimizer_label);
+    # here only names figures use that are not registry names
     "opt_sgd": {"en": "SGD", "es": "SGD"},
-    "opt_torch_sgd": {"en": "SGD (PyTorch)", "es": "SGD (PyTorch)"},
-    "opt_torch_adam": {"en": "Adam (PyTorch)", "es": "Adam (PyTorch)"},
-    "opt_adamw": {"en": "AdamW", "es": "AdamW"},
-    "opt_rmsprop": {"en": "RMSprop", "es": "RMSprop"},
-    "opt_adagrad": {"en": "AdaGrad", "es": "AdaGrad"},
     # lecture figures (experiments/lecture)
     "fitted_model": {"en": "Fitted model", "es": "Modelo ajustado"},
     "parameter_phi": {"en": "Parameter, $\\phi$", "es": "Parámetro, $\\phi$"},
@@ -275,9 +264,15 @@ def param_label(model, k, lang: str = "en") -> str:
 
 
 def optimizer_label(name, lang: str = "en") -> str:
-    """Display name of an optimizer (a registry name or an Optimizer)."""
+    """Display name of an optimizer (a registry name, a Rule or an Optimizer): the ``label``
+    of its record in the optimizer registry; the name itself for an unknown one."""
+    from ..optim.registry import all_rules
+
     check_lang(lang)
     key = str(getattr(name, "name", name))
+    for rule in all_rules():
+        if rule.name == key:
+            return rule.label.get(lang) or rule.label.get("en") or key
     return t("opt_" + key, lang) if "opt_" + key in TABLE else key
 
 

@@ -29,6 +29,7 @@ globally.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 import logging
 from pathlib import Path
 from typing import Sequence
@@ -66,23 +67,34 @@ PALETTE = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"],
            OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"],
            _TOL["wine"], _TOL["teal"], _TOL["olive"], _TOL["indigo"])
 
-#: One fixed colour per optimizer (registry names of :mod:`fastdescent.optim`; ``sgd`` is an
-#: alias of ``torch_sgd``).
-OPTIMIZER_COLORS = {
-    "gd": OKABE_ITO["blue"],
-    "line_search": OKABE_ITO["bluish_green"],
-    "armijo": _TOL["green"],
-    "momentum": OKABE_ITO["orange"],
-    "nesterov": OKABE_ITO["reddish_purple"],
-    "normalized": OKABE_ITO["sky_blue"],
-    "adam": OKABE_ITO["vermillion"],
-    "sgd": _TOL["indigo"],
-    "torch_sgd": _TOL["indigo"],
-    "torch_adam": _TOL["wine"],
-    "adamw": _TOL["olive"],
-    "rmsprop": _TOL["teal"],
-    "adagrad": _TOL["rose"],
-}
+#: Names that figures use for a registered optimizer (``sgd`` is ``torch_sgd``).
+OPTIMIZER_ALIASES = {"sgd": "torch_sgd"}
+
+
+class _OptimizerColors(Mapping):
+    """Optimizer name -> its fixed colour, read from the optimizer registry (each rule's record
+    carries its colour), plus the aliases of :data:`OPTIMIZER_ALIASES`."""
+
+    def __getitem__(self, name):
+        from ..optim.registry import all_rules
+
+        name = OPTIMIZER_ALIASES.get(name, name)
+        for rule in all_rules():
+            if rule.name == name:
+                return rule.color
+        raise KeyError(name)
+
+    def __iter__(self):
+        from ..optim.registry import all_rules
+
+        return iter([r.name for r in all_rules()] + list(OPTIMIZER_ALIASES))
+
+    def __len__(self):
+        return len(list(iter(self)))
+
+
+#: One fixed colour per optimizer (registry names of :mod:`fastdescent.optim`, and aliases).
+OPTIMIZER_COLORS = _OptimizerColors()
 
 #: Colour of diverged trajectories / starting points (label -1).
 DIVERGED_COLOR = "#3B3B3B"
@@ -101,8 +113,7 @@ ATTRACTOR_COLORS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_gr
 
 #: Curvature regions of :func:`fastdescent.plotting.convexity_map` (code -> colour):
 #: 0 convex, 1 concave, 2 saddle, 3 degenerate.
-REGION_COLORS = {0: OKABE_ITO["sky_blue"], 1: OKABE_ITO["vermillion"], 2: OKABE_ITO["yellow"],
-                 3: NOT_CONVERGED_COLOR}
+REGION_COLORS = {0: OKABE_ITO["yellow"], 1: _TOL["rose"], 2: "#D9D9D9", 3: NOT_CONVERGED_COLOR}
 
 #: Marker per critical-point kind ("global_minimum" / "local_minimum" refine "minimum").
 KIND_MARKERS = {
@@ -171,8 +182,9 @@ _ACTIVE: list = [RC]
 
 def optimizer_color(name) -> str:
     """The fixed colour of an optimizer (a name like ``"adam"`` or an ``Optimizer``)."""
-    key = getattr(name, "name", name)
-    key = str(key).lower()
+    key = str(getattr(name, "name", name))
+    if key not in OPTIMIZER_COLORS:
+        key = key.lower()
     if key not in OPTIMIZER_COLORS:
         raise KeyError(f"no colour for optimizer {key!r}; known: {', '.join(OPTIMIZER_COLORS)}")
     return OPTIMIZER_COLORS[key]

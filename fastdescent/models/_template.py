@@ -1,7 +1,7 @@
-"""Template of the per-model half of the engine (see :mod:`fastdescent.engine.compiled`).
+"""Template of a model's compiled block kernels (see :mod:`fastdescent.models.compiled`).
 
 This file is a real, importable module (bound to a quadratic so it can be read, linted and
-tested as is). For each model, :func:`fastdescent.engine.compiled.compiled_for` writes a copy in
+tested as is). For each model, :func:`fastdescent.models.compiled.compiled_for` writes a copy in
 which the single line marked ``MODEL-KERNELS`` imports that model's kernels instead, so that
 every function below is compiled with the model's kernels inlined and cached on disk
 (``cache=True`` holds because no function is passed as an argument).
@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numba import njit
 
-from fastdescent.engine.signatures import LOSS, LOSS_GRAD, compiled
+from fastdescent.contract import LOSS, LOSS_GRAD, compiled
 
 from fastdescent.models.functions import quadratic_example as model_example, quadratic_loss as model_loss, quadratic_hessian as model_hessian  # MODEL-KERNELS  # noqa: E501,I001
 

@@ -1,0 +1,302 @@
+"""An optimizer as one self-describing record (:class:`Rule`) and its instances (:class:`Optimizer`).
+
+A :class:`Rule` says everything every consumer needs: its name, its hyperparameters (name,
+default, valid range, whether it may vary per trajectory), the number of state arrays, the
+njit step kernel (signature :data:`~fastdescent.contract.UPDATE`), optionally the kernel of
+the point where the gradient is taken (:data:`~fastdescent.contract.LOOKAHEAD`) or a line
+search (:data:`~fastdescent.contract.SEARCH`), what it is on a quadratic (a linear map, with
+or without a closed-form stable interval, or why not), and how figures show it (display name,
+colour). Factories, the command line, experiment files, plots, stability theory and the engine
+all read the record; the engine knows nothing about particular rules.
+
+Calling a rule builds an :class:`Optimizer`: the rule plus validated hyperparameters, each a
+scalar or one value per trajectory (a sweep over them needs no recompilation)::
+
+    opt = fd.optim.get_rule("adam")(lr=np.array([0.01, 0.05]))   # = fd.optim.adam(lr=...)
+
+Built-in rules live one per file in :mod:`fastdescent.optim.rules`; a user defines one in a
+script the same way (README, "Your own optimizer") and may :func:`~fastdescent.optim.register`
+it to make it known by name.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["Spec", "Hyper", "Rule", "Optimizer", "NONNEG", "POSITIVE", "UNIT_OPEN", "UNIT_CLOSED",
+           "OPEN_UNIT", "BOOL", "ITER"]
+
+_INF = math.inf
+
+
+@dataclass(frozen=True)
+class Spec:
+    """Valid range of one hyperparameter: ``lo <= v < hi`` (inclusiveness by flags)."""
+
+    lo: float = 0.0
+    hi: float = _INF
+    lo_closed: bool = True
+    hi_closed: bool = False
+    integer: bool = False
+    boolean: bool = False
+
+    def text(self) -> str:
+        if self.boolean:
+            return "a boolean (0/1)"
+        if self.integer:
+            return f"an integer >= {int(self.lo)}"
+        lb = "[" if self.lo_closed else "("
+        rb = "]" if self.hi_closed else ")"
+        return f"in {lb}{self.lo:g}, {self.hi:g}{rb}"
+
+    def ok(self, v: np.ndarray) -> np.ndarray:
+        good = np.isfinite(v)
+        good &= (v >= self.lo) if self.lo_closed else (v > self.lo)
+        good &= (v <= self.hi) if self.hi_closed else (v < self.hi)
+        if self.integer or self.boolean:
+            good &= v == np.round(v)
+        if self.boolean:
+            good &= (v == 0) | (v == 1)
+        return good
+
+
+NONNEG = Spec()  #: [0, inf)
+POSITIVE = Spec(lo_closed=False)  #: (0, inf)
+UNIT_OPEN = Spec(0.0, 1.0)  #: [0, 1)
+UNIT_CLOSED = Spec(0.0, 1.0, hi_closed=True)  #: [0, 1]
+OPEN_UNIT = Spec(0.0, 1.0, lo_closed=False)  #: (0, 1)
+BOOL = Spec(boolean=True)  #: 0 or 1
+ITER = Spec(1.0, integer=True)  #: an integer >= 1
+
+
+@dataclass(frozen=True)
+class Hyper:
+    """One hyperparameter: its name, default, valid range and whether each trajectory may
+    have its own value (``per_trajectory=False``: a scalar, the same for a whole run)."""
+
+    name: str
+    default: float
+    spec: Spec = NONNEG
+    per_trajectory: bool = True
+    doc: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """An update rule: one record read by every consumer (see the module docstring).
+
+    Attributes
+    ----------
+    name : str
+        Registry name (``"adam"``).
+    hyper : tuple of Hyper
+        Hyperparameters, in the order of the rows of the kernels' ``hyper`` (H, B) block. The
+        first is the one the learning-rate schedule multiplies.
+    n_state : int
+        State arrays (each the size of the parameters), all zero at ``t = 0``.
+    step : njit function or None
+        ``step(phi, g, state, hyper, t, scale)`` (:data:`~fastdescent.contract.UPDATE`). Use
+        ``@njit(error_model="numpy")``: a division by zero gives inf/nan (data: the trajectory
+        diverges) rather than an exception in a compiled thread.
+    lookahead : njit function or None
+        ``lookahead(phi, state, hyper, scale, out)``: the point where the gradient of the step
+        is taken; None: at ``phi``.
+    search : njit function or None
+        A line search (:data:`~fastdescent.contract.SEARCH`) instead of ``step``.
+    linear : bool
+        The step is a linear map of ``(phi, state)`` on a quadratic: the stability analysis
+        builds its iteration matrix from the kernels.
+    stable_interval : callable or None
+        ``stable_interval(hyper, lam) -> (interval, lam_eff)``: the closed-form stable range
+        ``(lo, hi)`` of :math:`a = \\alpha\\lambda_{eff}` on :math:`\\tfrac12\\lambda\\phi^2`
+        (None: no learning rate is stable), and the effective curvature.
+    nonlinear : str
+        For a rule that is not linear on quadratics: why it has no stability threshold.
+    label : dict
+        Display name per language (``{"en": ..., "es": ...}``).
+    color : str
+        Its fixed colour in figures (hex).
+    check : callable or None
+        ``check(hyper)`` raises ValueError for combinations the ranges cannot express.
+    factory : callable or None
+        The public factory (keyword defaults and docstring), if it has one.
+    """
+
+    name: str
+    hyper: tuple = ()
+    n_state: int = 0
+    step: Any = None
+    lookahead: Any = None
+    search: Any = None
+    linear: bool = False
+    stable_interval: Callable | None = None
+    nonlinear: str = ""
+    label: dict = field(default_factory=dict)
+    color: str = "#555555"
+    check: Callable | None = None
+    factory: Callable | None = None
+
+    def __post_init__(self):
+        if not self.name.isidentifier():
+            raise ValueError(f"a rule name must be an identifier, got {self.name!r}")
+        hy = tuple(self.hyper)
+        if not hy or not all(isinstance(h, Hyper) for h in hy):
+            raise TypeError(f"{self.name}: hyper must be a non-empty sequence of Hyper")
+        object.__setattr__(self, "hyper", hy)
+        names = [h.name for h in hy]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: hyperparameter names repeat: {names}")
+        if (self.step is None) == (self.search is None):
+            raise ValueError(f"{self.name}: give exactly one of step= or search=")
+        for role, fn in (("step", self.step), ("lookahead", self.lookahead),
+                         ("search", self.search)):
+            if fn is None:
+                continue
+            if not (hasattr(fn, "py_func") and hasattr(fn, "compile")):
+                raise TypeError(f"{self.name}: {role} must be a numba.njit function, got "
+                                f"{type(fn).__name__}")
+            if fn.targetoptions.get("error_model") != "numpy":
+                raise ValueError(f"{self.name}: decorate the {role} kernel with "
+                                 f"@njit(error_model='numpy') (a division by zero must give "
+                                 f"inf/nan, not an exception inside a compiled thread)")
+        if int(self.n_state) < 0:
+            raise ValueError(f"{self.name}: n_state must be >= 0, got {self.n_state}")
+        if not self.label:
+            object.__setattr__(self, "label", {"en": self.name, "es": self.name})
+
+    # ----------------------------------------------------------------------- facts
+    @property
+    def hyper_names(self) -> tuple[str, ...]:
+        return tuple(h.name for h in self.hyper)
+
+    @property
+    def defaults(self) -> dict:
+        return {h.name: h.default for h in self.hyper}
+
+    @property
+    def uses_line_search(self) -> bool:
+        return self.search is not None
+
+    def derive(self, **changes) -> "Rule":
+        """A new rule from this one with some fields replaced (``defaults={...}`` changes
+        hyperparameter defaults)."""
+        defaults = changes.pop("defaults", {})
+        hy = changes.pop("hyper", self.hyper)
+        unknown = set(defaults) - {h.name for h in hy}
+        if unknown:
+            raise ValueError(f"{self.name} has no hyperparameter {sorted(unknown)[0]!r}")
+        hy = tuple(replace(h, default=defaults.get(h.name, h.default)) for h in hy)
+        changes.setdefault("factory", None)
+        return replace(self, hyper=hy, **changes)
+
+    def __call__(self, **hyper) -> "Optimizer":
+        """An :class:`Optimizer` of this rule (defaults for the hyperparameters not given;
+        each value a scalar or a 1-D array of per-trajectory values)."""
+        unknown = set(hyper) - set(self.hyper_names)
+        if unknown:
+            raise TypeError(f"{self.name}() got an unexpected hyperparameter "
+                            f"{sorted(unknown)[0]!r}; its hyperparameters are "
+                            f"{', '.join(self.hyper_names)}")
+        return Optimizer(self, self.validate({**self.defaults, **hyper}))
+
+    def validate(self, hyper: dict) -> dict:
+        """``hyper`` (every hyperparameter) as floats / float arrays, checked against the
+        ranges; ValueError naming the first bad value otherwise."""
+        clean = {}
+        for h in self.hyper:
+            v = hyper[h.name]
+            if isinstance(v, (bool, np.bool_)):
+                v = float(v)
+            try:
+                arr = np.asarray(v, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise TypeError(f"{h.name} must be a number or a 1-D array of numbers, "
+                                f"got {type(v).__name__}") from None
+            if arr.ndim > 1 or arr.size == 0:
+                raise ValueError(f"{h.name} must be a scalar or a non-empty 1-D array, "
+                                 f"got shape {arr.shape}")
+            if arr.ndim == 1 and not h.per_trajectory:
+                raise ValueError(f"{self.name}: {h.name} must be one value for the whole run "
+                                 f"(it cannot vary per trajectory)")
+            bad = ~h.spec.ok(arr)
+            if np.any(bad):
+                first = arr.ravel()[np.argmax(bad.ravel())]
+                raise ValueError(f"{self.name}: {h.name} must be {h.spec.text()}, got {first!r}")
+            clean[h.name] = float(arr) if arr.ndim == 0 else arr.copy()
+        if self.check is not None:
+            self.check(clean)
+        return clean
+
+    def __repr__(self) -> str:
+        return f"<Rule {self.name}({', '.join(self.hyper_names)})>"
+
+
+@dataclass(frozen=True, eq=False)
+class Optimizer:
+    """An update rule with its hyperparameters (each a scalar or a per-trajectory array).
+
+    Attributes
+    ----------
+    rule : Rule
+        The record (:mod:`fastdescent.optim.record`).
+    hyper : dict
+        Hyperparameter name -> float or 1-D array (one value per trajectory).
+    """
+
+    rule: Rule
+    hyper: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+    @property
+    def hyper_names(self) -> tuple[str, ...]:
+        return self.rule.hyper_names
+
+    @property
+    def n_state(self) -> int:
+        """Number of state arrays (each the size of the parameters)."""
+        return int(self.rule.n_state)
+
+    @property
+    def uses_line_search(self) -> bool:
+        return self.rule.uses_line_search
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={_short(v)}" for k, v in self.hyper.items())
+        return f"{self.name}({args})"
+
+    def describe(self) -> dict:
+        return {"name": self.name,
+                "hyper": {k: (np.asarray(v).tolist()) for k, v in self.hyper.items()}}
+
+    def replace(self, **changes) -> "Optimizer":
+        """A copy with some hyperparameters replaced (validated)."""
+        unknown = set(changes) - set(self.hyper_names)
+        if unknown:
+            raise ValueError(f"{self.name} has no hyperparameter {sorted(unknown)[0]!r}; "
+                             f"its hyperparameters are {', '.join(self.hyper_names)}")
+        return Optimizer(self.rule, self.rule.validate({**self.hyper, **changes}))
+
+    def hyper_matrix(self, n: int) -> np.ndarray:
+        """The (H, n) matrix of per-trajectory hyperparameters (scalars broadcast)."""
+        H = np.empty((len(self.hyper_names), n))
+        for i, name in enumerate(self.hyper_names):
+            v = np.asarray(self.hyper[name], dtype=np.float64)
+            if v.ndim == 0:
+                H[i] = v
+            elif v.shape == (n,):
+                H[i] = v
+            else:
+                raise ValueError(f"hyperparameter {name} has {v.size} values but there are {n} "
+                                 f"trajectories (give a scalar or one value per trajectory)")
+        return H
+
+
+def _short(v):
+    a = np.asarray(v)
+    return f"{float(a):g}" if a.ndim == 0 else f"<{a.size} values>"
