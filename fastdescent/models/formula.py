@@ -972,7 +972,7 @@ def _self_hash() -> str:
 
 
 def _hash_sources() -> str:
-    from .. import __version__
+    from .._version import __version__
 
     h = hashlib.sha1(__version__.encode())
     here = Path(__file__).resolve()
@@ -985,7 +985,7 @@ def _hash_sources() -> str:
 
 
 def _formula_dir() -> Path:
-    from ..engine.compiled import cache_dir
+    from ..codegen import cache_dir
 
     return cache_dir() / "formulas"
 
