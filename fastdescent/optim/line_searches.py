@@ -83,14 +83,15 @@ def _take_step(phi, g, step):
 
 @njit(cache=True, error_model="numpy")
 def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop,
-                      use_perm, red, step):
+                      use_perm, red, step, rounds):
     """One step of GD with the bracketing search, for every lane of the block (in place).
 
     ``hyper`` rows: ``max_dist`` (times the schedule's ``scale``), ``tol``, ``max_iter``.
     Exactly the book's rules; a loss already known at an unchanged bracket point is reused
     (rule 2 keeps ``a`` and moves ``d`` to ``c``, rule 3 moves ``a`` to ``b``), so a round
     costs two or three loss evaluations instead of four, with the same bits. Lanes with
-    ``active`` False are left where they are. ``step`` receives the step sizes.
+    ``active`` False are left where they are. ``step`` receives the step sizes and ``rounds``
+    the rounds each lane ran (0 when the starting bracket is already narrower than ``tol``).
     """
     P, B = phi.shape
     a = np.zeros(B)
@@ -107,6 +108,7 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
     trial = np.empty((P, B))
     max_rounds = 0
     for b in range(B):
+        rounds[b] = 0.0
         M = hyper[0, b] * scale
         bb[b] = 0.33 * M
         cc[b] = 0.66 * M
@@ -133,6 +135,7 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
                     ld[b] = lnew[b]
         for b in range(B):
             if opened[b]:
+                rounds[b] += 1.0
                 rule = bracket_rule(la[b], lb[b], lc[b], ld[b])
                 a[b], bb[b], cc[b], dd[b] = bracket_update(a[b], bb[b], cc[b], dd[b],
                                                            la[b], lb[b], lc[b], ld[b])
@@ -151,13 +154,14 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
 
 @njit(cache=True, error_model="numpy")
 def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop,
-                  use_perm, red, step):
+                  use_perm, red, step, rounds):
     """One step of GD with Armijo backtracking for every lane (in place): the first
     ``lr * rho**k`` with ``L(phi - s g) <= L(phi) - c s |g|^2``, at most ``max_iter`` tries.
 
     ``hyper`` rows: ``lr`` (times ``scale``), ``c``, ``rho``, ``max_iter``; ``loss`` is
     :math:`L(\\phi)` and ``red`` the factor (1 or 1/batch) that turns summed losses into the
-    ones the gradient ``g`` belongs to.
+    ones the gradient ``g`` belongs to. ``step`` receives the accepted step sizes and
+    ``rounds`` the trial steps each lane evaluated.
     """
     P, B = phi.shape
     trial = np.empty((P, B))
@@ -167,6 +171,7 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
     max_rounds = 0
     for b in range(B):
         step[b] = hyper[0, b] * scale
+        rounds[b] = 0.0
         done[b] = not active[b]
         max_rounds = max(max_rounds, int(hyper[3, b]))
         for k in range(P):
@@ -181,6 +186,7 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
         _trial_losses(lo, phi, g, step, X, Y, c, work, perm, start, stop, use_perm, trial, lt)
         for b in range(B):
             if not done[b]:
+                rounds[b] += 1.0
                 if lt[b] * red <= loss[b] * red - hyper[1, b] * step[b] * gn2[b]:
                     done[b] = True
                 elif it + 1 < hyper[3, b]:
