@@ -324,7 +324,7 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         Directory to stream finished chunks into. Calling ``sweep`` again with the same
         arguments and store resumes, computing only the missing chunks.
     scheduler : str or distributed.Client, optional
-        Run the tiles on a Dask cluster (see :mod:`fastdescent.engine.distributed`); the result
+        Run the tiles on a Dask cluster (see ``fastdescent.engine.distributed``); the result
         is bitwise identical to the local run.
 
     Returns

@@ -362,7 +362,7 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     record_every : int, optional
         Record the point and its loss every ``k`` steps (plus the final point).
     threads : int, optional
-        Worker threads for this call (default: :func:`default_threads`, all cores).
+        Worker threads for this call (default: ``default_threads()``, all cores).
     progress : bool, optional
         tqdm progress bar (default: on when stderr is a terminal).
     reduction : {"sum", "mean"}

@@ -68,7 +68,7 @@ def no_permutation(seed, index, epoch, out):
 
 def permutation_kernel(minibatch: bool):
     """:func:`epoch_permutation` (``minibatch``) or :func:`no_permutation`, compiled for
-    :data:`~fastdescent.engine.signatures.PERMUTE` on first use."""
+    ``fastdescent.engine.signatures.PERMUTE`` on first use."""
     from fastdescent.engine.signatures import PERMUTE, compiled
 
     return compiled(epoch_permutation if minibatch else no_permutation, PERMUTE)

@@ -19,7 +19,7 @@ Rounds repeat while :math:`|b - c| >` ``tol`` and fewer than ``max_iter`` rounds
 The engine runs a search on a whole ``(P, B)`` block of trajectories in lockstep rounds
 (:func:`bracketing_search`, :func:`armijo_search`): each round evaluates the trial losses of
 every open lane with one call of the model's block loss ``lo``, a first-class function. Both
-have the signature :data:`~fastdescent.engine.signatures.SEARCH` and are compiled, once per
+have the signature ``fastdescent.engine.signatures.SEARCH`` and are compiled, once per
 machine, only when first used (:func:`search_kernel`). Everything they call is in this file,
 which keeps Numba's on-disk cache exact (it checks only the kernel's own file).
 """
@@ -206,7 +206,7 @@ _SEARCHES = {R.LINE_SEARCH: bracketing_search, R.ARMIJO: armijo_search}
 
 def search_kernel(rule: int):
     """The block search of a line-search ``rule`` (:func:`no_search` for any other rule),
-    compiled for :data:`~fastdescent.engine.signatures.SEARCH` on first use."""
+    compiled for ``fastdescent.engine.signatures.SEARCH`` on first use."""
     from fastdescent.engine.signatures import SEARCH, compiled
 
     return compiled(_SEARCHES.get(rule, no_search), SEARCH)

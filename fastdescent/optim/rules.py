@@ -5,7 +5,7 @@ a hyperparameter layout (one float per trajectory each) and a step kernel. Every
 ``(P, B)`` blocks - one column per trajectory - so that loops over ``b`` vectorize, and every
 hyperparameter is a per-trajectory value (sweeps need no recompilation).
 
-Every kernel has the one signature :data:`~fastdescent.engine.signatures.UPDATE`,
+Every kernel has the one signature ``fastdescent.engine.signatures.UPDATE``,
 ``kernel(phi, g, state, hyper, t, scale)``: it advances ``phi`` (P, B) and ``state``
 (S, P, B) in place given the gradient ``g`` taken at the rule's evaluation point (``phi``
 itself, or Nesterov's look-ahead :func:`nesterov_point`). ``t`` counts steps from 0;
@@ -66,7 +66,7 @@ def torch_lerp(a, b, w):
 @njit(cache=True, error_model="numpy")
 def nesterov_point(phi, state, hyper, scale, out):
     """Nesterov's look-ahead (lecture form) :math:`\\phi - \\alpha\\beta m`, where the
-    gradient is taken (used by the engine for :data:`NESTEROV`)."""
+    gradient is taken (used by the engine for the rule code ``NESTEROV``)."""
     P, B = phi.shape
     for k in range(P):
         for b in range(B):
@@ -285,7 +285,7 @@ KERNELS = {GD: gd_step, MOMENTUM: momentum_step, NESTEROV: momentum_step,
 
 def update_kernel(rule: int):
     """The step kernel of ``rule`` (:func:`no_step` for a line-search rule), compiled for
-    :data:`~fastdescent.engine.signatures.UPDATE` (or loaded from Numba's cache) on first use."""
+    ``fastdescent.engine.signatures.UPDATE`` (or loaded from Numba's cache) on first use."""
     from fastdescent.engine.signatures import UPDATE, compiled
 
     return compiled(KERNELS.get(rule, no_step), UPDATE)
