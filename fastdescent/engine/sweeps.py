@@ -333,6 +333,19 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         Data variables ``params`` (..., param), ``loss``, ``status``, ``steps`` and, with
         ``record_every``, ``path`` and ``loss_path``; attributes record the model, optimizer,
         settings and package version. Save with :func:`fastdescent.save`.
+
+    Examples
+    --------
+    Momentum over two learning rates and a 4 x 4 grid of starts (32 trajectories):
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.gabor()
+    >>> ds = fd.sweep(m, fd.optim.momentum(beta=0.9), fd.grid(m, 4), steps=50,
+    ...               lr=[0.01, 0.1], progress=False)
+    >>> dict(ds.sizes)
+    {'lr': 2, 'phi0': 4, 'phi1': 4, 'param': 2}
+    >>> list(ds.data_vars)
+    ['params', 'loss', 'status', 'steps']
     """
     plan = make_plan(model, optimizer, inits, steps, seeds=seeds, seed=seed, **axes_and_options)
     threads = check_threads(threads)
@@ -410,7 +423,19 @@ def save(ds, path) -> Path:
 
 
 def load(path):
-    """Load a saved sweep: a ``.nc`` file, a ``.zarr`` store, or a finished chunk store."""
+    """Load a saved sweep: a ``.nc`` file, a ``.zarr`` store, or a finished chunk store.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import fastdescent as fd
+    >>> m = fd.models.gabor()
+    >>> ds = fd.sweep(m, fd.optim.gd(), fd.grid(m, 3), steps=10, lr=[0.01, 0.1],
+    ...               progress=False)
+    >>> path = fd.save(ds, os.path.join(tempfile.mkdtemp(), "sweep.nc"))
+    >>> bool(fd.load(path)["params"].equals(ds["params"]))
+    True
+    """
     import xarray as xr
 
     path = Path(path)
