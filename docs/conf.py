@@ -189,6 +189,7 @@ sphinx_gallery_conf = {
     "thumbnail_size": (320, 224),
     "reset_modules": ("matplotlib",),
     "show_memory": False,
+    "write_computation_times": False,   # its pages load DataTables from a CDN
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
 }

@@ -53,8 +53,11 @@ ds = fd.sweep(model, fd.optim.momentum(beta=0.9), fd.grid(model, 32), steps=200,
 print(ds)
 
 # %%
-# The share of converged trajectories per learning rate:
-print((ds["status"] == 1).mean([d for d in ds["status"].dims if d != "lr"]).to_series())
+# Per learning rate, the share of starts that end at the global minimum
+# (:math:`L = 0.646`) and the share that met the tolerance within the 200 steps:
+starts = [d for d in ds["loss"].dims if d != "lr"]
+print("at the global minimum:\n", (ds["loss"] < 0.65).mean(starts).to_series().round(3))
+print("converged (|grad L| < tol):\n", (ds["status"] == 1).mean(starts).to_series().round(3))
 
 # %%
 # ``fd.save(ds, "momentum.nc")`` writes the Dataset (netCDF or zarr) atomically and

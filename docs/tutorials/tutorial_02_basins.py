@@ -46,7 +46,7 @@ model = fd.models.custom_model(sine, n_params=2, x=xs, y=1.5 * np.sin(2.0 * xs),
 # :math:`\|\nabla L\| < 10^{-6}`.
 ds = fd.sweep(model, fd.optim.gd(lr=0.01), fd.grid(model, 96), steps=3000, tol=1e-6,
               progress=False)
-summary = analysis.basin_summary(ds)
+summary = analysis.basin_summary(ds, model)
 att = summary.attractors
 for k in range(len(att.losses)):
     print(f"attractor {k}: {att.kinds[k]} at {np.round(att.locations[k], 4)}, "
