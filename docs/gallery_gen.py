@@ -41,7 +41,24 @@ def _docstring_text(module_path: Path) -> str:
 
 
 def _paragraphs(doc: str) -> list[str]:
+    """The docstring's paragraphs, each on one line, as plain text."""
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", doc) if p.strip()]
+
+
+def _rst_paragraph(par: str) -> str:
+    """A plain-text paragraph as reStructuredText; a paragraph of ``* `` or ``- `` items
+    stays a bullet list."""
+    lines = par.splitlines()
+    if not re.match(r"\s*[*-] ", lines[0]):
+        return rst_escape(" ".join(par.split()))
+    items: list[str] = []
+    for line in lines:
+        m = re.match(r"\s*[*-] (.*)", line)
+        if m:
+            items.append(m.group(1).strip())
+        elif items:
+            items[-1] += " " + line.strip()
+    return "\n".join(f"* {rst_escape(it)}" for it in items)
 
 
 def _sha(paths) -> str:
@@ -75,15 +92,15 @@ def _write(path: Path, text: str) -> None:
 
 def _lecture_example(fid, fig, script: Path) -> str:
     doc = _docstring_text(script)
-    paras = _paragraphs(doc)
-    point = next((p for p in paras if p.startswith("Point:")), None)
-    rest = [p for p in paras if p is not point]
+    raw = [p for p in re.split(r"\n\s*\n", doc) if p.strip()]
+    point = next((" ".join(p.split()) for p in raw if p.lstrip().startswith("Point:")), None)
+    rest = [p for p in raw if not p.lstrip().startswith("Point:")]
     rel = script.relative_to(ROOT).as_posix()
     sha = _sha([script, script.parent / "_common.py", script.parent / "__init__.py"])
     head = "\n\n".join(filter(None, [
         _title_block(f"{fid}: {fig.title['en']}"),
         f"**{rst_escape(point)}**" if point else "",
-        *(rst_escape(p) for p in rest),
+        *(_rst_paragraph(p) for p in rest),
         f"The script is ``{rel}`` (run: ``python -m {fig.module} --quick``); this page runs "
         f"it in quick mode (smaller grids and ensembles than the committed figure). "
         + _spanish_links([fig.stem]),
