@@ -105,7 +105,7 @@ def _lecture_example(fid, fig, script: Path) -> str:
         f"it in quick mode (smaller grids and ensembles than the committed figure). "
         + _spanish_links([fig.stem]),
     ]))
-    return f'''"""
+    return f'''r"""
 {head}
 """
 # sphinx_gallery_source_sha = "{sha}"
@@ -145,7 +145,7 @@ def _study_example(sid, mod, script: Path) -> str:
         f"below are the quick run's, the full-resolution ones are in :doc:`/research`. "
         + _spanish_links(stems),
     ]))
-    return f'''"""
+    return f'''r"""
 {head}
 """
 # sphinx_gallery_source_sha = "{sha}"
