@@ -11,7 +11,9 @@ here.
 Each generated script carries the SHA-256 of the figure's source files in a
 ``# sphinx_gallery_`` comment (removed from the shown code). sphinx-gallery re-runs a script
 only when the script's own text changes, so the hash makes a change of the figure's source
-re-run its example, while a rebuild with unchanged sources reuses the stored output.
+(its script, the folder's ``_common.py`` and registry) re-run its example, while a rebuild
+with unchanged sources reuses the stored output. A change in the library alone does not
+re-run the gallery: ``make docs-clean docs`` rebuilds everything.
 """
 from __future__ import annotations
 
