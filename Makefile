@@ -49,7 +49,8 @@ docs: $(DOCS_STAMP)
 	@echo "open docs/_build/html/index.html"
 
 docs-clean:
-	rm -rf docs/_build docs/generated docs/gallery docs/tutorial docs/_gallery_src docs/_generated
+	rm -rf docs/_build docs/generated docs/gallery docs/tutorial docs/_gallery_src docs/_generated \
+		docs/api.rst docs/sg_execution_times.rst
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py --write benchmarks/RESULTS.md

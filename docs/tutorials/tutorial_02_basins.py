@@ -60,6 +60,8 @@ if summary.dimension is not None:
 
 # %%
 # The basins: :math:`f` is unchanged by :math:`(\phi_0, \phi_1) \to (-\phi_0, -\phi_1)`,
-# so the minima come in mirror pairs, with mirrored basins.
+# so the minima come in mirror pairs, with mirrored basins. Near :math:`\phi_1 = 0` the model
+# is almost flat (:math:`\sin(\phi_1 x) \approx 0`), the gradient is small and those starts
+# have not met the tolerance within the 3000 steps (grey).
 fig, ax = fp.figure(size=(8, 6))
 fp.basin_map(summary.labels, attractors=summary.attractors, model=model, ax=ax)
