@@ -483,6 +483,12 @@ def _packed_ops(dispatcher):
     return asm, re.findall(r"\bv(?:mul|add|sub|div|blendm|f\w*)pd\s+%?[yz]mm", asm)
 
 
+def _host_has(feature: str) -> bool:
+    import llvmlite.binding as ll
+
+    return f"+{feature}" in ll.get_host_cpu_features().flatten().split(",")
+
+
 def test_block_loop_vectorizes():
     B = 64
     a = np.ones(B)
@@ -492,7 +498,13 @@ def test_block_loop_vectorizes():
         pytest.skip("LLVM does not vectorize even a trivial loop on this CPU")
     _block_kernel(a, a, 0.5, np.empty(B), np.empty(B), np.empty(B))
     asm, packed = _packed_ops(_block_kernel)
-    assert len(packed) > 25, "the fast_* block loop was not vectorized"
+    if _host_has("avx512dq"):
+        # with AVX-512 (packed float64 <-> int64 conversions) the whole body vectorizes
+        assert len(packed) > 25, "the fast_* block loop was not vectorized"
+    else:
+        # AVX2 has no packed float64 <-> int64 conversion: LLVM keeps the argument
+        # reduction's integer part scalar and vectorizes the polynomials around it
+        assert len(packed) > 5, "the fast_* block loop was not vectorized"
     # the explicit fused multiply-adds became packed FMA instructions (no libm fma calls)
     assert re.search(r"\bvfn?m(?:add|sub)\d+pd\s+%?[yz]mm", asm)
     assert not re.search(r"call\w*\s+\S*fma", asm)

@@ -181,3 +181,14 @@ def test_multiline_text_is_placed_where_it_is_drawn():
         assert "overlap" in kinds(fig)
     finally:
         plt.close(fig)
+
+
+def test_localize_reaches_inset_axes():
+    fig, ax = fp.figure(size=(6.0, 4.0))
+    inset = ax.inset_axes([0.6, 0.6, 0.35, 0.35])
+    inset.plot([0, 1], [0, 0.5])
+    fp.style.localize(fig, "es")
+    try:
+        assert Q.audit(fig, "es") == []
+    finally:
+        plt.close(fig)

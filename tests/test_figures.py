@@ -56,6 +56,10 @@ def test_6_1_path_ends_at_the_least_squares_solution():
     assert d["status"] == fd.engine.status.CONVERGED
     assert np.allclose(d["path"][-1], model.minima[0].params, atol=1e-6)
     assert np.all(np.diff(d["loss_path"]) <= 1e-12)  # line search never goes uphill
+    # a convex bowl: the Hessian is positive definite everywhere on the drawn box
+    for p in d["path"][:: max(1, len(d["path"]) // 5)]:
+        assert np.all(np.linalg.eigvalsh(model.hessian(p)) > 0)
+    assert d["loss_path"][0] > 10 * d["loss_path"][-1]  # from a poor start to the best fit
 
 
 def test_6_2_offset_moves_the_model_left_and_frequency_squeezes_it():
@@ -591,3 +595,52 @@ def test_experiments_is_not_an_installed_package():
     r = subprocess.run([sys.executable, "-c", "import experiments"], capture_output=True,
                        text=True, cwd="/")
     assert r.returncode != 0 and "No module named 'experiments'" in r.stderr
+
+
+# ------------------------------------------------------------------------------ one file per figure
+def test_registry_is_read_from_the_scripts(tmp_path):
+    from experiments.lecture import scan
+
+    for fid, fig in REGISTRY.items():  # every script carries its own record
+        src = (ROOT / Path(*fig.module.split("."))).with_suffix(".py").read_text()
+        assert f'FIGURE = dict(id="{fid}"' in src
+    # a new script is a new figure, placed by its order; nothing else lists it
+    (tmp_path / "fig_b.py").write_text(
+        'FIGURE = dict(id="b", slug="second", order=20, en="B", es="Be")\n')
+    (tmp_path / "fig_a.py").write_text(
+        'FIGURE = dict(id="a", slug="first", order=10, en="A", es="A es")\n')
+    figs = scan(tmp_path, package="pkg")
+    assert list(figs) == ["a", "b"] and figs["b"].module == "pkg.fig_b"
+    assert figs["a"].files == ("a-first.png", "a-first.pdf")
+    # malformed records are refused with the file named
+    (tmp_path / "fig_c.py").write_text('FIGURE = dict(id="c", slug="x", order=10, en="C", '
+                                       'es="C")\n')
+    with pytest.raises(ValueError, match="fig_c.py: id 'c' or order 10"):
+        scan(tmp_path)
+    (tmp_path / "fig_c.py").write_text('FIGURE = dict(id="c", slug="x", en="C", es="C")\n')
+    with pytest.raises(ValueError, match="fig_c.py: FIGURE needs exactly the keys"):
+        scan(tmp_path)
+    (tmp_path / "fig_c.py").write_text('FIGURE = make("c")\n')
+    with pytest.raises(ValueError, match="fig_c.py: FIGURE must be a literal"):
+        scan(tmp_path)
+    (tmp_path / "fig_c.py").write_text('X = 1\n')
+    with pytest.raises(ValueError, match="fig_c.py: no FIGURE"):
+        scan(tmp_path)
+
+
+@pytest.mark.parametrize("fid", IDS)
+def test_every_figure_states_its_point(fid):
+    from experiments.lecture.gallery import point
+
+    sentence = point(REGISTRY[fid].module)
+    assert len(sentence.split()) >= 8 and sentence.endswith(".")
+
+
+def test_gallery_page_is_generated_from_the_registry():
+    from experiments.lecture import gallery
+
+    text = gallery.markdown()
+    for fid, fig in REGISTRY.items():
+        assert f"../figures/en/{fig.stem}.png" in text and f"**{fid}**" in text
+    assert (ROOT / "docs" / "gallery.md").read_text() == text, (
+        "docs/gallery.md is stale: run python -m experiments.lecture.gallery")

@@ -334,7 +334,7 @@ def test_hyper_map_2d(momentum_sweep):
     assert len(ax.lines) == 1  # the analytic boundary
     assert ax.get_xscale() == "log"
     assert ax.get_xlabel().startswith("Tasa de aprendizaje")
-    assert ax.get_ylabel().startswith("Momento")
+    assert ax.get_ylabel().startswith("Momentum")  # the slides keep the English term
     texts = _legend_texts(ax)
     assert "Frontera analítica" in texts
     names = {1: "Converge", 0: "No converge", 2: "Diverge"}
@@ -388,7 +388,7 @@ def test_convergence_bands(gabor_basins):
     q = fp.loss_quantiles(res, q=(0.25, 0.5, 0.75))
     ax = fp.convergence_bands(res.record_steps, q, lang="es")
     assert len(_of_type(ax, PolyCollection)) == 1
-    assert _legend_texts(ax) == ["Cuantiles 0.25–0.75", "Mediana"]
+    assert _legend_texts(ax) == ["Cuantiles 0,25–0,75", "Mediana"]  # decimal comma
     assert ax.get_xlabel() == "Paso"
     arr = np.vstack([q[0.25], q[0.5], q[0.75]])
     ax = fp.convergence_bands(res.record_steps, arr, label="GD", color="k", log_y=False)

@@ -1,8 +1,10 @@
-"""The grid studies of ``experiments/research`` (issue 6).
+"""The grid studies of ``experiments/research``.
 
-Fast tests check the pieces that need no engine run (registry, 1-D box counting, the
-reparameterized two-layer network); the studies themselves (``data(quick=True)`` and
-``main(quick=True)``) compile engines and run sweeps, so they are marked slow.
+Fast tests check the pieces that need no engine run (registry, 1-D box counting, the zoom
+rule, the reparameterized two-layer network) and that every study's figures, drawn from its
+quick data in both languages, are slide-ready (:mod:`fastdescent.plotting.quality`); the
+quick data of a study is computed once per process (``data`` caches it) and shared by the
+tests. The remaining checks of the studies' numbers and files are marked slow.
 """
 import math
 import sys
@@ -15,6 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
 from experiments import research  # noqa: E402
 from experiments.research import _common, basins, fractal_lr, lr_momentum  # noqa: E402
 
@@ -24,7 +31,7 @@ def test_registry():
     assert set(research.STUDIES) == {"basins", "lr_momentum", "fractal_lr"}
     for sid, mod in research.STUDIES.items():
         assert mod.ID == sid
-        assert callable(mod.data) and callable(mod.main)
+        assert callable(mod.data) and callable(mod.draw) and callable(mod.main)
         assert isinstance(mod.TITLE, str) and mod.TITLE
 
 
@@ -66,6 +73,40 @@ def test_box_count_1d_known_sets():
     assert pts.size == keep.sum() - 1
     d = _common.box_count_1d(codes, sizes=[3**k for k in range(1, 6)])
     assert d["dimension"] == pytest.approx(math.log(2) / math.log(3), abs=0.03)
+
+
+def test_zoom_window_centres_on_the_main_boundary_not_on_specks():
+    # trainable below a straight edge at row 40, plus isolated diverged specks far inside the
+    # trainable region: the window must straddle the edge (both outcomes >= a quarter)
+    g = np.zeros((128, 128), dtype=bool)
+    g[:40, :] = True
+    g[5:35:4, 5:120:7] = False
+    starts, cell = _common.zoom_window(g, 20)
+    r0, c0 = starts
+    share = g[r0:r0 + 20, c0:c0 + 20].mean()
+    assert 0.25 <= share <= 0.75
+    assert cell[0] == 39  # the cell before the edge along the row axis
+    assert abs(cell[1] - 63.5) <= 0.5  # nearest the grid's centre
+    # ties go to the boundary cell nearest the given centre
+    assert _common.zoom_window(g, 20, centre=(40, 5))[1] == (39, 5)
+    # 1-D: the window holds both outcomes; a single boundary point is found
+    o = np.zeros(1000, dtype=bool)
+    o[:600] = True
+    (s0,), (c,) = _common.zoom_window(o, 100)
+    assert c == 599 and s0 == 549
+    # no boundary: the window is centred on the grid (share rule falls back)
+    (s1,), _ = _common.zoom_window(np.ones(100, bool), 10)
+    assert 0 <= s1 <= 90
+    with pytest.raises(ValueError, match="width"):
+        _common.zoom_window(o, 2000)
+
+
+def test_wrap_keeps_mathtext_whole():
+    text = "A long caption with $L(\\phi) = \\phi^2 + \\delta\\cos(2\\pi\\phi/\\lambda)$ " * 6
+    lines = _common.wrap(text, 60).split("\n")
+    assert len(lines) > 2
+    assert all(line.count("$") % 2 == 0 for line in lines)
+    assert " ".join(lines).split() == text.split()
 
 
 def test_loglog_slope():
@@ -192,6 +233,31 @@ def test_main_writes_files(tmp_path, sid):
 def test_run_studies_both_languages(tmp_path):
     paths = research.run_studies(only=["lr_momentum"], quick=True, outdir=tmp_path)
     for lang in ("en", "es"):
-        assert (tmp_path / lang / "lr_momentum-maps.png").exists()
-        assert (tmp_path / lang / "lr_momentum-maps.pdf").exists()
-    assert len(paths) == 2 * 3
+        for slug in ("quadratic", "gabor"):
+            assert (tmp_path / lang / f"lr_momentum-{slug}.png").exists()
+            assert (tmp_path / lang / f"lr_momentum-{slug}.pdf").exists()
+    assert len(paths) == 2 * (2 * 2 + 1)
+
+
+# ------------------------------------------------------------------------------ slide-ready
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("sid", ["basins", "lr_momentum", "fractal_lr"])
+def test_research_figures_are_slide_ready(sid, lang):
+    """Every figure of every study, drawn from quick data as it is saved (ticks localized),
+    passes the slide audit: <= 13.33 in wide, text >= 12 pt at slide size, no overlaps,
+    nothing clipped, decimal comma in Spanish."""
+    from fastdescent.plotting import localize
+    from fastdescent.plotting.quality import assert_slide_ready
+
+    mod = research.STUDIES[sid]
+    figs = mod.draw(mod.data(quick=True), lang)
+    assert figs and all(isinstance(k, str) for k in figs)
+    try:
+        for slug, fig in figs.items():
+            try:
+                assert_slide_ready(localize(fig, lang), lang)
+            except AssertionError as e:
+                raise AssertionError(f"{sid}-{slug} ({lang}): {e}") from None
+    finally:
+        for fig in figs.values():
+            plt.close(fig)

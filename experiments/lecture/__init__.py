@@ -9,15 +9,19 @@ Every module ``experiments.lecture.fig_*`` has its settings as constants at the 
   ``outdir/<lang>/<id>-<slug>.png`` and ``.pdf`` (``lang=None``: both languages) and returns
   the written paths; ``python -m experiments.lecture.fig_6_4 [--lang es] [--quick] [-o DIR]``.
 
-:data:`REGISTRY` maps each figure id to its :class:`Figure` (module, file names, titles);
-:func:`fastdescent.figures.make_figures` runs them all. This module imports nothing heavy.
+Each script describes itself in a literal ``FIGURE = dict(id=..., slug=..., order=..., en=...,
+es=...)``; :data:`REGISTRY` maps each figure id to its :class:`Figure` (module, file names,
+titles), read from the scripts' source (:func:`scan`) without importing them, so this module
+imports nothing heavy. :func:`fastdescent.figures.make_figures` runs them all.
 """
 from __future__ import annotations
 
+import ast
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 
-__all__ = ["Title", "Figure", "REGISTRY", "get", "ids"]
+__all__ = ["Title", "Figure", "REGISTRY", "scan", "get", "ids"]
 
 
 class Title(dict):
@@ -53,54 +57,62 @@ class Figure:
         return importlib.import_module(self.module)
 
 
-def _fig(fid, slug, module, en, es):
-    return Figure(fid, slug, f"{__name__}.{module}", Title(en=en, es=es))
+def scan(folder=None, package: str = __name__) -> dict[str, Figure]:
+    """The figures of the scripts ``fig_*.py`` in ``folder`` (default: this package), in
+    lecture order.
+
+    Each script describes itself with a literal ``FIGURE = dict(id=..., slug=..., order=...,
+    en=..., es=...)`` (read from its source with :mod:`ast`, without importing the script), so
+    adding a figure is adding one script: nothing else lists it.
+
+    Raises
+    ------
+    ValueError
+        A script without a literal ``FIGURE``, with missing or unknown keys, or an id or order
+        that another script already has; the message names the file.
+    """
+    folder = Path(__file__).parent if folder is None else Path(folder)
+    found: list[tuple[int, Figure]] = []
+    for path in sorted(folder.glob("fig_*.py")):
+        rec = _record(path)
+        fig = Figure(rec["id"], rec["slug"], f"{package}.{path.stem}",
+                     Title(en=rec["en"], es=rec["es"]))
+        for other_order, other in found:
+            if other.id == fig.id or other_order == rec["order"]:
+                raise ValueError(f"{path.name}: id {fig.id!r} or order {rec['order']} is "
+                                 f"already used by {other.module}")
+        found.append((rec["order"], fig))
+    return {f.id: f for _, f in sorted(found, key=lambda of: of[0])}
 
 
-REGISTRY: dict[str, Figure] = {f.id: f for f in (
-    _fig("6.1", "linear-regression", "fig_6_1",
-         "Linear regression: loss surface and gradient descent with line search",
-         "Regresión lineal: superficie de pérdida y descenso de gradiente con búsqueda lineal"),
-    _fig("6.2", "gabor-model", "fig_6_2", "The Gabor model for several parameter values",
-         "El modelo de Gabor para varios valores de los parámetros"),
-    _fig("6.3", "gabor-fit", "fig_6_3", "Gabor data and a fitted model",
-         "Datos de Gabor y un modelo ajustado"),
-    _fig("6.4", "gabor-minima", "fig_6_4",
-         "Gabor loss surface: global minimum, local minima and a saddle point",
-         "Superficie de pérdida de Gabor: mínimo global, mínimos locales y punto de silla"),
-    _fig("6.5", "gd-vs-sgd", "fig_6_5",
-         "Gradient descent with line search vs stochastic gradient descent",
-         "Descenso de gradiente con búsqueda lineal frente a descenso de gradiente estocástico"),
-    _fig("6.6", "sgd-minibatches", "fig_6_6",
-         "SGD: every minibatch has its own loss surface",
-         "SGD: cada minilote tiene su propia superficie de pérdida"),
-    _fig("6.7", "sgd-momentum", "fig_6_7", "SGD without and with momentum",
-         "SGD sin y con momentum"),
-    _fig("6.8", "nesterov", "fig_6_8", "Momentum vs Nesterov momentum: one step",
-         "Momentum frente a momentum de Nesterov: un paso"),
-    _fig("6.9", "adam", "fig_6_9",
-         "Gradient descent, normalized gradients and Adam on an anisotropic loss",
-         "Descenso de gradiente, gradientes normalizados y Adam en una pérdida anisótropa"),
-    _fig("6.10", "line-search", "fig_6_10", "Bracketing line search",
-         "Búsqueda lineal por intervalos"),
-    _fig("convex", "1d", "fig_convex", "Convex and non-convex 1-D losses",
-         "Pérdidas 1-D convexas y no convexas"),
-    _fig("convex-2d", "hessian", "fig_convex_2d",
-         "Convexity in higher dimensions: the Hessian test on a convex and a non-convex loss",
-         "Convexidad en dimensiones superiores: la prueba del hessiano en una pérdida convexa "
-         "y una no convexa"),
-    _fig("problems", "four-types", "fig_problems",
-         "Four problem types: fitted models and their losses",
-         "Cuatro tipos de problema: modelos ajustados y sus pérdidas"),
-    _fig("momentum-weights", "expansion", "fig_momentum_weights",
-         "Momentum as a weighted sum of past gradients",
-         "El momentum como suma ponderada de gradientes pasados"),
-    _fig("schedules", "sgd", "fig_schedules", "Learning-rate schedules and their effect on SGD",
-         "Programación de la tasa de aprendizaje y su efecto en SGD"),
-    _fig("hyperparameters", "learning-rate", "fig_hyperparameters",
-         "Hyperparameters: final loss against the learning rate for each rule",
-         "Hiperparámetros: pérdida final frente a la tasa de aprendizaje de cada regla"),
-)}
+_KEYS = {"id": str, "slug": str, "order": int, "en": str, "es": str}
+
+
+def _record(path: Path) -> dict:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "FIGURE"):
+            try:
+                if not (isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)
+                        and node.value.func.id == "dict" and not node.value.args):
+                    raise ValueError
+                rec = {kw.arg: ast.literal_eval(kw.value) for kw in node.value.keywords}
+            except ValueError:
+                raise ValueError(f"{path.name}: FIGURE must be a literal "
+                                 f"dict(id=..., slug=..., order=..., en=..., es=...)") from None
+            bad = sorted(set(rec) ^ set(_KEYS))
+            wrong = [k for k, typ in _KEYS.items() if k in rec and not isinstance(rec[k], typ)]
+            if bad or wrong:
+                raise ValueError(f"{path.name}: FIGURE needs exactly the keys "
+                                 f"{', '.join(_KEYS)} ({', '.join(bad + wrong)} missing, "
+                                 f"unknown or of the wrong type)")
+            return rec
+    raise ValueError(f"{path.name}: no FIGURE = dict(id=..., slug=..., order=..., en=..., es=...)")
+
+
+#: Figure id -> :class:`Figure`, in lecture order, read from the scripts themselves.
+REGISTRY: dict[str, Figure] = scan()
 
 
 def ids() -> list[str]:

@@ -34,7 +34,12 @@ from fastdescent.plotting.i18n import Texts, t
 
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "6.10"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.10", slug="line-search", order=100,
+              en='Bracketing line search',
+              es='Búsqueda lineal por intervalos')
+FIG_ID = FIGURE["id"]
 MAX_DIST = 1.0  # M: the search interval is [0, M]
 TOL = 1e-4  # book value for the 1-D demo
 MAX_ITER = 10

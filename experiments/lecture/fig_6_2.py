@@ -1,8 +1,8 @@
-"""Figure 6.2: the Gabor model f(x) = sin(z) exp(-z^2/32), z = phi0 + 0.06 phi1 x.
-
-Point: the offset phi0 moves the Gabor function along x (as phi0 grows the function moves
+"""Point: the offset phi0 moves the Gabor function along x (as phi0 grows the function moves
 left, its centre is at x = -phi0 / (0.06 phi1)) and the frequency phi1 squeezes it about its
 centre (as phi1 grows the function gets narrower).
+
+Figure 6.2: the Gabor model f(x) = sin(z) exp(-z^2/32), z = phi0 + 0.06 phi1 x.
 
 Panel a varies phi0 with phi1 fixed, panel b varies phi1 with phi0 fixed; the curves are the
 model's own predictions (fastdescent.plotting.predict). The three curves of a panel are told
@@ -23,7 +23,12 @@ from fastdescent.plotting.predict import predict
 
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "6.2"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.2", slug="gabor-model", order=20,
+              en='The Gabor model for several parameter values',
+              es='El modelo de Gabor para varios valores de los parámetros')
+FIG_ID = FIGURE["id"]
 OFFSETS = (-4.0, 0.0, 4.0)  # panel a: phi0, with phi1 = FIXED_FREQUENCY
 FIXED_FREQUENCY = 10.0
 FREQUENCIES = (5.0, 10.0, 20.0)  # panel b: phi1, with phi0 = FIXED_OFFSET

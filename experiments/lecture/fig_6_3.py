@@ -1,8 +1,8 @@
-"""Figure 6.3: the 30 Gabor data points and the model fitted to them.
-
-Point: fitting the Gabor model means finding the parameters phi whose curve passes closest to
+"""Point: fitting the Gabor model means finding the parameters phi whose curve passes closest to
 the 30 training points (least squares); gradient descent with line search from a poor start
 finds the best fit, the global minimum L = 0.646 at phi = (0.0, 16.0).
+
+Figure 6.3: the 30 Gabor data points and the model fitted to them.
 
 The fit is run by fastdescent.run (gradient descent with the lecture's bracketing line search,
 M = 2.0, the book's value for the Gabor model) from (-1.5, 8.5); the starting model is drawn
@@ -22,7 +22,12 @@ from fastdescent.plotting.predict import predict
 
 from ._common import cli, make_main
 
-FIG_ID = "6.3"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.3", slug="gabor-fit", order=30,
+              en='Gabor data and a fitted model',
+              es='Datos de Gabor y un modelo ajustado')
+FIG_ID = FIGURE["id"]
 START = (-1.5, 8.5)
 MAX_DIST = 2.0  # line search, book value for the Gabor model
 STEPS = 200

@@ -1,10 +1,10 @@
-"""Figure 6.4: the Gabor loss surface (offset [-10, 10] x frequency [2.5, 22.5]) with its
-global minimum, local minima and a saddle point.
-
-Point: the Gabor loss is not convex: besides the global minimum (L = 0.646, the model follows
+"""Point: the Gabor loss is not convex: besides the global minimum (L = 0.646, the model follows
 the data) it has local minima, where the model fits the data poorly, and saddle points (book
 Figure 6.4). The insets show the model at the global minimum, the two deepest local minima and
 the saddle, with their location and loss; the letters b-e mark those points on panel a.
+
+Figure 6.4: the Gabor loss surface (offset [-10, 10] x frequency [2.5, 22.5]) with its
+global minimum, local minima and a saddle point.
 
 All critical points are found by fastdescent:
 
@@ -35,7 +35,12 @@ from fastdescent.plotting.predict import predict
 
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "6.4"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.4", slug="gabor-minima", order=40,
+              en='Gabor loss surface: global minimum, local minima and a saddle point',
+              es='Superficie de pérdida de Gabor: mínimo global, mínimos locales y punto de silla')
+FIG_ID = FIGURE["id"]
 MAX_DIST = 2.0  # line search (book value for the Gabor model)
 SWEEP_GRID = 32  # starting points per axis of the sweep (quick: 14)
 SWEEP_STEPS = 400

@@ -1,14 +1,16 @@
-"""Figure 6.5: gradient descent with line search vs stochastic gradient descent on the Gabor
-loss, from the same three starting points (fastdescent.run).
-
-Point: full-batch gradient descent runs into the minimum of the valley it starts in, while the
+"""Point: full-batch gradient descent runs into the minimum of the valley it starts in, while the
 noise of stochastic gradient descent lets it escape from the wrong valley and still reach the
 global minimum (book Figure 6.5).
+
+Figure 6.5: gradient descent with line search vs stochastic gradient descent on the Gabor
+loss, from the same three starting points (fastdescent.run).
 
 (a) Gradient descent with the lecture's line search (M = 2.0, the book's value) from starts
 1-3, none of which lies in the global minimum's valley: each path ends in a local minimum (start
 1 leaves the book's box and ends on the plateau at phi0 > 10; the figure says so rather than
-widening the axis). (b)-(d) SGD with the book's settings (alpha = 0.8, minibatches of 5 of the
+widening the axis). The starts (the lecture's (3.5, 6.5) and two more) all lie outside the
+global minimum's valley, unlike two of the book's, so that every start contrasts gradient
+descent (never reaches it) with SGD (reaches it in a share of the seeds). (b)-(d) SGD with the book's settings (alpha = 0.8, minibatches of 5 of the
 30 points drawn without replacement, sum of the minibatch losses, 120 steps = 20 epochs) from
 each start: N_SEEDS minibatch streams per start. The drawn path of a start is the seed whose
 final loss is closest to the median final loss of its ensemble (ties: the smallest seed), and
@@ -35,7 +37,12 @@ from fastdescent.plotting.i18n import Texts, number
 
 from ._common import cli, make_main, panel_title, trimmed
 
-FIG_ID = "6.5"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.5", slug="gd-vs-sgd", order=50,
+              en='Gradient descent with line search vs stochastic gradient descent',
+              es='Descenso de gradiente con búsqueda lineal frente a descenso de gradiente estocástico')
+FIG_ID = FIGURE["id"]
 STARTS = ((3.5, 6.5), (-1.5, 6.5), (2.0, 10.0))
 MAX_DIST = 2.0  # line search (book value for the Gabor model)
 GD_STEPS = 100

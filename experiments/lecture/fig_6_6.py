@@ -1,8 +1,8 @@
-"""Figure 6.6: stochastic gradient descent, minibatch by minibatch, on the Gabor loss.
-
-Point: each SGD step follows the gradient of one minibatch's own loss, which scatters around the
+"""Point: each SGD step follows the gradient of one minibatch's own loss, which scatters around the
 full-batch gradient (it agrees with it on average), so every step is a noisy but reasonable
 descent step (book Figure 6.6).
+
+Figure 6.6: stochastic gradient descent, minibatch by minibatch, on the Gabor loss.
 
 The run is figure 6.5's drawn SGD path from its start 2, (-1.5, 6.5): alpha = 0.8, minibatches
 of 5 of the 30 points drawn without replacement (an epoch is 6 minibatches), the minibatch
@@ -38,7 +38,12 @@ from fastdescent.plotting.predict import predict
 from . import fig_6_5
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "6.6"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.6", slug="sgd-minibatches", order=60,
+              en='SGD: every minibatch has its own loss surface',
+              es='SGD: cada minilote tiene su propia superficie de pérdida')
+FIG_ID = FIGURE["id"]
 START_INDEX = 1  # fig_6_5.STARTS[1] = (-1.5, 6.5): start 2 of figure 6.5, the same stream
 LR = fig_6_5.LR
 BATCH = fig_6_5.BATCH

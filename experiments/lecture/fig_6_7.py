@@ -34,7 +34,12 @@ from fastdescent.plotting.i18n import Texts, number, optimizer_label
 
 from ._common import cli, halo_trajectory, make_main, panel_title
 
-FIG_ID = "6.7"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.7", slug="sgd-momentum", order=70,
+              en='SGD without and with momentum',
+              es='SGD sin y con momentum')
+FIG_ID = FIGURE["id"]
 START = (-1.5, 6.5)
 LR = 0.6
 BETA = 0.6

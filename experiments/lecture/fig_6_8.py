@@ -45,7 +45,12 @@ from fastdescent.plotting.i18n import Texts, number, optimizer_label
 
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "6.8"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.8", slug="nesterov", order=80,
+              en='Momentum vs Nesterov momentum: one step and the race to the minimum',
+              es='Momentum frente a momentum de Nesterov: un paso y la carrera al mínimo')
+FIG_ID = FIGURE["id"]
 LR = 0.2
 BETA = 0.9
 STEPS = 400  # panel c paths; also the step limit of the ensemble

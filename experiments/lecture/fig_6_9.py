@@ -35,7 +35,12 @@ from fastdescent.plotting.i18n import Texts, number, optimizer_label
 
 from ._common import cli, halo_trajectory, make_main, panel_title
 
-FIG_ID = "6.9"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="6.9", slug="adam", order=90,
+              en='Gradient descent, normalized gradients and Adam on an anisotropic loss',
+              es='Descenso de gradiente, gradientes normalizados y Adam en una pérdida anisótropa')
+FIG_ID = FIGURE["id"]
 START = (-0.7, -0.9)
 STEPS = 100
 LAST_K = 10  # the reported loss: mean over the last LAST_K steps (whole 2-cycles)

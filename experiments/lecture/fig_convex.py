@@ -35,7 +35,12 @@ from fastdescent.plotting.i18n import Texts
 
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "convex"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="convex", slug="1d", order=110,
+              en='Convex and non-convex 1-D losses',
+              es='Pérdidas 1-D convexas y no convexas')
+FIG_ID = FIGURE["id"]
 MODELS = ("multimodal_1d", "convex_1d", "plateau_1d")  # the slide's order
 N_POINTS = 2001  # samples of phi per panel (quick: 401)
 FLAT_RTOL = 1e-3  # |L'| and |L''| below this fraction of their panel maximum count as zero

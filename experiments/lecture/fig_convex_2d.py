@@ -41,7 +41,12 @@ from fastdescent.plotting.i18n import Texts, kind_label, number, param_label
 from ._common import cli, make_main, panel_title
 from .fig_convex import CURVATURE_COLORS
 
-FIG_ID = "convex-2d"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="convex-2d", slug="hessian", order=120,
+              en='Convexity in higher dimensions: the Hessian test on a convex and a non-convex loss',
+              es='Convexidad en dimensiones superiores: la prueba del hessiano en una pérdida convexa y una no convexa')
+FIG_ID = FIGURE["id"]
 MODELS = ("linear_regression_1d", "gabor")
 N_GRID = 301  # Hessians per axis of each map (quick: 81)
 N_CONTOURS = 10  # loss contour lines per panel

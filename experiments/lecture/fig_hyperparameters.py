@@ -40,7 +40,12 @@ from fastdescent.plotting.i18n import Texts, number, optimizer_label
 from ._common import cli, make_main, panel_title
 from .fig_convex_2d import critical_points, text_box
 
-FIG_ID = "hyperparameters"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="hyperparameters", slug="learning-rate", order=160,
+              en='Hyperparameters: final loss against the learning rate for each rule',
+              es='Hiperparámetros: pérdida final frente a la tasa de aprendizaje de cada regla')
+FIG_ID = FIGURE["id"]
 RULES = (  # optimizer name, fixed hyperparameters
     ("gd", {}),
     ("momentum", {"beta": 0.9}),

@@ -26,7 +26,12 @@ from fastdescent.plotting.i18n import Texts, number
 
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "momentum-weights"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="momentum-weights", slug="expansion", order=140,
+              en='Momentum as a weighted sum of past gradients',
+              es='El momentum como suma ponderada de gradientes pasados')
+FIG_ID = FIGURE["id"]
 BETAS = (0.5, 0.8, 0.9)
 K = 30  # gradients shown in (a)
 T_STEPS = 40  # steps shown in (b)

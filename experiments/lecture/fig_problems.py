@@ -36,7 +36,12 @@ from fastdescent.plotting.i18n import Texts
 
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "problems"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="problems", slug="four-types", order=130,
+              en='Four problem types: fitted models and their losses',
+              es='Cuatro tipos de problema: modelos ajustados y sus pérdidas')
+FIG_ID = FIGURE["id"]
 PROBLEMS = ("univariate_regression", "multivariate_regression", "binary_classification",
             "multiclass_classification")
 LR, BETA, GAMMA = 0.1, 0.9, 0.99  # Adam

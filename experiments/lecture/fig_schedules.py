@@ -33,7 +33,12 @@ from fastdescent.plotting.i18n import Texts, number
 
 from ._common import cli, make_main, panel_title
 
-FIG_ID = "schedules"
+#: This figure, as the registry reads it (``experiments.lecture.REGISTRY``): id, file-name
+#: slug, titles and place in the lecture.
+FIGURE = dict(id="schedules", slug="sgd", order=150,
+              en='Learning-rate schedules and their effect on SGD',
+              es='Programación de la tasa de aprendizaje y su efecto en SGD')
+FIG_ID = FIGURE["id"]
 START = (1.6, -0.5)
 LR = 0.1
 BATCH = 3

@@ -1,12 +1,14 @@
 """Beyond the lecture: grid studies (issue 6).
 
 Each study is a module with its constants at the top, ``data(quick)`` (the numbers; cached
-per process) and ``main(lang, quick, outdir)`` (the figures). :data:`STUDIES` maps study ids to
+per process), ``draw(d, lang)`` (its figures, unsaved: slug -> Figure, what the slide audit
+checks) and ``main(lang, quick, outdir)`` (draw and save). :data:`STUDIES` maps study ids to
 modules; :func:`run_studies` runs them and writes ``outdir/<lang>/<id>-<slug>.png`` and
 ``.pdf`` for each language, plus ``outdir/<id>-summary.json`` with the measured numbers.
 
 * ``basins`` - basins of attraction of the Gabor loss for GD, SGD, momentum and Adam;
-* ``lr_momentum`` - learning-rate x momentum maps with the analytic stability boundary;
+* ``lr_momentum`` - learning-rate x momentum maps with the analytic stability boundary (one
+  figure per loss: quadratic, Gabor);
 * ``fractal_lr`` - fractal learning-rate boundaries (1-D cosine-perturbed quadratic, and a
   two-layer network with one learning rate per layer).
 
@@ -22,7 +24,8 @@ from pathlib import Path
 from . import basins, fractal_lr, lr_momentum
 from ._common import LANGS
 
-#: Study id -> module (each has ``ID``, ``TITLE``, ``data(quick)``, ``main(lang, quick, outdir)``).
+#: Study id -> module (each has ``ID``, ``TITLE``, ``data(quick)``, ``draw(d, lang)``,
+#: ``main(lang, quick, outdir)``).
 STUDIES = {
     basins.ID: basins,
     lr_momentum.ID: lr_momentum,

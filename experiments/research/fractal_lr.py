@@ -12,16 +12,19 @@ Part 1 - the 1-D cosine-perturbed quadratic (after Liu 2024)
     number :math:`N(s)` of boxes of :math:`s` cells that hold a boundary cell, and
     :math:`D = d\\log N/d\\log(1/s)` (between 0 for isolated points and 1 for a set that fills
     the line). The same is repeated on ``ZOOMS_1D`` nested windows, each ``ZOOM_1D`` times
-    narrower, centred on a boundary point of the previous one: the boundary keeps its
-    structure at every scale.
+    narrower and centred on a boundary cell of the previous one by the rule of
+    :func:`~experiments.research._common.zoom_window` (of the windows centred on a boundary
+    cell that hold between a quarter and three quarters of trainable cells, the one nearest
+    the previous window's centre): the boundary keeps its structure at every scale.
 
 Part 2 - a two-layer network with one learning rate per layer (after Sohl-Dickstein 2024)
     :func:`fastdescent.models.two_layer_net` (``WIDTH`` tanh units, its default data),
     full-batch gradient descent on the mean squared error, learning rate :math:`\\alpha_1` for
     the first layer (:math:`W_1, b_1`) and :math:`\\alpha_2` for the second (:math:`W_2, b_2`),
     over a log grid of :math:`(\\alpha_1, \\alpha_2)`, all from the same initial weights; then
-    two zooms (3 levels), each ``ZOOM_2D`` times narrower per axis, centred on a boundary cell.
-    Trainable = not diverged in ``NET_STEPS`` steps. The boundary dimension of each level comes
+    two zooms (3 levels), each ``ZOOM_2D`` times narrower per axis (in log learning rate),
+    centred on a boundary cell by the same rule. Trainable = not diverged in ``NET_STEPS``
+    steps. The boundary dimension of each level comes
     from :func:`fastdescent.analysis.boundary_dimension` (between 1, a smooth curve, and 2).
 
     *Two learning rates with a one-learning-rate engine.* fastdescent's optimizers take one
@@ -35,6 +38,17 @@ Part 2 - a two-layer network with one learning rate per layer (after Sohl-Dickst
     :math:`s = \\sqrt{\\alpha_1/\\alpha_2}`: the whole 2-D map is one :func:`fastdescent.run`
     with per-trajectory learning rates, and every trajectory has the same initial network.
 
+Figures (:func:`draw`)
+    ``cosine`` - point: *the trainable learning rates above 1 form a fractal dust whose
+    interleaving looks the same in every 10x zoom* (0 < D < 1). ``network`` - point: *the
+    trainable / divergent boundary over the two layers' learning rates is smooth only at the
+    coarsest scale and rough (D > 1) in the zooms*. As in the published fractal-trainability
+    figures, each cell is shaded by how fast it trained or diverged: trainable cells by the
+    final loss (1-D) or final / initial loss (network) in the loss colormap, diverged cells
+    by the steps before diverging in a grey ramp (light = fast); the zoom windows are framed
+    and joined to the next frame by connector lines, and the box-counting fits share the
+    figure. Zoom levels are told apart by markers and greys, not by colours.
+
 Run: ``python -m experiments.research fractal_lr [--quick]``.
 """
 from __future__ import annotations
@@ -45,6 +59,10 @@ import numpy as np
 from numba import njit
 
 from fastdescent.models.network import net_example_scaled, net_loss_scaled
+from fastdescent.plotting.i18n import Texts
+from fastdescent.plotting.style import styled
+
+from ._common import LINE_CHARS, wrap
 
 ID = "fractal_lr"
 TITLE = "Fractal learning-rate boundaries"
@@ -144,18 +162,27 @@ def net_trainability(model, w0, lr1, lr2, steps=NET_STEPS):
 
 
 # ------------------------------------------------------------------------------ part 1
-def _zoom_window_1d(lo, hi, outcome, factor):
-    """A window ``factor`` times narrower, centred on the boundary cell nearest the median
-    boundary cell (deterministic), clipped to [lo, hi]."""
-    from ._common import boundary_points_1d
+def _next_window(lo, hi, outcome, factor):
+    """The next zoom window of ``[lo, hi]`` (one axis per row of ``lo``/``hi``, each sampled at
+    ``outcome.shape`` equally spaced points), ``factor`` times narrower per axis, centred on
+    the boundary cell chosen by :func:`~experiments.research._common.zoom_window` (the window
+    whose trainable share is closest to one half), shifted to stay inside ``[lo, hi]``.
+    Returns ``(windows, centre)``: ``[(lo, hi), ...]`` per axis and the chosen cell's
+    coordinates."""
+    from ._common import zoom_window
 
-    pts = boundary_points_1d(outcome)
-    n = outcome.size
-    lrs = np.linspace(lo, hi, n)
-    centre = lrs[pts[len(pts) // 2]] if pts.size else 0.5 * (lo + hi)
-    half = 0.5 * (hi - lo) / factor
-    a = min(max(centre - half, lo), hi - 2 * half)
-    return a, a + 2 * half
+    shape = outcome.shape
+    width = tuple(max(2, int(round(n / factor))) for n in shape)
+    starts, cell = zoom_window(outcome, width)
+    out, centre = [], []
+    for a, z, n, s0, w, c in zip(lo, hi, shape, starts, width, cell):
+        dx = (z - a) / (n - 1)
+        mid = a + dx * (s0 + (w - 1) / 2)
+        half = 0.5 * (z - a) / factor
+        start = min(max(mid - half, a), z - 2 * half)
+        out.append((start, start + 2 * half))
+        centre.append(a + dx * c)
+    return out, tuple(centre)
 
 
 def part1(quick: bool) -> dict:
@@ -175,35 +202,16 @@ def part1(quick: bool) -> dict:
                          progress=False)
             trainable = res.status != S.DIVERGED
             bc = box_count_1d(trainable)
+            (win,), centre = _next_window([lo], [hi], trainable, ZOOM_1D)
             levels.append({"window": (lo, hi), "lrs": lrs, "trainable": trainable,
-                           "steps": res.steps, "box": bc})
-            lo, hi = _zoom_window_1d(lo, hi, trainable, ZOOM_1D)
-    return {"model": model, "levels": levels, "seconds": tm.seconds, "n": n}
+                           "steps": res.steps, "loss": res.loss, "box": bc,
+                           "next_centre": centre[0]})
+            lo, hi = win
+    return {"model": model, "levels": levels, "seconds": tm.seconds, "n": n,
+            "loss0": float(model.loss([PHI0]))}
 
 
 # ------------------------------------------------------------------------------ part 2
-def _zoom_window_2d(e1, e2, trainable, factor):
-    """A window (in log10 lr) ``factor`` times narrower per axis, centred on the boundary cell
-    closest to the centre of mass of the boundary cells (deterministic)."""
-    from fastdescent.analysis import boundary_cells
-
-    b = boundary_cells(trainable.astype(np.int64))
-    i, j = np.nonzero(b)
-    if i.size == 0:
-        ci, cj = trainable.shape[0] // 2, trainable.shape[1] // 2
-    else:
-        mi, mj = i.mean(), j.mean()
-        t = np.argmin((i - mi) ** 2 + (j - mj) ** 2)
-        ci, cj = i[t], j[t]
-    out = []
-    for (a, z), c, m in ((e1, ci, trainable.shape[0]), (e2, cj, trainable.shape[1])):
-        centre = a + (z - a) * c / (m - 1)
-        half = 0.5 * (z - a) / factor
-        lo = min(max(centre - half, a), z - 2 * half)
-        out.append((lo, lo + 2 * half))
-    return out
-
-
 def part2(quick: bool) -> dict:
     from fastdescent.analysis import boundary_dimension
     from fastdescent.engine import status as S
@@ -213,7 +221,7 @@ def part2(quick: bool) -> dict:
     model = scaled_net(WIDTH)
     w0 = initial_weights(model)
     n = N_NET_QUICK if quick else N_NET
-    e1, e2 = np.log10(LR1_RANGE), np.log10(LR2_RANGE)
+    e1, e2 = tuple(np.log10(LR1_RANGE)), tuple(np.log10(LR2_RANGE))
     levels = []
     with Timer() as tm:
         for k in range(ZOOMS_2D):
@@ -224,10 +232,14 @@ def part2(quick: bool) -> dict:
             trainable = (res.status != S.DIVERGED).reshape(n, n)
             loss = res.loss.reshape(n, n) / model.n_examples
             bd = boundary_dimension(trainable.astype(np.int64))
+            (n1, n2), centre = _next_window([e1[0], e2[0]], [e1[1], e2[1]], trainable, ZOOM_2D)
             levels.append({"lr1": a1, "lr2": a2, "trainable": trainable, "loss": loss,
-                           "dimension": bd, "log_window": (tuple(e1), tuple(e2))})
-            e1, e2 = _zoom_window_2d(e1, e2, trainable, ZOOM_2D)
-    return {"model": model, "w0": w0, "levels": levels, "seconds": tm.seconds, "n": n}
+                           "steps": res.steps.reshape(n, n), "dimension": bd,
+                           "log_window": (e1, e2), "next_centre": centre})
+            e1, e2 = tuple(n1), tuple(n2)
+    loss0 = model.loss(net_starts(model, w0, [1.0], [1.0])[0]) / model.n_examples
+    return {"model": model, "w0": w0, "levels": levels, "seconds": tm.seconds, "n": n,
+            "loss0": float(loss0)}
 
 
 def data(quick: bool = False) -> dict:
@@ -243,14 +255,17 @@ def data(quick: bool = False) -> dict:
                    "levels": [{"window": lv["window"], "trainable": float(lv["trainable"].mean()),
                                "n_boundary": lv["box"]["n_boundary"],
                                "dimension": lv["box"]["dimension"], "r2": lv["box"]["r2"],
-                               "sizes": lv["box"]["sizes"], "counts": lv["box"]["counts"]}
+                               "sizes": lv["box"]["sizes"], "counts": lv["box"]["counts"],
+                               "next_centre": lv["next_centre"]}
                               for lv in p1["levels"]]},
         "net": {"width": WIDTH, "steps": NET_STEPS, "grid": p2["n"], "seconds": p2["seconds"],
+                "initial_loss": p2["loss0"],
                 "levels": [{"log10_lr1": lv["log_window"][0], "log10_lr2": lv["log_window"][1],
                             "trainable": float(lv["trainable"].mean()),
                             "dimension": lv["dimension"].dimension,
                             "r2": lv["dimension"].fit.r2,
-                            "sizes": lv["dimension"].sizes, "counts": lv["dimension"].counts}
+                            "sizes": lv["dimension"].sizes, "counts": lv["dimension"].counts,
+                            "next_centre_log10": lv["next_centre"]}
                            for lv in p2["levels"]]},
     }
     out = {"cosine": p1, "net": p2, "summary": summary, "quick": key}
@@ -259,113 +274,249 @@ def data(quick: bool = False) -> dict:
 
 
 # ------------------------------------------------------------------------------ figures
-def _cosine_figure(p1, lang):
+#: This study's own strings (the shared vocabulary comes from i18n.TABLE).
+T = Texts({
+    "cosine_title": {
+        "en": "The trainable learning rates of gradient descent form a fractal dust: "
+              "each 10× zoom shows the same interleaving",
+        "es": "Las tasas de aprendizaje entrenables del descenso de gradiente forman un polvo "
+              "fractal: cada ampliación ×10 muestra la misma alternancia"},
+    "cosine_settings": {
+        "en": "Gradient descent on $L(\\phi) = \\phi^2 + \\delta\\cos(2\\pi\\phi/\\lambda)$, "
+              "$\\delta$ = {d:g}, $\\lambda$ = {p:g}, from $\\phi_0$ = {x0:g}, {steps} steps, "
+              "{n} learning rates $\\alpha$ per frame",
+        "es": "Descenso de gradiente en $L(\\phi) = \\phi^2 + \\delta\\cos(2\\pi\\phi/\\lambda)$, "
+              "$\\delta$ = {d:g}, $\\lambda$ = {p:g}, desde $\\phi_0$ = {x0:g}, {steps} pasos, "
+              "{n} tasas de aprendizaje $\\alpha$ por marco"},
+    "cosine_caption": {
+        "en": "Trainable: $|\\phi_t| \\leq 10^6$ for all {steps} steps. $D$: box-counting "
+              "dimension of the set of boundary cells, $N(s) \\propto s^{{-D}}$ (0: isolated "
+              "points, 1: fills the line). Each frame is the framed window of the previous one.",
+        "es": "Entrenable: $|\\phi_t| \\leq 10^6$ en los {steps} pasos. $D$: dimensión de conteo "
+              "de cajas de las celdas de frontera, $N(s) \\propto s^{{-D}}$ (0: puntos aislados, "
+              "1: llena la recta). Cada marco es la ventana recuadrada del anterior."},
+    "net_title": {
+        "en": "Trainability of a two-layer network over the two layers' learning rates: "
+              "the boundary stays rough at every zoom",
+        "es": "Entrenabilidad de una red de dos capas según la tasa de aprendizaje de cada "
+              "capa: la frontera sigue rugosa en cada ampliación"},
+    "net_settings": {
+        "en": "{h} tanh units fitted to 24 points of $\\sin 2x$ (mean squared error); full-batch "
+              "gradient descent, {steps} steps, same initial weights; {n} × {n} grid per frame",
+        "es": "{h} unidades tanh ajustadas a 24 puntos de $\\sin 2x$ (error cuadrático medio); "
+              "descenso de gradiente con todo el lote, {steps} pasos, mismos pesos iniciales; "
+              "{n} × {n} por marco"},
+    "net_caption": {
+        "en": "$\\alpha_1$, $\\alpha_2$: learning rates of layers 1 and 2. Trainable: "
+              "$|\\phi_t| \\leq 10^6$ for all {steps} steps. $D$: box-counting dimension of the "
+              "boundary, $N(s) \\propto s^{{-D}}$ (1: smooth curve, 2: fills the plane).",
+        "es": "$\\alpha_1$, $\\alpha_2$: tasas de aprendizaje de las capas 1 y 2. Entrenable: "
+              "$|\\phi_t| \\leq 10^6$ en los {steps} pasos. $D$: dimensión de conteo de cajas "
+              "de la frontera, $N(s) \\propto s^{{-D}}$ (1: curva suave, 2: llena el plano)."},
+    "zoom": {"en": "Zoom {k}: $D$ = {d:.2f}", "es": "Ampliación {k}: $D$ = {d:.2f}"},
+    "zoom_short": {"en": "Zoom {k}", "es": "Ampliación {k}"},
+    "zoom_d": {"en": "$D$ = {d:.2f}", "es": "$D$ = {d:.2f}"},
+    "fit_dim": {"en": "{k}: $D$ = {d:.2f}", "es": "{k}: $D$ = {d:.2f}"},
+    "zooms": {"en": "Zoom", "es": "Ampliación"},
+    "box_size": {"en": "Box size, $s$ (cells)", "es": "Caja, $s$ (celdas)"},
+    "box_count": {"en": "Boxes holding boundary cells, $N(s)$",
+                  "es": "Cajas con celdas de frontera, $N(s)$"},
+    "final_loss_1d": {"en": "Trainable: final loss $L(\\phi_T)$",
+                      "es": "Entrenable: pérdida final $L(\\phi_T)$"},
+    "loss_ratio": {"en": "Trainable: final / initial loss, $L_T/L_0$",
+                   "es": "Entrenable: pérdida final / inicial, $L_T/L_0$"},
+    "div_steps": {"en": "Diverged: steps before diverging",
+                  "es": "Diverge: pasos antes de diverger"},
+    "steps_to_diverge": {"en": "Steps before diverging", "es": "Pasos antes de diverger"},
+    "lr_layer": {"en": "$\\alpha_{k}$ (layer {k})", "es": "$\\alpha_{k}$ (capa {k})"},
+})
+
+#: Colour map of the diverged cells: light grey for fast divergence, dark grey for slow (the
+#: slow ones lie along the boundary, where they meet the bright, slowly trained cells).
+DIVERGED_CMAP_COLORS = ("#E6E6E6", "#262626")
+#: Markers of the zoom levels in the box-counting panel (greys: zoom, not colour, is the key).
+LEVEL_STYLE = (("o", "#000000"), ("s", "#555555"), ("^", "#999999"))
+
+
+#: Colour range of the final loss of the trainable learning rates (1-D; log scale, clipped):
+#: the minimum's basin is at ~4e-3, the 2-cycle of most trainable rates above 1 at ~0.39.
+COSINE_LOSS_RANGE = (1e-3, 1e3)
+#: Colour range of final / initial loss of the trainable networks (log scale, clipped): below
+#: 1 the network learned, above 1 it stayed bounded without learning.
+NET_RATIO_RANGE = (1e-3, 1e1)
+
+
+def _diverged_cmap():
     import matplotlib as mpl
 
-    from fastdescent.plotting import figure, t
-    from fastdescent.plotting.style import CONVERGED_COLOR, DIVERGED_COLOR, PALETTE
+    return mpl.colors.LinearSegmentedColormap.from_list("fd_diverge_steps",
+                                                        list(DIVERGED_CMAP_COLORS))
+
+
+def _speed_rgba(trainable, value, steps, vnorm, snorm):
+    """RGBA of every cell: trainable cells coloured by ``value`` (loss colormap, ``vnorm``),
+    diverged cells by the steps before diverging (grey ramp, ``snorm``)."""
+    import matplotlib as mpl
+
+    from fastdescent.plotting.style import LOSS_CMAP
+
+    rgba = np.empty(trainable.shape + (4,))
+    rgba[trainable] = mpl.colormaps[LOSS_CMAP](vnorm(value[trainable]))
+    rgba[~trainable] = _diverged_cmap()(snorm(steps[~trainable]))
+    return rgba
+
+
+def _colorbars(fig, caxes, vnorm, snorm, vlabel, lang):
+    import matplotlib as mpl
+
+    from fastdescent.plotting.style import LOSS_CMAP
+
+    cb = fig.colorbar(mpl.cm.ScalarMappable(norm=vnorm, cmap=LOSS_CMAP), cax=caxes[0],
+                      orientation="horizontal", extend="both")
+    cb.set_label(vlabel)
+    cb = fig.colorbar(mpl.cm.ScalarMappable(norm=snorm, cmap=_diverged_cmap()), cax=caxes[1],
+                      orientation="horizontal")
+    cb.set_label(T("div_steps", lang))
+
+
+def _connect(fig, ax_from, ax_to, corners_from, corners_to=((0.0, 1.0), (0.0, 0.0))):
+    """Lines from two points of ``ax_from`` (data coordinates) to two corners of ``ax_to``
+    (axes fraction; default its left corners): the zoom's funnel."""
+    from matplotlib.patches import ConnectionPatch
+
+    for xy, xyb in zip(corners_from, corners_to):
+        fig.add_artist(ConnectionPatch(xyA=xy, coordsA=ax_from.transData, xyB=xyb,
+                                       coordsB=ax_to.transAxes, color="black", lw=1.0,
+                                       ls="-", zorder=10, clip_on=False))
+
+
+@styled
+def _cosine_figure(p1, lang):
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from fastdescent.plotting import t
 
     levels = p1["levels"]
-    fig, axs = figure(2, len(levels) + 1, size=(5.0 * (len(levels) + 1), 7.0),
-                      height_ratios=(1, 2))
-    cmap = mpl.colors.ListedColormap([DIVERGED_COLOR, CONVERGED_COLOR])
+    K = len(levels)
+    fig = plt.figure(figsize=(13.2, 7.3), layout="constrained")
+    gs = fig.add_gridspec(K + 1, 2, height_ratios=(1,) * K + (0.16,), width_ratios=(2.3, 1))
+    strips = [fig.add_subplot(gs[k, 0]) for k in range(K)]
+    box_ax = fig.add_subplot(gs[0:K, 1])
+    caxes = [fig.add_subplot(gs[K, 0]), fig.add_subplot(gs[K, 1])]
+    vnorm = mpl.colors.LogNorm(*COSINE_LOSS_RANGE, clip=True)
+    smax = max(int(lv["steps"][~lv["trainable"]].max(initial=2)) for lv in levels)
+    snorm = mpl.colors.LogNorm(1, max(smax, 2))
     for k, lv in enumerate(levels):
         lo, hi = lv["window"]
-        ax = axs[0, k]
-        ax.imshow(lv["trainable"][None, :].astype(float), aspect="auto", cmap=cmap, vmin=0,
-                  vmax=1, extent=(lo, hi, 0, 1), interpolation="nearest", rasterized=True)
+        ax = strips[k]
+        val = np.where(lv["trainable"], np.maximum(lv["loss"], COSINE_LOSS_RANGE[0]), 1.0)
+        rgba = _speed_rgba(lv["trainable"], val, lv["steps"], vnorm, snorm)
+        ax.imshow(rgba[None, :, :], aspect="auto", extent=(lo, hi, 0, 1),
+                  interpolation="nearest", rasterized=True)
         ax.set_yticks([])
-        ax.set_title(t("research_zoom", lang, k=k) + f": $D$ = {lv['box']['dimension']:.3f}",
-                     fontsize=12)
-        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3))
-        ax = axs[1, k]
-        div = ~lv["trainable"]
-        ax.plot(lv["lrs"][div], lv["steps"][div], ",", color=PALETTE[0], rasterized=True)
-        ax.set_yscale("log")
         ax.set_xlim(lo, hi)
-        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3))
-        ax.set_xlabel(t("learning_rate", lang))
-        if k == 0:
-            ax.set_ylabel(t("research_steps_to_diverge", lang))
-        if k + 1 < len(levels):  # mark the next window
+        ax.set_ylim(0, 1)
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
+        ax.set_ylabel(T("zoom_short", lang, k=k) + "\n" + T("zoom_d", lang,
+                                                             d=lv["box"]["dimension"]),
+                      rotation=0, ha="right", va="center")
+        if k + 1 < K:  # frame the next window and join it to the next strip
             a, b = levels[k + 1]["window"]
-            for axx in axs[:, k]:
-                axx.axvspan(a, b, color="black", alpha=0.15, lw=0)
-    from matplotlib.patches import Patch
-
-    axs[0, 0].legend(handles=[Patch(color=CONVERGED_COLOR, label=t("research_trainable", lang)),
-                              Patch(color=DIVERGED_COLOR, label=t("diverged", lang))],
-                     fontsize="x-small", loc="lower left")
-    gs = axs[0, -1].get_gridspec()
-    for ax in axs[:, -1]:
-        ax.remove()
-    ax = fig.add_subplot(gs[:, -1])
-    _box_fit_axes(ax, [(lv["box"]["sizes"], lv["box"]["counts"], lv["box"]["dimension"],
-                        lv["box"]["intercept"]) for lv in levels], lang)
+            ax.add_patch(mpl.patches.Rectangle((a, 0.0), b - a, 1.0, fill=False, ec="black",
+                                               lw=2.0, zorder=5))
+            _connect(fig, ax, strips[k + 1], [(a, 0.0), (b, 0.0)], ((0.0, 1.0), (1.0, 1.0)))
+    strips[-1].set_xlabel(t("learning_rate", lang))
+    _colorbars(fig, caxes, vnorm, snorm, T("final_loss_1d", lang), lang)
+    _box_fit_axes(box_ax, [(lv["box"]["sizes"], lv["box"]["counts"], lv["box"]["dimension"],
+                            lv["box"]["intercept"]) for lv in levels], lang)
+    n = levels[0]["lrs"].size
+    fig.suptitle(wrap(T("cosine_title", lang) + "\n" + T(
+        "cosine_settings", lang, d=DELTA, p=PERIOD, x0=PHI0, steps=STEPS,
+        n=_count(n, lang))), fontsize=13)
+    fig.supxlabel(wrap(T("cosine_caption", lang, steps=STEPS), LINE_CHARS + 8), fontsize=12)
     return fig
 
 
+def _count(n: int, lang: str) -> str:
+    """A grid size as text: powers of ten as $10^k$, others with thousands separators."""
+    k = math.log10(n)
+    if abs(k - round(k)) < 1e-12 and n >= 1000:
+        return f"$10^{int(round(k))}$"
+    return f"{n:,}".replace(",", "\u2009")
+
+
 def _box_fit_axes(ax, fits, lang):
-    from fastdescent.plotting import t
-    from fastdescent.plotting.style import PALETTE
+    import matplotlib as mpl
 
     for k, (sizes, counts, dim, icpt) in enumerate(fits):
-        col = PALETTE[k % len(PALETTE)]
+        marker, col = LEVEL_STYLE[k % len(LEVEL_STYLE)]
         x = 1.0 / np.asarray(sizes, float)
-        ax.loglog(sizes, counts, "o", color=col,
-                  label=t("research_zoom", lang, k=k) + ": " + t("research_fit_dim", lang, d=dim))
+        ax.loglog(sizes, counts, marker, color=col, mfc="white" if k else col, mew=1.5, ms=7,
+                  ls="none", label=T("fit_dim", lang, k=k, d=dim))
         if np.isfinite(dim):
             ax.loglog(sizes, np.exp(icpt) * x ** dim, "-", color=col, lw=1.5)
     all_sizes = np.concatenate([np.asarray(f[0], float) for f in fits])
     _narrow_log_ticks(ax.xaxis, np.log10(all_sizes.max() / all_sizes.min()))
-    ax.set_xlabel(t("research_box_size", lang))
-    ax.set_ylabel(t("research_box_count", lang))
-    ax.legend(fontsize="small")
+    ax.set_xlabel(T("box_size", lang))
+    ax.set_ylabel(T("box_count", lang))
+    if all_sizes.max() / all_sizes.min() < 20:
+        ticks = np.unique(all_sizes).astype(int)
+        ax.xaxis.set_major_locator(mpl.ticker.FixedLocator(ticks))
+        ax.xaxis.set_major_formatter(mpl.ticker.FixedFormatter([str(v) for v in ticks]))
+        ax.xaxis.set_minor_locator(mpl.ticker.NullLocator())
+    ax.legend(loc="lower left", title=T("zooms", lang))
 
 
+@styled
 def _net_figure(p2, lang):
     import matplotlib as mpl
-    from matplotlib.patches import Patch, Rectangle
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
 
-    from fastdescent.plotting import figure, t
     from fastdescent.plotting.maps import _edges
-    from fastdescent.plotting.style import CONVERGED_COLOR, DIVERGED_COLOR
 
     levels = p2["levels"]
-    fig, axs = figure(1, len(levels) + 1, size=(5.0 * (len(levels) + 1), 4.6))
+    K = len(levels)
+    fig = plt.figure(figsize=(13.2, 6.6), layout="constrained")
+    gs = fig.add_gridspec(2, 2 * K + 2, height_ratios=(1.0, 0.05))
+    maps = [fig.add_subplot(gs[0, 2 * k:2 * k + 2]) for k in range(K)]
+    box_ax = fig.add_subplot(gs[0, 2 * K:])
+    caxes = [fig.add_subplot(gs[1, 0:K]), fig.add_subplot(gs[1, K:2 * K + 1])]
+    ratio = [np.where(lv["trainable"], lv["loss"] / p2["loss0"], np.nan) for lv in levels]
+    vnorm = mpl.colors.LogNorm(*NET_RATIO_RANGE, clip=True)
+    smax = max(int(lv["steps"][~lv["trainable"]].max(initial=2)) for lv in levels)
+    snorm = mpl.colors.LogNorm(1, max(smax, 2))
     for k, lv in enumerate(levels):
-        ax = axs[k]
-        # trainable cells shaded by their final loss (darker = lower), diverged in grey
-        loss = np.where(lv["trainable"], lv["loss"], np.nan)
-        fin = loss[np.isfinite(loss)]
-        lo, hi = (np.log10(max(fin.min(), 1e-12)), np.log10(max(fin.max(), 1e-12))) \
-            if fin.size else (0, 1)
-        shade = np.clip((np.log10(np.maximum(loss, 1e-12)) - lo) / max(hi - lo, 1e-9), 0, 1)
-        rgb = np.empty(loss.shape + (3,))
-        base = np.array(mpl.colors.to_rgb(CONVERGED_COLOR))
-        rgb[:] = base * (1 - 0.6 * shade[..., None]) + 0.6 * shade[..., None]
-        rgb[~lv["trainable"]] = mpl.colors.to_rgb(DIVERGED_COLOR)
+        ax = maps[k]
+        val = np.where(np.isfinite(ratio[k]) & (ratio[k] > 0), ratio[k], NET_RATIO_RANGE[1])
+        rgba = _speed_rgba(lv["trainable"], val, lv["steps"], vnorm, snorm)
         ax.pcolormesh(_edges(lv["lr1"], True), _edges(lv["lr2"], True),
-                      np.transpose(rgb, (1, 0, 2)), shading="flat", rasterized=True)
+                      np.transpose(rgba, (1, 0, 2)), shading="flat", rasterized=True)
         ax.set_xscale("log")
         ax.set_yscale("log")
         for axis, v in ((ax.xaxis, lv["lr1"]), (ax.yaxis, lv["lr2"])):
             _narrow_log_ticks(axis, np.log10(np.max(v) / np.min(v)))
-        ax.set_xlabel(t("research_lr_layer", lang, k=1))
-        if k == 0:
-            ax.set_ylabel(t("research_lr_layer", lang, k=2))
-        ax.set_title(t("research_zoom", lang, k=k) + f": $D$ = {lv['dimension'].dimension:.3f}",
-                     fontsize=12)
-        if k + 1 < len(levels):
+        ax.set_xlabel(T("lr_layer", lang, k=1))
+        ax.set_ylabel(T("lr_layer", lang, k=2))
+        ax.set_title(T("zoom", lang, k=k, d=lv["dimension"].dimension))
+        if k + 1 < K:
             (a1, b1), (a2, b2) = levels[k + 1]["log_window"]
             ax.add_patch(Rectangle((10 ** a1, 10 ** a2), 10 ** b1 - 10 ** a1,
-                                   10 ** b2 - 10 ** a2, fill=False, ec="white", lw=1.5))
-    axs[0].legend(handles=[Patch(color=CONVERGED_COLOR, label=t("research_trainable", lang)),
-                           Patch(color=DIVERGED_COLOR, label=t("diverged", lang))],
-                  fontsize="x-small", loc="lower left")
-    _box_fit_axes(axs[-1], [(lv["dimension"].sizes, lv["dimension"].counts,
-                             lv["dimension"].dimension, lv["dimension"].fit.intercept)
-                            for lv in levels], lang)
+                                   10 ** b2 - 10 ** a2, fill=False, ec="black", lw=2.0,
+                                   zorder=5))
+            ax.add_patch(Rectangle((10 ** a1, 10 ** a2), 10 ** b1 - 10 ** a1,
+                                   10 ** b2 - 10 ** a2, fill=False, ec="white", lw=0.8,
+                                   zorder=6))
+            _connect(fig, ax, maps[k + 1], [(10 ** b1, 10 ** b2), (10 ** b1, 10 ** a2)])
+    _colorbars(fig, caxes, vnorm, snorm, T("loss_ratio", lang), lang)
+    _box_fit_axes(box_ax, [(lv["dimension"].sizes, lv["dimension"].counts,
+                            lv["dimension"].dimension, lv["dimension"].fit.intercept)
+                           for lv in levels], lang)
+    n = levels[0]["lr1"].size
+    fig.suptitle(wrap(T("net_title", lang) + "\n" + T("net_settings", lang, h=WIDTH,
+                                                      steps=NET_STEPS, n=n)), fontsize=13)
+    fig.supxlabel(wrap(T("net_caption", lang, steps=NET_STEPS), LINE_CHARS + 8), fontsize=12)
     return fig
 
 
@@ -375,20 +526,27 @@ def _narrow_log_ticks(axis, decades: float) -> None:
     import matplotlib as mpl
 
     if decades < 1.0:
-        axis.set_major_locator(mpl.ticker.MaxNLocator(4))
+        axis.set_major_locator(mpl.ticker.MaxNLocator(3))
         axis.set_major_formatter(mpl.ticker.FormatStrFormatter("%.3g"))
         axis.set_minor_locator(mpl.ticker.NullLocator())
         axis.set_minor_formatter(mpl.ticker.NullFormatter())
 
 
+def draw(d, lang: str = "en") -> dict:
+    """The study's figures (unsaved): ``{"cosine": Figure, "network": Figure}``."""
+    from ._common import check_lang
+
+    check_lang(lang)
+    return {"cosine": _cosine_figure(d["cosine"], lang),
+            "network": _net_figure(d["net"], lang)}
+
+
 def main(lang: str = "en", quick: bool = False, outdir="figures", data_=None) -> list:
     """Write ``outdir/<lang>/fractal_lr-cosine`` and ``fractal_lr-network`` (PNG + PDF) and
     ``outdir/fractal_lr-summary.json``; returns the written paths."""
-    from ._common import check_lang, save_figure, write_summary
+    from ._common import save_figures, write_summary
 
-    check_lang(lang)
     d = data_ if data_ is not None else data(quick)
-    paths = save_figure(_cosine_figure(d["cosine"], lang), outdir, lang, ID, "cosine")
-    paths += save_figure(_net_figure(d["net"], lang), outdir, lang, ID, "network")
+    paths = save_figures(draw(d, lang), outdir, lang, ID)
     paths.append(write_summary(outdir, ID, d["summary"]))
     return paths

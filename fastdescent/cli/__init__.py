@@ -62,6 +62,9 @@ def _add_exec(p):
     p.add_argument("--quick", action="store_true",
                    help="smoke test: at most 20 steps, 8 grid points per axis, 32 random "
                         "starts, 3 values per sweep axis, 2 seeds")
+    p.add_argument("--max-memory", metavar="SIZE",
+                   help="memory the run may use, e.g. 8GiB, 500MB or 50%% (of the available "
+                        "memory; default 80%%); checked before anything is allocated")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a Dask cluster, e.g. tcp://host:8786 (needs "
                         "fastdescent[dask]); same result as a local run")

@@ -59,6 +59,11 @@ def list_models() -> list[str]:
     out = [f"models ({len(named_models)}):"]
     for name, fn in named_models.items():
         out += [f"  {_signature(name, fn)}", f"      {_doc_line(fn)}"]
+    from ..models.formula import EXAMPLES
+
+    out.append('  your own: [model] formula = "<loss of one example>", params = [...], '
+               'data = "<csv>" (fd.models.formula), e.g.')
+    out += [f"      {what}: params [{params}]\n        {loss}" for what, loss, params in EXAMPLES]
     return out
 
 
@@ -124,8 +129,19 @@ def cmd_list(args, extra) -> int:
 
 # ------------------------------------------------------------------------------- run / sweep
 def prepare_store(store: Path, plan, resume: bool) -> str | None:
-    """Check the chunk store before running; returns a note for resumed runs."""
+    """Check the chunk store before running; returns a note for resumed runs.
+
+    A store locked by a running process is refused first ("store ... in use by pid N"), so
+    a second run started meanwhile is not told to --resume and duplicate the work."""
+    from ..engine.storage import FileLock
+
     manifest = store / "manifest.json"
+    holder = FileLock(store / "lock").locked_by_other()
+    if holder is not False:
+        who = f"pid {holder}" if holder else "another process"
+        raise UsageError(f"store {str(store)!r} in use by {who} (a run of this experiment is "
+                         f"in progress): wait for it to finish, or give another "
+                         f"[output].store / --store")
     if manifest.exists():
         if not resume:
             raise UsageError(f"{str(store)!r} holds chunks of an unfinished run: add --resume to "
@@ -138,13 +154,13 @@ def prepare_store(store: Path, plan, resume: bool) -> str | None:
         if meta.get("fingerprint") != plan.fingerprint():
             raise UsageError(f"--resume: store {str(store)!r} holds a different sweep (the "
                              f"experiment changed since it started); delete it to start over")
-        done = len(list(store.glob("chunk-*.npz")))
+        done = len(list(store.glob("chunk-*.npz")))  # verified by the sweep before use
         total = -(-int(meta.get("size", plan.size)) // int(meta.get("chunk_size", 1)))
         return f"resuming from {store}: {done} of {total} chunks already done"
     if store.exists():
         if not store.is_dir():
             raise UsageError(f"store path {str(store)!r} exists and is not a directory")
-        if any(store.iterdir()):
+        if any(p.name not in _STORE_LEFTOVERS for p in store.iterdir()):
             raise UsageError(f"store directory {str(store)!r} is not empty and is not a chunk "
                              f"store; choose another [output].store")
         if not dir_writable(store):
@@ -159,9 +175,18 @@ def prepare_store(store: Path, plan, resume: bool) -> str | None:
     return None
 
 
+#: What a finished run leaves in its store directory: the lock file, and the chunks that
+#: failed verification (kept for inspection, never deleted).
+_STORE_LEFTOVERS = ("lock", "quarantine")
+
+
 def remove_store(store: Path) -> None:
-    """Delete a finished chunk store (only the files the engine writes)."""
-    for pattern in ("chunk-*.npz", "*.tmp", "manifest.json"):
+    """Delete a finished chunk store (only the files the engine writes); quarantined chunks
+    are kept, with a note."""
+    if (store / "quarantine").is_dir():
+        warn(f"chunks that failed verification are kept in {str(store / 'quarantine')!r} "
+             f"(delete them when inspected)")
+    for pattern in ("chunk-*.npz", ".*.tmp", "*.tmp", "manifest.json", "lock"):
         for f in store.glob(pattern):
             try:
                 f.unlink()
@@ -171,6 +196,18 @@ def remove_store(store: Path) -> None:
         store.rmdir()
     except OSError:
         pass
+
+
+def _max_memory(text):
+    """``--max-memory`` as bytes (None: the default share of the available memory)."""
+    from ..engine.memory import parse_memory
+
+    if text is None:
+        return None
+    try:
+        return parse_memory(text, "--max-memory")
+    except (TypeError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _threads(threads):
@@ -188,6 +225,8 @@ def execute(exp: Experiment, *, resume: bool, threads, progress, attrs=None,
     from ..engine.sweeps import save, sweep
     from ..engine import status as S
 
+    from ..engine.storage import InUseError, StoreRepairWarning
+
     threads = _threads(threads)
     plan = exp.plan()
     note = prepare_store(exp.store, plan, resume)
@@ -196,8 +235,12 @@ def execute(exp: Experiment, *, resume: bool, threads, progress, attrs=None,
     args, kw = exp.plan_args()
     t0 = time.perf_counter()
     try:
-        ds = sweep(*args, **kw, store=str(exp.store), threads=threads, progress=progress,
-                   chunk_size=exp.chunk_size, scheduler=scheduler)
+        with _warnings_as_lines(StoreRepairWarning):
+            ds = sweep(*args, **kw, store=str(exp.store), threads=threads, progress=progress,
+                       chunk_size=exp.chunk_size, scheduler=scheduler,
+                       max_memory=exp.max_memory)
+    except InUseError as exc:
+        raise UsageError(str(exc)) from None
     except RuntimeError as exc:  # the Dask scheduler went away (engine.distributed)
         if type(exc).__name__ != "SchedulerLost":
             raise
@@ -214,7 +257,7 @@ def execute(exp: Experiment, *, resume: bool, threads, progress, attrs=None,
     ds.attrs.update(attrs or {})
     try:
         save(ds, exp.path)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, InUseError) as exc:
         raise CLIError(f"cannot write {str(exp.path)!r}: {exc}; the finished chunks stay in "
                        f"{str(exp.store)!r} (rerun with --resume)") from None
     remove_store(exp.store)
@@ -236,8 +279,36 @@ def execute(exp: Experiment, *, resume: bool, threads, progress, attrs=None,
     return 0
 
 
+class _warnings_as_lines:
+    """Show warnings of ``category`` as ``fastdescent: warning: ...`` lines on stderr as
+    they happen (e.g. a quarantined chunk), instead of Python's two-line format."""
+
+    def __init__(self, category):
+        self.category = category
+
+    def __enter__(self):
+        import warnings
+
+        self._old = warnings.showwarning
+
+        def show(message, category, *a, **k):
+            if issubclass(category, self.category):
+                warn(str(message))
+            else:
+                self._old(message, category, *a, **k)
+
+        warnings.showwarning = show
+        return self
+
+    def __exit__(self, *exc):
+        import warnings
+
+        warnings.showwarning = self._old
+
+
 def cmd_run(args, extra) -> int:
-    exp = load_file(args.experiment, quick=args.quick, output=args.output)
+    exp = load_file(args.experiment, quick=args.quick, output=args.output,
+                    max_memory=_max_memory(args.max_memory))
     text = Path(args.experiment).read_text()
     return execute(exp, resume=args.resume, threads=args.threads, progress=args.progress,
                    attrs={"experiment": text}, scheduler=args.scheduler)
@@ -356,7 +427,8 @@ def cmd_sweep(args, extra) -> int:
         output["chunk_size"] = args.chunk_size
     doc = {"model": model, "optimizer": {"name": args.optimizer, **hyper}, "start": start,
            "run": run, "output": output}
-    exp = from_dict(doc, source="sweep", base=Path.cwd(), quick=args.quick, cli=True)
+    exp = from_dict(doc, source="sweep", base=Path.cwd(), quick=args.quick, cli=True,
+                    max_memory=_max_memory(args.max_memory))
     return execute(exp, resume=args.resume, threads=args.threads, progress=args.progress,
                    scheduler=args.scheduler)
 

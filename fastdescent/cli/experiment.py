@@ -11,6 +11,12 @@ Format (every table but ``[start]``'s choice and ``[output]`` is optional where 
     # ... its factory's arguments (e.g. width = 4 for two_layer_net)
     data = "points.csv"           # optional: columns x,y (or x0,x1,..,y0,..) replace the data;
                                   # relative to the experiment file's directory
+    # or a model given by its per-example loss (fastdescent.models.formula), no Python:
+    # formula = "(sin(p0 + 0.06*p1*x) * exp(-(p0 + 0.06*p1*x)**2/32) - y)**2"
+    # params = ["p0", "p1"]       # names (or "w[3]" for a vector of 3)
+    # data = "points.csv"         # optional: every header column is a symbol (x, y, ...)
+    # consts = {a = 1.0}          # optional: named constants
+    # box = [[-10, 10], [2.5, 22.5]]; name = "my_model"   # optional
 
     [optimizer]
     name = "adam"                 # a registered optimizer (``fastdescent list optimizers``)
@@ -75,8 +81,6 @@ QUICK_POINTS = 32
 QUICK_AXIS = 3
 QUICK_SEEDS = 2
 
-MAX_MEMORY = 4 * 1024**3
-
 
 @dataclass(eq=False)
 class Experiment:
@@ -97,6 +101,7 @@ class Experiment:
     chunk_size: int | None = None
     title: str = ""
     notes: list = field(default_factory=list)
+    max_memory: int | None = None  # bytes; None: a share of the available memory
 
     def plan_args(self):
         """(args, kwargs) for :func:`fastdescent.engine.make_plan` / :func:`fastdescent.sweep`."""
@@ -104,10 +109,11 @@ class Experiment:
         return (self.model, self.optimizer, self.inits, self.steps), kw
 
     def plan(self):
+        """The sweep's plan; its memory is checked against ``max_memory`` first."""
         from ..engine.sweeps import make_plan
 
         args, kw = self.plan_args()
-        return make_plan(*args, **kw)
+        return make_plan(*args, **kw, max_memory=self.max_memory, chunk_size=self.chunk_size)
 
 
 # ------------------------------------------------------------------------------ small helpers
@@ -165,7 +171,7 @@ def _int(ctx, where, v, lo=None):
 
 def _float(ctx, where, v):
     if isinstance(v, bool):
-        return float(v)
+        raise ctx.error(f"{where} must be a number, got the boolean {str(v).lower()}")
     if isinstance(v, (int, float, np.integer, np.floating)):
         return float(v)
     if isinstance(v, str):
@@ -199,9 +205,11 @@ def parse_range(text: str):
 
 
 def hyper_value(ctx: _Ctx, where: str, v):
-    """A hyperparameter value: a number, a bool, a list (axis) or a string (number/range)."""
-    if isinstance(v, bool):
-        return float(v)
+    """A hyperparameter value: a number, a list (axis) or a string (number/range). A boolean
+    (``lr = true``, ``--lr true``) is refused: it is no number, not 1.0."""
+    if isinstance(v, (bool, np.bool_)):
+        raise ctx.error(f"{where} must be a number, a list or a range string, got the "
+                        f"boolean {str(bool(v)).lower()}")
     if isinstance(v, (int, float)):
         return float(v)
     if isinstance(v, (list, tuple)):
@@ -209,11 +217,14 @@ def hyper_value(ctx: _Ctx, where: str, v):
             raise ctx.error(f"{where}: an empty list of values")
         return np.array([hyper_value(ctx, where, x) for x in v], dtype=float)
     if isinstance(v, np.ndarray):
+        if v.dtype.kind == "b":
+            raise ctx.error(f"{where} must be numbers, got booleans")
         return v.astype(float)
     if isinstance(v, str):
         s = v.strip()
         if s.lower() in ("true", "false"):
-            return float(s.lower() == "true")
+            raise ctx.error(f"{where} must be a number, a list or a range string, got the "
+                            f"boolean {s.lower()}")
         try:
             return float(s)
         except ValueError:
@@ -234,6 +245,20 @@ def hyper_value(ctx: _Ctx, where: str, v):
 def _params(fn):
     return {n: p for n, p in inspect.signature(fn).parameters.items()
             if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+
+
+def _no_bools(ctx, where, v, fn=None, key=None):
+    """Refuse a boolean where a number is expected: anywhere inside ``v``, except an
+    argument ``key`` of factory ``fn`` whose default is itself a boolean (a switch)."""
+    if fn is not None and key is not None:
+        p = _params(fn).get(key)
+        if p is not None and isinstance(p.default, bool):
+            return
+    if isinstance(v, (bool, np.bool_)):
+        raise ctx.error(f"{where} must be a number, got the boolean {str(bool(v)).lower()}")
+    if isinstance(v, (list, tuple)):
+        for x in v:
+            _no_bools(ctx, where, x)
 
 
 def _call(ctx, what, fn, kwargs):
@@ -294,10 +319,73 @@ def read_xy_csv(path: Path, label: str | None = None):
     return (x[:, 0] if x.shape[1] == 1 else x), (y[:, 0] if y.shape[1] == 1 else y)
 
 
+def read_columns_csv(path: Path, label: str | None = None) -> dict:
+    """Read a data CSV with a header into ``{column name: values}`` (every column numeric).
+
+    Raises :class:`UsageError` naming the row and column of the first bad cell.
+    """
+    label = label or str(path)
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read data file {label}: "
+                         f"{getattr(exc, 'strerror', None) or exc}") from None
+    rows = [(i + 1, r) for i, r in enumerate(csv.reader(io.StringIO(text)))
+            if r and any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise UsageError(f"{label}: a data file needs a header row of column names and at "
+                         f"least one row of numbers")
+    header = [c.strip() for c in rows[0][1]]
+    if len(set(header)) != len(header):
+        raise UsageError(f"{label}: repeated column names in the header {header}")
+    out = np.empty((len(rows) - 1, len(header)))
+    for r, (line, row) in enumerate(rows[1:]):
+        if len(row) != len(header):
+            raise UsageError(f"{label}: line {line} has {len(row)} cells, the header has "
+                             f"{len(header)}")
+        for c, cell in enumerate(row):
+            try:
+                v = float(cell.strip())
+            except ValueError:
+                v = None
+            if v is None or not np.isfinite(v):
+                raise UsageError(f"{label}: line {line}, column {header[c]!r}: "
+                                 f"{cell.strip()!r} is not a finite number")
+            out[r, c] = v
+    return {h: out[:, c].copy() for c, h in enumerate(header)}
+
+
 # ------------------------------------------------------------------------------ sections
+FORMULA_KEYS = ("formula", "params", "data", "consts", "box", "name", "hessian")
+
+
+def build_formula_model(ctx: _Ctx, tbl: dict):
+    """``[model] formula = "...", params = [...]``: a :func:`fastdescent.models.formula`
+    model; ``data`` is a CSV whose header names the formula's data symbols."""
+    from ..models.formula import formula
+
+    _check_keys(ctx, "model", tbl, FORMULA_KEYS)
+    _need(ctx, "model", tbl, "params")
+    if not isinstance(tbl["formula"], str):
+        raise ctx.error(f"{ctx.key('model', 'formula')} must be a string")
+    params = tbl["params"]
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise ctx.error(f"{ctx.key('model', 'params')} must be a list of parameter names")
+    args = {"loss": tbl["formula"], "params": params,
+            **{k: tbl[k] for k in ("consts", "box", "name", "hessian") if k in tbl}}
+    if "data" in tbl:
+        if not isinstance(tbl["data"], str):
+            raise ctx.error(f"{ctx.key('model', 'data')} must be a path to a CSV file")
+        p = Path(tbl["data"]).expanduser()
+        args["data"] = read_columns_csv(p if p.is_absolute() else ctx.base / p, tbl["data"])
+    return _call(ctx, "model formula", formula, args)
+
+
 def build_model(ctx: _Ctx, tbl: dict):
     from ..models import named_models
 
+    if isinstance(tbl, dict) and "formula" in tbl:
+        return build_formula_model(ctx, tbl)
     _need(ctx, "model", tbl, "name")
     name = tbl["name"]
     if name not in named_models:
@@ -306,6 +394,8 @@ def build_model(ctx: _Ctx, tbl: dict):
     params = _params(factory)
     _check_keys(ctx, "model", tbl, ["name", "data", *params])
     args = {k: v for k, v in tbl.items() if k not in ("name", "data")}
+    for k, v in args.items():
+        _no_bools(ctx, ctx.key("model", k), v, factory, k)
     if "data" in tbl:
         if "x" not in params or "y" not in params:
             raise ctx.error(f"{ctx.key('model', 'data')}: model {name!r} takes no data set")
@@ -336,11 +426,17 @@ def build_optimizer(ctx: _Ctx, tbl: dict, quick: bool):
         if k == "name":
             continue
         if k in hyper_names:
+            switch = k in params and isinstance(params[k].default, bool)
+            if switch and isinstance(v, str) and v.strip().lower() in ("true", "false"):
+                v = v.strip().lower() == "true"  # --nesterov true
+            if switch and isinstance(v, bool):
+                v = float(v)  # a switch such as nesterov: true/false is its value
             val = hyper_value(ctx, ctx.key("optimizer", k), v)
             if quick and np.ndim(val) == 1 and len(val) > QUICK_AXIS:
                 val = val[np.unique(np.linspace(0, len(val) - 1, QUICK_AXIS).round().astype(int))]
             hyper[k] = val
         else:
+            _no_bools(ctx, ctx.key("optimizer", k), v, factory, k)
             factory_args[k] = v
     if "betas" in factory_args and ({"beta1", "beta2"} & set(hyper)):
         raise ctx.error(f"give {ctx.key('optimizer', 'betas')} or beta1/beta2, not both")
@@ -374,6 +470,9 @@ def build_start(ctx: _Ctx, tbl: dict, model, quick: bool):
         if k in tbl and mode not in allowed:
             raise ctx.error(f"{ctx.key('start', k)} applies to {' / '.join(allowed)}, "
                             f"not to {mode}")
+    for k in ("box", "fixed", "points"):
+        if k in tbl:
+            _no_bools(ctx, ctx.key("start", k), tbl[k])
     box = tbl.get("box")
     if mode == "grid":
         n = tbl["grid"]
@@ -439,6 +538,9 @@ def build_schedule(ctx: _Ctx, where: str, v):
         if k not in params:
             raise ctx.error(f"{where}: schedule {name!r} has no argument {k!r}"
                             f"{suggest(k, params)}; its arguments: {', '.join(params) or 'none'}")
+    for k, x in args.items():
+        if k != "then":
+            _no_bools(ctx, f"{where}.{k}", x, factory, k)
     if "then" in args:
         args["then"] = build_schedule(ctx, f"{where}.then", args["then"])
     return _call(ctx, f"{where} ({name})", factory, args)
@@ -560,7 +662,7 @@ def _need(ctx, table, tbl, key):
 
 # ------------------------------------------------------------------------------ entry points
 def from_dict(doc: dict, *, source: str, base: Path, quick: bool = False,
-              output: str | None = None, cli: bool = False) -> Experiment:
+              output: str | None = None, cli: bool = False, max_memory=None) -> Experiment:
     """Validate an experiment document (the parsed TOML) and build its objects."""
     ctx = _Ctx(source, base, cli)
     if not cli:
@@ -577,23 +679,16 @@ def from_dict(doc: dict, *, source: str, base: Path, quick: bool = False,
     steps, seed, seeds, opts = build_run(ctx, doc["run"], quick)
     path, store, plots, chunk = build_output(ctx, doc.get("output", {}), output)
     exp = Experiment(source, model, optimizer, inits, steps, axes, opts, seed, seeds, path,
-                     store, plots, chunk, str(doc.get("title", "")))
+                     store, plots, chunk, str(doc.get("title", "")), max_memory=max_memory)
     try:
-        plan = exp.plan()
+        exp.plan()  # every argument, and the memory the sweep needs (--max-memory)
     except (TypeError, ValueError) as exc:
         raise ctx.error(str(exc)) from None
-    from ..engine.trajectories import path_bytes
-
-    P = plan.model.n_params
-    need = plan.size * (P + 3) * 8 + path_bytes(plan.size, plan.settings, P)
-    if need > MAX_MEMORY:
-        raise ctx.error(f"{plan.size} trajectories x {plan.settings.n_records or 1} records "
-                        f"need {need / 1e9:.1f} GB (> {MAX_MEMORY / 1e9:.1f} GB): use a "
-                        f"smaller grid, fewer axis values or record less often")
     return exp
 
 
-def load_file(path: str, *, quick: bool = False, output: str | None = None) -> Experiment:
+def load_file(path: str, *, quick: bool = False, output: str | None = None,
+              max_memory=None) -> Experiment:
     """Read and validate an experiment TOML file."""
     import tomllib
 
@@ -607,4 +702,5 @@ def load_file(path: str, *, quick: bool = False, output: str | None = None) -> E
         doc = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: invalid TOML: {exc}") from None
-    return from_dict(doc, source=str(path), base=p.resolve().parent, quick=quick, output=output)
+    return from_dict(doc, source=str(path), base=p.resolve().parent, quick=quick, output=output,
+                     max_memory=max_memory)

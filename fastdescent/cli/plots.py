@@ -8,9 +8,7 @@ below, with a note on stderr.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -73,14 +71,13 @@ def make_plot(ds, kind: str, out: Path) -> Path:
             fig = BUILTIN[kind](ds)
     if not hasattr(fig, "savefig") and hasattr(fig, "figure"):
         fig = fig.figure
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=out.suffix or ".png")
-    os.close(fd)
+    from ..engine.storage import atomic_file
+
+    fmt = (out.suffix or ".png").lstrip(".").lower()
     try:
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
-        os.replace(tmp, out)
+        with atomic_file(out) as tmp:  # complete or absent; the mode honours the umask
+            fig.savefig(tmp, dpi=120, bbox_inches="tight", format=fmt)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
         plt.close(fig)
     return out
 

@@ -26,7 +26,6 @@ import math
 import pickle
 import uuid
 
-import numpy as np
 
 __all__ = ["run_on_cluster", "tile_size", "ClusterError", "SchedulerLost"]
 
@@ -235,8 +234,9 @@ def run_on_cluster(plan, out: dict, store, scheduler, chunk_size=None, progress=
     out : dict of ndarray
         :meth:`SweepPlan.empty_outputs`, filled in place.
     store : Store or None
-        Finished chunks already in the store are read, not recomputed; each tile is written
-        to the store as soon as it arrives.
+        Finished chunks already in the store are verified and read, not recomputed (a bad
+        one is quarantined and recomputed); each tile is written to the store as soon as it
+        arrives.
     scheduler : str or distributed.Client
         ``"tcp://host:8786"`` (a client is opened and closed here) or a connected Client.
     chunk_size : int, optional
@@ -258,14 +258,8 @@ def run_on_cluster(plan, out: dict, store, scheduler, chunk_size=None, progress=
     if chunk_size is not None and int(chunk_size) < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     N = plan.size
-    if store is not None:  # what a previous run (local or cluster) already finished
-        missing = set(store.missing())
-        for i in range(store.n_chunks):
-            if i not in missing:
-                lo, hi = store.bounds(i)
-                with np.load(store.chunk_path(i)) as z:
-                    for k in out:
-                        out[k][lo:hi] = z[k]
+    if store is not None:  # what a previous run (local or cluster) already finished,
+        missing = store.scan(out)  # verified (bad chunks are quarantined and recomputed)
         if not missing:
             return {"tiles": 0, "trajectories": 0, "address": _address(scheduler)}
     from distributed.comm import CommClosedError

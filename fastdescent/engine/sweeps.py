@@ -8,10 +8,10 @@ recomputed alone with ``fastdescent.run(..., seed=s, index=[i])`` and gives the 
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,9 @@ from .. import __version__
 from ..models.base import Model
 from ..optim.factories import Optimizer
 from . import status as S
+from . import storage
 from .grids import Grid
+from .memory import check_memory
 from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_init, check_model,
                   check_optimizer, check_threads, execute, make_settings,
                   path_bytes, want_progress)
@@ -170,6 +172,7 @@ class SweepPlan:
             "seed": self.base_seed,
             "status_codes": json.dumps(S.NAMES),
             "fastdescent_version": __version__,
+            "fastdescent_format": storage.FORMAT_VERSION,
             "fingerprint": self.fingerprint(),
         }
         ds = xr.Dataset(data, coords=coords, attrs=attrs)
@@ -179,8 +182,12 @@ class SweepPlan:
 
 
 # --------------------------------------------------------------------------------- building
-def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, **kwargs) -> SweepPlan:
-    """Validate a sweep's arguments (as :func:`sweep`) and return its plan."""
+def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=None,
+              chunk_size=None, **kwargs) -> SweepPlan:
+    """Validate a sweep's arguments (as :func:`sweep`) and return its plan.
+
+    The memory the sweep needs (:func:`~fastdescent.engine.memory.check_memory`) is checked
+    against ``max_memory`` before the starting points are copied."""
     model = check_model(model)
     optimizer = check_optimizer(optimizer)
     options = {k: kwargs.pop(k) for k in list(kwargs) if k in _OPTIONS}
@@ -208,6 +215,12 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, **kwargs) -
             raise ValueError(f"the optimizer's {name} is an array: in a sweep give it as an "
                              f"axis ({name}=[...]) instead")
     settings = make_settings(model, optimizer, steps, **options)
+    n_seeds = _seed_count(seeds)
+    n_inits = int(np.prod(inits.shape)) if isinstance(inits, Grid) else _n_points(inits)
+    n = int(np.prod([len(a) for _, a in axes], dtype=np.int64)) * n_seeds * n_inits
+    chunk = auto_chunk(n, settings.block) if chunk_size is None else max(1, int(chunk_size))
+    check_memory(n, model.n_params, len(optimizer.hyper_names), settings.n_records, chunk,
+                 max_memory, what="the sweep")
     if isinstance(inits, Grid):
         if inits.param_names != model.param_names:
             raise ValueError("the grid was made for a model with other parameters")
@@ -236,35 +249,74 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, **kwargs) -
                      tuple(axes), seed_vals, int(seed))
 
 
+def _seed_count(seeds) -> int:
+    if seeds is None:
+        return 1
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        return max(int(seeds), 1)
+    return max(int(np.size(seeds)), 1)
+
+
+def _n_points(inits) -> int:
+    """Number of starting points, read from the shape (no copy of an array's data)."""
+    try:
+        shape = np.shape(inits) if not isinstance(inits, np.ndarray) else inits.shape
+    except (TypeError, ValueError):
+        return 1  # not an array: check_init says why
+    return int(shape[0]) if len(shape) == 2 else 1
+
+
 # --------------------------------------------------------------------------------- the store
 class Store:
-    """A directory of finished chunks: ``manifest.json`` + ``chunk-NNNNNN.npz``.
+    """A directory of finished chunks: ``manifest.json``, ``chunk-NNNNNN.npz``, ``lock``.
 
-    Each chunk is written to a temporary name and renamed, so a chunk file is complete or
-    absent (several writers never corrupt it); resuming recomputes only missing chunks.
+    Each chunk is written atomically (:func:`~fastdescent.engine.storage.write_chunk`) with
+    a record of its chunk number, index range, the sweep's fingerprint and a checksum.
+    :meth:`scan` verifies every chunk before any compute: one that is truncated, corrupt,
+    misplaced or from another sweep is moved to ``quarantine/`` (with a
+    :class:`~fastdescent.engine.storage.StoreRepairWarning` naming it) and recomputed, so a
+    resumed sweep is bitwise the uninterrupted one. A sweep holds the store's lock
+    (:meth:`lock`) while it runs: a second sweep on the same store fails at once with
+    :class:`~fastdescent.engine.storage.InUseError` ("store ... in use by pid N").
     """
 
     def __init__(self, path, plan: SweepPlan, chunk_size: int):
         self.path = Path(path)
         self.plan = plan
-        fp = plan.fingerprint()
+        self.fingerprint = fp = plan.fingerprint()
         manifest = self.path / "manifest.json"
+        self._lock = None
+        self._missing = None
         if manifest.exists():
-            meta = json.loads(manifest.read_text())
+            try:
+                meta = json.loads(manifest.read_text())
+                chunk_size = int(meta["chunk_size"])
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"store {str(self.path)!r}: cannot read manifest.json "
+                                 f"({type(exc).__name__}: {exc}); delete the store to start "
+                                 f"over") from None
             if meta.get("fingerprint") != fp:
                 raise ValueError(f"store {str(self.path)!r} holds a different sweep (other model, "
                                  f"optimizer, settings or grid); use a new store path")
-            self.chunk_size = int(meta["chunk_size"])
+            self.chunk_size = chunk_size
         else:
             try:
                 self.path.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ValueError(f"cannot create store {str(self.path)!r}: {exc}") from None
             self.chunk_size = int(chunk_size)
-            meta = {"fingerprint": fp, "chunk_size": self.chunk_size, "size": plan.size,
-                    "plan": plan.describe(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
-            _atomic_write(manifest, json.dumps(meta, indent=1).encode())
+            meta = {"format": storage.STORE_FORMAT, "fingerprint": fp,
+                    "chunk_size": self.chunk_size, "size": plan.size, "plan": plan.describe(),
+                    "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+            storage.atomic_write_bytes(manifest, json.dumps(meta, indent=1).encode())
         self.n_chunks = -(-plan.size // self.chunk_size)
+
+    def lock(self) -> storage.FileLock:
+        """Take the store's lock (fails at once with InUseError when another process holds
+        it); release it with ``.release()`` or use it as a context manager."""
+        self._lock = storage.FileLock(self.path / "lock", "store").acquire(wait=False,
+                                                                           target=self.path)
+        return self._lock
 
     def chunk_path(self, i: int) -> Path:
         return self.path / f"chunk-{i:06d}.npz"
@@ -273,35 +325,80 @@ class Store:
         lo = i * self.chunk_size
         return lo, min(lo + self.chunk_size, self.plan.size)
 
+    def _expect(self) -> dict:
+        P, K = self.plan.model.n_params, self.plan.settings.n_records
+        exp = {"params": (np.float64, (P,)), "loss": (np.float64, ()),
+               "status": (np.int8, ()), "steps": (np.int64, ())}
+        if K:
+            exp.update(path=(np.float64, (K, P)), loss_path=(np.float64, (K,)))
+        return exp
+
+    def scan(self, out: dict | None = None) -> list[int]:
+        """Verify every chunk file before any compute; returns the chunks to compute.
+
+        A verified chunk is copied into the flat arrays ``out`` (when given); a bad one is
+        quarantined. Temporaries of a killed writer (``*.tmp``: only the lock holder
+        writes here) and chunk files beyond the sweep are cleared away first.
+        """
+        for p in self.path.glob("*.tmp"):  # pathlib globs match dotfiles too
+            with contextlib.suppress(OSError):
+                p.unlink()
+        expect = self._expect()
+        for p in sorted(self.path.glob("chunk-*.npz")):
+            idx = p.name[len("chunk-"):-len(".npz")]
+            if not idx.isdigit() or int(idx) >= self.n_chunks or p.name != self.chunk_path(
+                    int(idx)).name:
+                storage.quarantine(p, f"is not a chunk of this sweep ({self.n_chunks} chunks)")
+        missing = []
+        for i in range(self.n_chunks):
+            p = self.chunk_path(i)
+            if not p.exists():
+                missing.append(i)
+                continue
+            lo, hi = self.bounds(i)
+            try:
+                arrays = storage.read_chunk(p, chunk=i, lo=lo, hi=hi,
+                                            fingerprint=self.fingerprint, expect=expect)
+            except storage.ChunkError as exc:
+                storage.quarantine(p, exc.reason)
+                missing.append(i)
+                continue
+            if out is not None:
+                for k in out:
+                    out[k][lo:hi] = arrays[k]
+        self._missing = missing
+        return list(missing)
+
     def missing(self) -> list[int]:
-        return [i for i in range(self.n_chunks) if not self.chunk_path(i).exists()]
+        """Chunks still to compute: those the last :meth:`scan` found missing or bad (a scan
+        without reading the data when none ran yet)."""
+        if self._missing is None:
+            self.scan()
+        return list(self._missing)
 
     def write(self, i: int, out: dict) -> None:
-        arrays = {k: v for k, v in out.items() if v is not None}
-        fd, tmp = tempfile.mkstemp(dir=self.path, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, self.chunk_path(i))
+        lo, hi = self.bounds(i)
+        storage.write_chunk(self.chunk_path(i), out, chunk=i, lo=lo, hi=hi,
+                            fingerprint=self.fingerprint)
 
     def read_into(self, out: dict) -> None:
+        """Copy every chunk (verified; a bad one raises) into the flat arrays ``out``."""
+        expect = self._expect()
         for i in range(self.n_chunks):
             lo, hi = self.bounds(i)
-            with np.load(self.chunk_path(i)) as z:
-                for k in out:
-                    out[k][lo:hi] = z[k]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+            try:
+                arrays = storage.read_chunk(self.chunk_path(i), chunk=i, lo=lo, hi=hi,
+                                            fingerprint=self.fingerprint, expect=expect)
+            except storage.ChunkError as exc:
+                raise ValueError(f"store {str(self.path)!r}: {exc}") from None
+            for k in out:
+                out[k][lo:hi] = arrays[k]
 
 
 # --------------------------------------------------------------------------------- public API
 def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=None,
-          threads=None, progress=None, chunk_size=None, scheduler=None,
-          max_memory_bytes: int = 4 * 1024**3, **axes_and_options):
+          threads=None, progress=None, chunk_size=None, scheduler=None, max_memory=None,
+          max_memory_bytes=None, **axes_and_options):
     """Run the Cartesian product of starting points, hyperparameter values and seeds.
 
     Parameters
@@ -322,10 +419,17 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         ``seeds=n`` adds a ``seed`` dim with values ``seed, seed+1, ...`` (minibatch streams).
     store : path, optional
         Directory to stream finished chunks into. Calling ``sweep`` again with the same
-        arguments and store resumes, computing only the missing chunks.
+        arguments and store resumes, computing only the missing chunks. Every chunk is
+        verified first; a bad one is quarantined and recomputed (see :class:`Store`). While
+        the sweep runs it holds the store's lock: a second sweep on the same store raises
+        :class:`~fastdescent.engine.storage.InUseError`.
     scheduler : str or distributed.Client, optional
         Run the tiles on a Dask cluster (see ``fastdescent.engine.distributed``); the result
         is bitwise identical to the local run.
+    max_memory : int or str, optional
+        Cap on the memory the sweep may use (bytes, ``"8GiB"`` or ``"50%"`` of the available
+        memory; default: :data:`~fastdescent.engine.memory.DEFAULT_FRACTION` of the available
+        memory), checked before any allocation. ``max_memory_bytes`` is its former name.
 
     Returns
     -------
@@ -347,30 +451,39 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
     >>> list(ds.data_vars)
     ['params', 'loss', 'status', 'steps']
     """
-    plan = make_plan(model, optimizer, inits, steps, seeds=seeds, seed=seed, **axes_and_options)
+    if max_memory is None:
+        max_memory = max_memory_bytes
+    if chunk_size is not None and (isinstance(chunk_size, bool) or int(chunk_size) < 1):
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    plan = make_plan(model, optimizer, inits, steps, seeds=seeds, seed=seed,
+                     max_memory=max_memory, chunk_size=chunk_size, **axes_and_options)
     threads = check_threads(threads)
     N = plan.size
-    need = N * (plan.model.n_params + 3) * 8 + path_bytes(N, plan.settings, plan.model.n_params)
-    if need > max_memory_bytes:
-        raise ValueError(f"the sweep's results need {need / 1e9:.2f} GB in memory "
-                         f"(> max_memory_bytes = {max_memory_bytes / 1e9:.2f} GB): record paths "
-                         f"less often or split the sweep")
     chunk = auto_chunk(N, plan.settings.block) if chunk_size is None else int(chunk_size)
-    if chunk < 1:
-        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
-    out = plan.empty_outputs()
     st = Store(store, plan, chunk) if store is not None else None
-    if scheduler is not None:
-        from .distributed import run_on_cluster
+    lock = st.lock() if st is not None else None
+    try:
+        out = plan.empty_outputs()
+        if scheduler is not None:
+            from .distributed import run_on_cluster
 
-        run_on_cluster(plan, out, st, scheduler, chunk_size, progress)
+            run_on_cluster(plan, out, st, scheduler, chunk_size, progress)
+            return plan.dataset(out)
+        _run_local(plan, out, st, chunk, threads, progress)
         return plan.dataset(out)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run_local(plan, out, st, chunk, threads, progress) -> None:
     from tqdm.auto import tqdm
 
-    todo = st.missing() if st is not None else list(range(-(-N // chunk)))
+    N = plan.size
+    todo = st.scan(out) if st is not None else list(range(-(-N // chunk)))
     size = st.chunk_size if st is not None else chunk
     with tqdm(total=N, unit="traj", disable=not want_progress(progress),
-                                      desc=f"sweep {plan.model.name}/{plan.optimizer.name}") as bar:
+              desc=f"sweep {plan.model.name}/{plan.optimizer.name}") as bar:
         bar.update(N - sum(min((i + 1) * size, N) - i * size for i in todo))
         try:
             for i in todo:
@@ -378,9 +491,8 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
                 res = plan.compute(lo, hi, threads)
                 if st is not None:
                     st.write(i, res)
-                else:
-                    for k in out:
-                        out[k][lo:hi] = res[k]
+                for k in out:
+                    out[k][lo:hi] = res[k]
                 bar.update(hi - lo)
         except KeyboardInterrupt:
             if st is not None:
@@ -388,42 +500,28 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
                                         f"{str(st.path)!r}: call sweep again with the same "
                                         f"arguments and store to resume") from None
             raise
-    if st is not None:
-        st.read_into(out)
-    return plan.dataset(out)
 
 
 def save(ds, path) -> Path:
-    """Write a sweep Dataset to ``path`` (``.nc``: netCDF4 via h5netcdf; ``.zarr``: zarr),
-    atomically: the file appears complete or not at all."""
+    """Write a sweep Dataset to ``path`` (``.nc``: netCDF4 via h5netcdf; ``.zarr``: zarr).
+
+    Atomic for both formats: at every instant ``path`` holds the previous complete dataset
+    or the new complete one, whatever kills the process or fills the disk; concurrent saves
+    to one path take turns (see :mod:`fastdescent.engine.storage`). Files honour the umask.
+    """
     path = Path(path)
     if path.suffix not in (".nc", ".zarr"):
         raise ValueError(f"path must end in .nc or .zarr, got {str(path)!r}")
     if not path.parent.exists() or not os.access(path.parent, os.W_OK):
         raise ValueError(f"cannot write to {str(path.parent)!r}: directory missing or "
                          f"not writable")
-    if path.suffix == ".nc":
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".nc.tmp")
-        os.close(fd)
-        try:
-            ds.to_netcdf(tmp, engine="h5netcdf")
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-    else:
-        tmp = path.with_name(path.name + ".tmp")
-        ds.to_zarr(tmp, mode="w")
-        if path.exists():
-            import shutil
-
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    return path
+    return storage.save_dataset(ds, path)
 
 
 def load(path):
-    """Load a saved sweep: a ``.nc`` file, a ``.zarr`` store, or a finished chunk store.
+    """Load a saved sweep (a ``.nc`` file or a ``.zarr`` store) and validate it: format
+    version, required variables and dims, every zarr chunk present; raises
+    :class:`~fastdescent.engine.storage.DatasetError` (a ValueError) naming what is wrong.
 
     Examples
     --------
@@ -436,14 +534,10 @@ def load(path):
     >>> bool(fd.load(path)["params"].equals(ds["params"]))
     True
     """
-    import xarray as xr
-
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.with_name(f".{path.name}.old").exists():
         raise FileNotFoundError(f"no such file or store: {str(path)!r}")
     if path.is_dir() and (path / "manifest.json").exists():
         raise ValueError(f"{str(path)!r} is a chunk store: call sweep(...) with store= to "
                          f"resume or finish it, then save() the Dataset")
-    if path.suffix == ".zarr" or path.is_dir():
-        return xr.open_zarr(path).load()
-    return xr.load_dataset(path, engine="h5netcdf")
+    return storage.load_dataset(path)

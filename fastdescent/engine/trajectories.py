@@ -21,11 +21,11 @@ from ..optim.rules import NESTEROV
 from ..optim.schedules import Schedule, as_schedule
 from . import status as S
 from .compiled import pointer, run_kernels
+from .memory import MemoryLimitError, check_memory
 from .signatures import LOSS, LOSS_GRAD, N_BLOCK_ARRAYS, N_VECTORS, PERMUTE, SEARCH, UPDATE
 
 DEFAULT_BLOCK = 64
 DEFAULT_BOUND = 1e8
-DEFAULT_PATH_BUDGET = 2 * 1024**3  # bytes of recorded paths before we refuse
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -331,10 +331,23 @@ def want_progress(progress) -> bool:
     return bool(progress)
 
 
+def _check_run_memory(init, model, optimizer, settings, chunk_size, max_memory) -> None:
+    """The memory check of :func:`run`, from the shape of ``init`` alone (before any copy)."""
+    try:
+        shape = init.shape if isinstance(init, np.ndarray) else np.shape(init)
+    except (TypeError, ValueError):
+        return  # not an array: check_init says why
+    n = int(shape[0]) if len(shape) == 2 else 1
+    chunk = auto_chunk(n, settings.block) if chunk_size is None else chunk_size
+    if isinstance(chunk, (int, np.integer)) and not isinstance(chunk, bool) and chunk >= 1:
+        check_memory(n, model.n_params, len(optimizer.hyper_names), settings.n_records,
+                     int(chunk), max_memory)
+
+
 def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0, tol=None,
         record_every=None, threads=None, progress=None, reduction="sum", bound=DEFAULT_BOUND,
         index=None, chunk_size=None, block_size=None,
-        max_path_bytes=DEFAULT_PATH_BUDGET) -> Result:
+        max_path_bytes=None, max_memory=None) -> Result:
     """Run independent optimization trajectories in parallel.
 
     Parameters
@@ -372,6 +385,11 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     index : (N,) ints, optional
         Trajectory indices keying the random streams (default ``0..N-1``); lets a subset be
         recomputed bit for bit.
+    max_memory : int or str, optional
+        Cap on the memory the run may use (bytes, ``"8GiB"`` or ``"50%"`` of the available
+        memory; default: a share of the available memory, see
+        :mod:`fastdescent.engine.memory`), checked before the inputs are copied.
+        ``max_path_bytes`` caps the recorded paths alone.
 
     Returns
     -------
@@ -401,10 +419,11 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     """
     model = check_model(model)
     optimizer = check_optimizer(optimizer)
-    X0 = check_init(init, model)
-    N, P = X0.shape
     settings = make_settings(model, optimizer, steps, batch_size, schedule, tol, record_every,
                              reduction, bound, block_size)
+    _check_run_memory(init, model, optimizer, settings, chunk_size, max_memory)
+    X0 = check_init(init, model)
+    N, P = X0.shape
     hyper = optimizer.hyper_matrix(N)
     seeds = check_seed(seed, N)
     if index is None:
@@ -415,14 +434,13 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
             raise ValueError(f"index must be ({N},) non-negative integers")
         idx = idx.astype(np.int64)
     threads = check_threads(threads)
-    if settings.record_every:
+    if settings.record_every and max_path_bytes is not None:
         need = path_bytes(N, settings, P)
         if need > max_path_bytes:
-            raise ValueError(
+            raise MemoryLimitError(
                 f"recording {settings.n_records} points of {N} trajectories needs "
                 f"{need / 1e9:.2f} GB (> max_path_bytes = {max_path_bytes / 1e9:.2f} GB); "
-                f"record less often, run fewer trajectories, or use fastdescent.sweep with a "
-                f"store to stream results to disk")
+                f"record less often or run fewer trajectories at once")
     chunk = (auto_chunk(N, settings.block) if chunk_size is None
              else _int(chunk_size, "chunk_size", 1))
 

@@ -5,6 +5,7 @@ names to factories (used by the command line and experiment files).
 """
 from .base import KnownPoint, Model, ModelKernels, custom_model
 from .classic import beale, cosine_quadratic, himmelblau, quadratic, rastrigin, rosenbrock, saddle
+from .formula import FormulaModel, formula
 from .lecture import (adam_demo, bumps_1d, convex_1d, gabor, line_search_demo,
                       linear_regression_1d, multimodal_1d, plateau_1d, polynomial_regression)
 from .problems import (binary_classification, multiclass_classification,
@@ -41,4 +42,4 @@ def get_model(name: str, **kwargs) -> Model:
 
 
 __all__ = ["Model", "ModelKernels", "KnownPoint", "custom_model", "named_models", "get_model",
-           *named_models, "polynomial_regression", "bumps_1d"]
+           *named_models, "polynomial_regression", "bumps_1d", "formula", "FormulaModel"]

@@ -7,8 +7,9 @@ intercept / slope) and the parameter in mathematical notation otherwise (``phi0`
 :math:`\\phi_0`); :func:`optimizer_label` names an optimizer.
 
 Some entries are format strings (``t("attractor_k", "es", k=2)`` -> ``"Atractor 2"``). Numbers
-formatted into them follow the language's decimal mark: ``t("sgd_title", "es", lr=0.8, ...)``
-writes ``0,8`` (Spanish uses the decimal comma), independently of the operating system's locale;
+formatted into them follow the language's decimal mark: ``t("quantile_band", "es", lo=0.1,
+hi=0.9)`` writes ``0,1`` and ``0,9`` (Spanish uses the decimal comma), independently of the
+operating system's locale;
 :func:`number` formats a single number the same way and :func:`decimal_comma` converts text.
 
 A figure script keeps its own strings next to its code in a :class:`Texts` table, which falls
@@ -113,47 +114,10 @@ TABLE: dict[str, dict[str, str]] = {
     "opt_adagrad": {"en": "AdaGrad", "es": "AdaGrad"},
     # lecture figures (experiments/lecture)
     "fitted_model": {"en": "Fitted model", "es": "Modelo ajustado"},
-    "gd_line_search_path": {"en": "Gradient descent with line search, {n} steps",
-                            "es": "Descenso de gradiente con búsqueda lineal, {n} pasos"},
-    "step_k": {"en": "Step {k}", "es": "Paso {k}"},
-    "step_k_final": {"en": "Step {k} (last)", "es": "Paso {k} (último)"},
-    "fitted_lines": {"en": "Model of each iterate", "es": "Modelo de cada iteración"},
     "parameter_phi": {"en": "Parameter, $\\phi$", "es": "Parámetro, $\\phi$"},
     "step_t": {"en": "Step, $t$", "es": "Paso, $t$"},
     "excess_loss": {"en": "Excess loss, $L - L^*$", "es": "Exceso de pérdida, $L - L^*$"},
     # end of lecture figures
-    # research studies (experiments/research)
-    "research_sgd_batch": {"en": "SGD (batch {b})", "es": "SGD (lote {b})"},
-    "research_global_share": {"en": "{p:.1f}% at the global minimum",
-                              "es": "{p:.1f}% en el mínimo global"},
-    "research_other": {"en": "Other", "es": "Otros"},
-    "research_minimum_loss": {"en": "Loss at the attractor (* global minimum)",
-                              "es": "Pérdida en el atractor (* mínimo global)"},
-    "research_basin_fraction": {"en": "Fraction of converged starts",
-                                "es": "Fracción de inicios que convergen"},
-    "research_global_fraction": {"en": "Starts reaching the global minimum",
-                                 "es": "Inicios que llegan al mínimo global"},
-    "research_gabor": {"en": "Gabor model", "es": "Modelo de Gabor"},
-    "research_quadratic": {"en": "Quadratic, $\\lambda$ = {l1:g}, {l2:g}",
-                           "es": "Cuadrática, $\\lambda$ = {l1:g}, {l2:g}"},
-    "research_measured": {"en": "Measured boundary", "es": "Frontera medida"},
-    "research_local_theory": {"en": "Local theory at the global minimum",
-                              "es": "Teoría local en el mínimo global"},
-    "research_median_loss": {"en": "Median final loss", "es": "Pérdida final mediana"},
-    "research_trainable": {"en": "Trainable", "es": "Entrenable"},
-    "research_box_size": {"en": "Box size, $s$", "es": "Tamaño de caja, $s$"},
-    "research_box_count": {"en": "Boxes on the boundary, $N(s)$",
-                           "es": "Cajas en la frontera, $N(s)$"},
-    "research_fit_dim": {"en": "Fit, $D$ = {d:.3f}", "es": "Ajuste, $D$ = {d:.3f}"},
-    "research_lr_layer": {"en": "Learning rate of layer {k}, $\\alpha_{k}$",
-                          "es": "Tasa de aprendizaje de la capa {k}, $\\alpha_{k}$"},
-    "research_zoom": {"en": "Zoom {k}", "es": "Ampliación {k}"},
-    "research_start": {"en": "Start, $\\phi_0$ = {p:g}", "es": "Inicio, $\\phi_0$ = {p:g}"},
-    "research_at_global": {"en": "At the global minimum", "es": "En el mínimo global"},
-    "research_elsewhere": {"en": "Near it, not converged", "es": "Cerca, sin converger"},
-    "research_escaped": {"en": "Left the global minimum", "es": "Abandona el mínimo global"},
-    "research_steps_to_diverge": {"en": "Steps before diverging",
-                                  "es": "Pasos antes de diverger"},
 }
 
 #: Models whose parameters have lecture names: model name -> one TABLE key per parameter.

@@ -407,7 +407,7 @@ class DecimalCommaFormatter(mpl.ticker.Formatter):
 
 
 def localize(fig, lang: str):
-    """Give every axis of ``fig`` (colour bars and 3-D axes included) the number format of
+    """Give every axis of ``fig`` (colour bars, insets and 3-D axes included) the number format of
     ``lang``: for ``"es"`` the decimal comma (``DecimalCommaFormatter``), for ``"en"``
     nothing changes. Idempotent; returns ``fig``."""
     from .i18n import check_lang
@@ -415,7 +415,10 @@ def localize(fig, lang: str):
     check_lang(lang)
     if lang != "es":
         return fig
-    for ax in fig.get_axes():
+    stack = list(fig.get_axes())
+    while stack:
+        ax = stack.pop()
+        stack.extend(getattr(ax, "child_axes", ()))  # inset axes
         for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", None)):
             if axis is None:
                 continue
