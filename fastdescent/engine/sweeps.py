@@ -420,7 +420,7 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
     store : path, optional
         Directory to stream finished chunks into. Calling ``sweep`` again with the same
         arguments and store resumes, computing only the missing chunks. Every chunk is
-        verified first; a bad one is quarantined and recomputed (see :class:`Store`). While
+        verified first; a bad one is quarantined and recomputed (see ``Store`` in ``fastdescent.engine.sweeps``). While
         the sweep runs it holds the store's lock: a second sweep on the same store raises
         :class:`~fastdescent.engine.storage.InUseError`.
     scheduler : str or distributed.Client, optional
