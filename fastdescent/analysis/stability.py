@@ -236,6 +236,17 @@ def stability_threshold(optimizer, lam, **hyper) -> float:
         RMSprop, Adagrad, line searches: see :data:`NONLINEAR` for why; Adam's step is
         bounded by about ``lr``, so it does not diverge on a quadratic; at worst it oscillates
         with amplitude of order ``lr``).
+
+    Examples
+    --------
+    Gradient descent on :math:`\lambda = 4`: :math:`2/\lambda`; momentum with
+    :math:`\beta = 0.9` on :math:`\lambda = 100`: :math:`2(1.9)/(0.1 \cdot 100)`.
+
+    >>> from fastdescent.analysis import stability_threshold
+    >>> stability_threshold("gd", 4.0)
+    0.5
+    >>> round(stability_threshold("momentum", 100.0, beta=0.9), 12)
+    0.38
     """
     lam = _lam(lam)
     opt = _optimizer(optimizer, hyper)
