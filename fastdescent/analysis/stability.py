@@ -262,7 +262,7 @@ def iteration_matrix(optimizer, lr, lam, **hyper) -> np.ndarray:
     r"""The exact linear map :math:`z_{t+1} = M z_t` of one step on :math:`\tfrac12\lambda\phi^2`.
 
     Built numerically from the engine's own compiled step kernels
-    (:func:`fastdescent.engine.compiled.rule_kernels`: step and look-ahead): the state
+    (``fastdescent.engine.compiled.rule_kernels``: step and look-ahead): the state
     :math:`z = (\phi, s_1, \dots, s_S)` of a 1-parameter trajectory is set to each basis vector
     :math:`e_j` in turn (one lane each), the gradient :math:`\lambda\phi_{eval}` is taken at
     the rule's evaluation point, one step is applied (at :math:`t = 1`, past PyTorch's
