@@ -27,6 +27,9 @@ I3 = int64[:, :, ::1]
 B1 = boolean[::1]
 
 # ------------------------------------------------------------------------------- status codes
+__all__ = ["MAX_STEPS", "CONVERGED", "DIVERGED", "NOT_RUN", "STATUS_NAMES", "LOSS_GRAD", "LOSS",
+           "UPDATE", "LOOKAHEAD", "SEARCH", "PERMUTE", "N_BLOCK_ARRAYS", "N_VECTORS", "compiled"]
+
 MAX_STEPS = 0  #: used the whole step budget
 CONVERGED = 1  #: gradient norm fell below ``tol``
 DIVERGED = 2  #: a non-finite loss, gradient or parameter, or a parameter beyond ``bound``

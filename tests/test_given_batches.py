@@ -68,15 +68,15 @@ def test_sgd_reproduces_the_notebook_6_3_loop():
     np.testing.assert_allclose(res.loss_path[0], full, rtol=RTOL)
 
 
-def test_readme_example_reproduces_the_notebook_loop():
-    """The README's ``batches=`` example, run as written."""
+def test_guide_example_reproduces_the_notebook_loop():
+    """The user guide's ``batches=`` example, run as written."""
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    code = [c for c in re.findall(r"```python\n(.*?)```", readme, re.S) if "batches=" in c][0]
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "guide.md").read_text()
+    code = [c for c in re.findall(r"```python\n(.*?)```", guide, re.S) if "batches=" in c][0]
     ns = {}
-    exec(compile(code, "README.md", "exec"), ns)
+    exec(compile(code, "docs/guide.md", "exec"), ns)
     _agree(ns["res"].path[0], _notebook_sgd([3.5, 6.5], _notebook_batches(41), 0.8))
 
 

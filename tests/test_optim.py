@@ -805,7 +805,7 @@ def test_readme_lion_matches_a_numpy_lion_loop():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme.split("### Your own optimizer", 1)[1]
+    section = readme.split("## Your own optimizer", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     ns = {"__name__": "__main__"}
     exec(compile(code, "README.md", "exec"), ns)

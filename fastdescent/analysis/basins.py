@@ -852,6 +852,19 @@ def basin_fractions(labels, n_attractors: int | None = None) -> BasinFractions:
         ``labels`` not integer.
     ValueError
         Labels below -2, or a label >= ``n_attractors``.
+
+    Examples
+    --------
+    Six starts: three in basin 0, two in basin 1, one diverged (-1). Of the five converged
+    starts, :math:`f_0 = 3/5` and :math:`f_1 = 2/5`.
+
+    >>> import numpy as np
+    >>> from fastdescent.analysis import basin_fractions
+    >>> fr = basin_fractions(np.array([0, 0, 1, -1, 0, 1]))
+    >>> fr.fractions, fr.counts, fr.n_converged
+    (array([0.6, 0.4]), array([3, 2]), 5)
+    >>> round(fr.diverged, 4)
+    0.1667
     """
     if labels is None:
         raise TypeError("labels must be an array of integer labels, got None")

@@ -236,6 +236,17 @@ def stability_threshold(optimizer, lam, **hyper) -> float:
         RMSprop, Adagrad, line searches: see :data:`NONLINEAR` for why; Adam's step is
         bounded by about ``lr``, so it does not diverge on a quadratic; at worst it oscillates
         with amplitude of order ``lr``).
+
+    Examples
+    --------
+    Gradient descent on :math:`\lambda = 4`: :math:`2/\lambda`; momentum with
+    :math:`\beta = 0.9` on :math:`\lambda = 100`: :math:`2(1.9)/(0.1 \cdot 100)`.
+
+    >>> from fastdescent.analysis import stability_threshold
+    >>> stability_threshold("gd", 4.0)
+    0.5
+    >>> round(stability_threshold("momentum", 100.0, beta=0.9), 12)
+    0.38
     """
     lam = _lam(lam)
     opt = _optimizer(optimizer, hyper)
@@ -251,7 +262,7 @@ def iteration_matrix(optimizer, lr, lam, **hyper) -> np.ndarray:
     r"""The exact linear map :math:`z_{t+1} = M z_t` of one step on :math:`\tfrac12\lambda\phi^2`.
 
     Built numerically from the engine's own compiled step kernels
-    (:func:`fastdescent.engine.compiled.rule_kernels`: step and look-ahead): the state
+    (``fastdescent.engine.compiled.rule_kernels``: step and look-ahead): the state
     :math:`z = (\phi, s_1, \dots, s_S)` of a 1-parameter trajectory is set to each basis vector
     :math:`e_j` in turn (one lane each), the gradient :math:`\lambda\phi_{eval}` is taken at
     the rule's evaluation point, one step is applied (at :math:`t = 1`, past PyTorch's

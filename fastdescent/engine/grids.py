@@ -72,6 +72,18 @@ def grid(model: Model, n=64, *, box=None, params=None, fixed=None) -> Grid:
         Points per axis.
     params : sequence of str, optional
         Which parameters to vary (default: all); the others take ``fixed`` values.
+
+    Raises
+    ------
+    ValueError
+        An unknown parameter name, ``n`` below 1, or missing ``fixed`` values.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> g = fd.grid(fd.models.gabor(), 3)
+    >>> g.axes["phi0"], g.axes["phi1"]
+    (array([-10.,   0.,  10.]), array([ 2.5, 12.5, 22.5]))
     """
     names = model.param_names
     params = tuple(names) if params is None else tuple(params)
@@ -95,7 +107,16 @@ def grid(model: Model, n=64, *, box=None, params=None, fixed=None) -> Grid:
 
 
 def random_starts(model: Model, n: int, *, seed: int = 0, box=None) -> np.ndarray:
-    """``n`` starting points uniform in the box (NumPy's PCG64 keyed by ``seed``)."""
+    """``n`` starting points uniform in the box (NumPy's PCG64 keyed by ``seed``).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> fd.random_starts(fd.models.gabor(), 3, seed=0).round(3)
+    array([[ 2.739,  7.896],
+           [-9.181,  2.831],
+           [ 6.265, 20.755]])
+    """
     b = _box(model, box)
     u = np.random.default_rng(seed).random((int(n), model.n_params))
     return b[:, 0] + u * (b[:, 1] - b[:, 0])

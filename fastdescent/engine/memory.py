@@ -12,6 +12,9 @@ from __future__ import annotations
 import os
 import re
 
+__all__ = ["MemoryLimitError", "DEFAULT_FRACTION", "available_memory", "parse_memory",
+           "check_memory"]
+
 #: Share of the available memory a run or sweep may use by default.
 DEFAULT_FRACTION = 0.8
 

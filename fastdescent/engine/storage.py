@@ -46,6 +46,10 @@ try:
 except ImportError:  # not POSIX (Windows): locks are not taken there
     fcntl = None
 
+__all__ = ["InUseError", "DatasetError", "ChunkError", "StoreRepairWarning", "FORMAT_VERSION",
+           "STORE_FORMAT", "atomic_file", "remove_stale_temporaries", "save_dataset",
+           "recover_switch", "FileLock", "write_chunk", "read_chunk", "load_dataset", "validate"]
+
 #: Version of the on-disk dataset layout (attribute ``fastdescent_format``). A reader refuses
 #: a larger number; files without it but with ``fastdescent_version`` are format 1.
 FORMAT_VERSION = 1

@@ -420,11 +420,11 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
     store : path, optional
         Directory to stream finished chunks into. Calling ``sweep`` again with the same
         arguments and store resumes, computing only the missing chunks. Every chunk is
-        verified first; a bad one is quarantined and recomputed (see :class:`Store`). While
+        verified first; a bad one is quarantined and recomputed (see ``Store`` in ``fastdescent.engine.sweeps``). While
         the sweep runs it holds the store's lock: a second sweep on the same store raises
         :class:`~fastdescent.engine.storage.InUseError`.
     scheduler : str or distributed.Client, optional
-        Run the tiles on a Dask cluster (see :mod:`fastdescent.engine.distributed`); the result
+        Run the tiles on a Dask cluster (see ``fastdescent.engine.distributed``); the result
         is bitwise identical to the local run.
     max_memory : int or str, optional
         Cap on the memory the sweep may use (bytes, ``"8GiB"`` or ``"50%"`` of the available
@@ -437,6 +437,19 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         Data variables ``params`` (..., param), ``loss``, ``status``, ``steps`` and, with
         ``record_every``, ``path`` and ``loss_path``; attributes record the model, optimizer,
         settings and package version. Save with :func:`fastdescent.save`.
+
+    Examples
+    --------
+    Momentum over two learning rates and a 4 x 4 grid of starts (32 trajectories):
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.gabor()
+    >>> ds = fd.sweep(m, fd.optim.momentum(beta=0.9), fd.grid(m, 4), steps=50,
+    ...               lr=[0.01, 0.1], progress=False)
+    >>> dict(ds.sizes)
+    {'lr': 2, 'phi0': 4, 'phi1': 4, 'param': 2}
+    >>> list(ds.data_vars)
+    ['params', 'loss', 'status', 'steps']
     """
     if max_memory is None:
         max_memory = max_memory_bytes
@@ -508,7 +521,19 @@ def save(ds, path) -> Path:
 def load(path):
     """Load a saved sweep (a ``.nc`` file or a ``.zarr`` store) and validate it: format
     version, required variables and dims, every zarr chunk present; raises
-    :class:`~fastdescent.engine.storage.DatasetError` (a ValueError) naming what is wrong."""
+    :class:`~fastdescent.engine.storage.DatasetError` (a ValueError) naming what is wrong.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import fastdescent as fd
+    >>> m = fd.models.gabor()
+    >>> ds = fd.sweep(m, fd.optim.gd(), fd.grid(m, 3), steps=10, lr=[0.01, 0.1],
+    ...               progress=False)
+    >>> path = fd.save(ds, os.path.join(tempfile.mkdtemp(), "sweep.nc"))
+    >>> bool(fd.load(path)["params"].equals(ds["params"]))
+    True
+    """
     path = Path(path)
     if not path.exists() and not path.with_name(f".{path.name}.old").exists():
         raise FileNotFoundError(f"no such file or store: {str(path)!r}")

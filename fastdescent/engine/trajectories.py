@@ -452,7 +452,7 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     record_every : int, optional
         Record the point and its loss every ``k`` steps (plus the final point).
     threads : int, optional
-        Worker threads for this call (default: :func:`default_threads`, all cores).
+        Worker threads for this call (default: ``default_threads()``, all cores).
     progress : bool, optional
         tqdm progress bar (default: on when stderr is a terminal).
     reduction : {"sum", "mean"}
@@ -491,6 +491,20 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     ``block_size``: lanes never interact and every sum runs in a fixed order. Parallelism:
     blocks of ``block_size`` trajectories are advanced by a compiled ``nogil`` driver on
     ``threads`` Python threads (no Python work per step or per trajectory).
+
+    Examples
+    --------
+    Gradient descent on the Gabor loss from two starts: the first stops at a local minimum
+    (status 1, converged), the second reaches the global minimum (:math:`L = 0.646`) but
+    not the tolerance within 500 steps (status 0).
+
+    >>> import fastdescent as fd
+    >>> res = fd.run(fd.models.gabor(), fd.optim.gd(lr=0.01), [[0.6, -0.2], [0.0, 16.0]],
+    ...              steps=500, tol=1e-6, progress=False)
+    >>> res.status, res.steps
+    (array([1, 0], dtype=int8), array([141, 500]...))
+    >>> res.loss.round(3)
+    array([5.323, 0.646])
     """
     model = check_model(model)
     optimizer = check_optimizer(optimizer)

@@ -3,7 +3,7 @@
 All work on ``(P, B)`` blocks (one column per trajectory) and read their hyperparameters from
 the given rows of the rule's ``hyper`` (H, B) block, so a rule composes them by passing its
 own row numbers. They are plain njit functions: the engine compiles a rule's step kernel
-together with everything it calls (:func:`fastdescent.engine.compiled.rule_kernels`), under a
+together with everything it calls (``fastdescent.engine.compiled.rule_kernels``), under a
 name that hashes these sources, so editing a piece never reuses a stale compiled rule.
 """
 from numba import njit

@@ -6,11 +6,15 @@ Axes it drew on; labels follow ``lang="en"`` or ``lang="es"``.
 >>> import fastdescent as fd
 >>> from fastdescent import plotting as fp
 >>> m = fd.models.gabor()
->>> res = fd.run(m, fd.optim.gd(lr=0.01), [[0.6, 15.0]], 100, record_every=1)
+>>> res = fd.run(m, fd.optim.gd(lr=0.01), [[0.6, 15.0]], 100, record_every=1,
+...              progress=False)
 >>> fig, ax = fp.figure()
->>> fp.loss_surface(m, ax, lang="es")                        # doctest: +SKIP
->>> fp.trajectory(res.path[0], ax, numbered=True)           # doctest: +SKIP
->>> fp.save(fig, "figures/gabor_gd")                         # doctest: +SKIP
+>>> ax = fp.loss_surface(m, ax, lang="es", n=60)
+>>> ax = fp.trajectory(res.path[0], ax, numbered=True)
+>>> import os, tempfile
+>>> paths = fp.save(fig, os.path.join(tempfile.mkdtemp(), "gabor_gd"))   # PNG and PDF
+>>> sorted(p.suffix for p in paths)
+['.pdf', '.png']
 
 Modules
 -------

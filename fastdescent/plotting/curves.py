@@ -64,7 +64,7 @@ def convergence_bands(steps, quantiles=None, ax=None, *, label=None, color=None,
     ----------
     steps : array (K,) or Result
         Step numbers (``result.record_steps``); a Result (run with ``record_every``) gives
-        steps, quantiles (:data:`DEFAULT_QUANTILES`), colour and label at once.
+        steps, quantiles (``DEFAULT_QUANTILES``), colour and label at once.
     quantiles : dict {q: (K,)} or array (Q, K)
         Quantile curves. A dict draws its 0.5 entry (else its middle one) as the median line
         and shades the pairs (lowest, highest), (second lowest, second highest), ...; an

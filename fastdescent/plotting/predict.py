@@ -3,23 +3,23 @@
 The models' kernels compute losses, not predictions, so the prediction of each model family is
 written here again, following the kernels' parameter layouts:
 
-==========================  ===========================================================
-family (model names)        prediction
-==========================  ===========================================================
-``polynomial``              :math:`f(x)=\\sum_{k=0}^{d}\\phi_k x^k`, ``d = consts[0]``
+=============================  ===========================================================
+family (model names)           prediction
+=============================  ===========================================================
+``polynomial``                 :math:`f(x)=\\sum_{k=0}^{d}\\phi_k x^k`, ``d = consts[0]``
 (linear_regression_1d,
 univariate_regression,
 polynomial_regression)
-``gabor``                   :math:`f(x)=\\sin(z)\\,e^{-z^2/32}`, :math:`z=\\phi_0+0.06\\,\\phi_1 x`
-``linear``                  :math:`f(x)=Wx+w_0`; ``W`` (D x dx) row-major, then ``w_0``
+``gabor``                      :math:`f(x)=\\sin(z)\\,e^{-z^2/32}`, :math:`z=\\phi_0+0.06\\,\\phi_1 x`
+``linear``                     :math:`f(x)=Wx+w_0`; ``W`` (D x dx) row-major, then ``w_0``
 (multivariate_regression)
-``logistic``                :math:`P(y=1)=\\sigma(w\\cdot x+w_0)`; ``w`` then ``w_0``
+``logistic``                   :math:`P(y=1)=\\sigma(w\\cdot x+w_0)`; ``w`` then ``w_0``
 (binary_classification)
-``softmax``                 :math:`P(y=k)=\\mathrm{softmax}(Wx+w_0)_k`; ``W`` (K x dx), ``w_0``
+``softmax``                    :math:`P(y=k)=\\mathrm{softmax}(Wx+w_0)_k`; ``W`` (K x dx), ``w_0``
 (multiclass_classification)
-``network``                 :math:`f(x)=W_2\\tanh(W_1x+b_1)+b_2`; ``W1, b1, W2, b2``
+``network``                    :math:`f(x)=W_2\\tanh(W_1x+b_1)+b_2`; ``W1, b1, W2, b2``
 (two_layer_net)
-==========================  ===========================================================
+=============================  ===========================================================
 
 Dispatch is on ``model.name``, falling back on the model's kernels (a
 ``polynomial_regression(..., name="mine")`` is still a polynomial).

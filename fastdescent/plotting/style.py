@@ -420,7 +420,7 @@ class DecimalCommaFormatter(mpl.ticker.Formatter):
 
 def localize(fig, lang: str):
     """Give every axis of ``fig`` (colour bars, insets and 3-D axes included) the number format of
-    ``lang``: for ``"es"`` the decimal comma (:class:`DecimalCommaFormatter`), for ``"en"``
+    ``lang``: for ``"es"`` the decimal comma (``DecimalCommaFormatter``), for ``"en"``
     nothing changes. Idempotent; returns ``fig``."""
     from .i18n import check_lang
 

@@ -333,8 +333,9 @@ def trajectories(result, ax=None, *, by: str | None = "status", labels=None, col
     by : "status", "label" or None
         ``"status"``: converged paths in ``color`` (default: the optimizer's colour), the
         others in the fixed "not converged" / "diverged" colours (needs a Result);
-        ``"label"``: by attractor (``labels`` from :func:`~fastdescent.analysis.basins.
-        find_attractors`, colours as in :func:`basin_map`); None: all in ``color``.
+        ``"label"``: by attractor (``labels`` from
+        :func:`~fastdescent.analysis.find_attractors`, colours as in :func:`basin_map`);
+        None: all in ``color``.
     label : str, optional
         Legend text (default: the optimizer's name); with ``by="status"`` each status group
         gets its own entry with its count.
