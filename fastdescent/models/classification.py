@@ -27,28 +27,19 @@ def _sigmoid(z):
 # ---------------------------------------------------------------- binary: p = sigmoid(w.x + w0)
 
 
-@njit(cache=True, inline="always")
-def logistic_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy", inline="always")
+def logistic_loss_grad(p, x, y, c, g):
     """:math:`\\ell = -y\\log p - (1-y)\\log(1-p) = \\mathrm{softplus}(z) - y z`,
     :math:`\\nabla\\ell = (p - y)\\,[x, 1]`."""
     dx = int(c[0])
-    z = phi[dx, b]
+    z = p[dx]
     for j in range(dx):
-        z += phi[j, b] * X[i, j]
-    g = _sigmoid(z) - Y[i, 0]
+        z += p[j] * x[j]
+    d = _sigmoid(z) - y[0]
     for j in range(dx):
-        grad[j, b] += g * X[i, j]
-    grad[dx, b] += g
-    return _softplus(z) - Y[i, 0] * z
-
-
-@njit(cache=True, inline="always")
-def logistic_loss(phi, b, X, Y, i, c, work):
-    dx = int(c[0])
-    z = phi[dx, b]
-    for j in range(dx):
-        z += phi[j, b] * X[i, j]
-    return _softplus(z) - Y[i, 0] * z
+        g[j] += d * x[j]
+    g[dx] += d
+    return _softplus(z) - y[0] * z
 
 
 @njit(cache=True)
@@ -70,57 +61,48 @@ def logistic_hessian(p, x, y, c, H):
 
 
 @njit(cache=True, inline="always")
-def _logit(phi, b, X, i, dx, K, k):
-    z = phi[K * dx + k, b]
+def _logit(p, x, dx, K, k):
+    z = p[K * dx + k]
     for j in range(dx):
-        z += phi[k * dx + j, b] * X[i, j]
+        z += p[k * dx + j] * x[j]
     return z
 
 
 @njit(cache=True, inline="always")
-def _logsumexp(phi, b, X, i, dx, K):
+def _logsumexp(p, x, dx, K):
     zmax = -math.inf
     for k in range(K):
-        zmax = max(zmax, _logit(phi, b, X, i, dx, K, k))
+        zmax = max(zmax, _logit(p, x, dx, K, k))
     s = 0.0
     for k in range(K):
-        s += math.exp(_logit(phi, b, X, i, dx, K, k) - zmax)
+        s += math.exp(_logit(p, x, dx, K, k) - zmax)
     return zmax + math.log(s)
 
 
-@njit(cache=True, inline="always")
-def softmax_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy", inline="always")
+def softmax_loss_grad(p, x, y, c, g):
     """:math:`\\ell = \\log\\sum_k e^{z_k} - z_y`, :math:`\\partial\\ell/\\partial z_k =
     \\mathrm{softmax}_k - [k = y]`. Logits are recomputed rather than stored (no allocation)."""
     dx = int(c[0])
     K = int(c[1])
-    cls = int(Y[i, 0])
-    lse = _logsumexp(phi, b, X, i, dx, K)
+    cls = int(y[0])
+    lse = _logsumexp(p, x, dx, K)
     for k in range(K):
-        g = math.exp(_logit(phi, b, X, i, dx, K, k) - lse) - (1.0 if k == cls else 0.0)
+        d = math.exp(_logit(p, x, dx, K, k) - lse) - (1.0 if k == cls else 0.0)
         for j in range(dx):
-            grad[k * dx + j, b] += g * X[i, j]
-        grad[K * dx + k, b] += g
-    return lse - _logit(phi, b, X, i, dx, K, cls)
-
-
-@njit(cache=True, inline="always")
-def softmax_loss(phi, b, X, Y, i, c, work):
-    dx = int(c[0])
-    K = int(c[1])
-    return _logsumexp(phi, b, X, i, dx, K) - _logit(phi, b, X, i, dx, K, int(Y[i, 0]))
+            g[k * dx + j] += d * x[j]
+        g[K * dx + k] += d
+    return lse - _logit(p, x, dx, K, cls)
 
 
 @njit(cache=True)
 def softmax_hessian(p, x, y, c, H):
     dx = int(c[0])
     K = int(c[1])
-    pb = p.reshape((p.shape[0], 1))
-    xr = x.reshape((1, x.shape[0]))
-    lse = _logsumexp(pb, 0, xr, 0, dx, K)
+    lse = _logsumexp(p, x, dx, K)
     s = np.empty(K)
     for k in range(K):
-        s[k] = math.exp(_logit(pb, 0, xr, 0, dx, K, k) - lse)
+        s[k] = math.exp(_logit(p, x, dx, K, k) - lse)
     for k in range(K):
         for l in range(K):
             w = (s[k] if k == l else 0.0) - s[k] * s[l]

@@ -43,9 +43,9 @@ def multivariate_regression(x=None, y=None, *, seed: int = 0) -> Model:
     names = tuple(f"W{d}{j}" for d in range(D) for j in range(dx)) + tuple(
         f"w0_{d}" for d in range(D))
     m = Model("multivariate_regression",
-              ModelKernels(R.linear_example, R.linear_loss, R.linear_hessian), X, Y,
+              ModelKernels(example_hessian=R.linear_hessian, loss_grad=R.linear_loss_grad), X, Y,
               np.array([dx, D], float), names, tuple((-2.0, 2.0) for _ in names),
-              settings={"inputs": dx, "outputs": D})
+              work_size=len(names), settings={"inputs": dx, "outputs": D})
     A = np.hstack([X, np.ones((X.shape[0], 1))])
     sol = np.linalg.lstsq(A, Y, rcond=None)[0]  # (dx+1, D)
     phi = np.concatenate([sol[:dx].T.ravel(), sol[dx]])
@@ -68,9 +68,9 @@ def binary_classification(x=None, y=None, *, seed: int = 0) -> Model:
     dx = X.shape[1]
     names = tuple(f"w{j + 1}" for j in range(dx)) + ("w0",)  # f = w0 + w1 x1 + ...
     m = Model("binary_classification",
-              ModelKernels(C.logistic_example, C.logistic_loss, C.logistic_hessian), X, Y,
-              np.array([dx, 1], float), names, tuple((-4.0, 4.0) for _ in names),
-              settings={"inputs": dx})
+              ModelKernels(example_hessian=C.logistic_hessian, loss_grad=C.logistic_loss_grad),
+              X, Y, np.array([dx, 1], float), names, tuple((-4.0, 4.0) for _ in names),
+              work_size=len(names), settings={"inputs": dx})
     if 0 < Y.sum() < Y.shape[0]:
         try:
             (kp,) = refine_minima(m, [np.zeros(len(names))], iters=60)
@@ -106,9 +106,10 @@ def multiclass_classification(x=None, y=None, *, n_classes: int | None = None,
     names = tuple(f"W{k}{j}" for k in range(K) for j in range(dx)) + tuple(
         f"w0_{k}" for k in range(K))
     return Model("multiclass_classification",
-                 ModelKernels(C.softmax_example, C.softmax_loss, C.softmax_hessian), X, Y,
+                 ModelKernels(example_hessian=C.softmax_hessian,
+                              loss_grad=C.softmax_loss_grad), X, Y,
                  np.array([dx, K], float), names, tuple((-4.0, 4.0) for _ in names),
-                 settings={"inputs": dx, "classes": K})
+                 work_size=len(names), settings={"inputs": dx, "classes": K})
 
 
 def two_layer_net(width: int = 4, x=None, y=None, *, seed: int = 0) -> Model:
