@@ -124,7 +124,8 @@ def cosine_quadratic(delta: float = 0.1, lam: float = 0.5) -> Model:
     learning-rate boundaries (Liu 2024)."""
     if not (lam > 0):
         raise ValueError(f"lam must be > 0, got {lam!r}")
-    m = _fn("cosine_quadratic", (F.cosine_quadratic_loss_grad, F.cosine_quadratic_hessian), [delta, lam], 1,
+    m = _fn("cosine_quadratic", (F.cosine_quadratic_loss_grad, F.cosine_quadratic_hessian),
+            [delta, lam], 1,
             ((-2.0, 2.0),), settings={"delta": delta, "lam": lam})
     from .lecture import _minima_1d
 

@@ -2,9 +2,10 @@
 and the lecture's Gabor model. Every loss is the squared residual of one example, so the model
 loss is the **sum** of squared residuals (the lecture's convention).
 
-The polynomial and linear models are written in the public model contract
-(:mod:`fastdescent.models.base`): ``loss_grad(p, x, y, c, g)`` plus ``hessian(p, x, y, c, H)``.
-The Gabor model keeps the block kernels' internal form for speed (see :func:`gabor_example`).
+The polynomial model is written in the public model contract (:mod:`fastdescent.models.base`):
+``loss_grad(p, x, y, c, g)`` plus ``hessian(p, x, y, c, H)``. The multivariate linear and the
+Gabor models keep the block kernels' internal form for speed (see :func:`linear_example` and
+:func:`gabor_example`).
 """
 import math
 
@@ -45,21 +46,41 @@ def poly_hessian(p, x, y, c, H):
 # parameters: W row-major (D x dx) then the D offsets; c = [dx, D]
 
 
-@njit(error_model="numpy", inline="always")
-def linear_loss_grad(p, x, y, c, g):
-    """:math:`\\ell = \\lVert W x + w_0 - y\\rVert^2` (several outputs)."""
+@njit(cache=True, inline="always")
+def linear_example(phi, b, X, Y, i, c, work, grad):
+    """:math:`\\ell = \\lVert W x + w_0 - y\\rVert^2` (several outputs).
+
+    Internal form, with the loss-only twin :func:`linear_loss`: in the public ``loss_grad``
+    form the loss-only evaluations (line searches, recorded losses) would also compute the
+    gradient they discard (a loop over every weight), which makes line-search runs measurably
+    slower (benchmarks/RESULTS.md, "Built-in models in the public contract").
+    """
     dx = int(c[0])
     D = int(c[1])
     loss = 0.0
     for d in range(D):
-        f = p[D * dx + d]
+        f = phi[D * dx + d, b]
         for j in range(dx):
-            f += p[d * dx + j] * x[j]
-        r = f - y[d]
+            f += phi[d * dx + j, b] * X[i, j]
+        r = f - Y[i, d]
         loss += r * r
         for j in range(dx):
-            g[d * dx + j] += 2.0 * r * x[j]
-        g[D * dx + d] += 2.0 * r
+            grad[d * dx + j, b] += 2.0 * r * X[i, j]
+        grad[D * dx + d, b] += 2.0 * r
+    return loss
+
+
+@njit(cache=True, inline="always")
+def linear_loss(phi, b, X, Y, i, c, work):
+    dx = int(c[0])
+    D = int(c[1])
+    loss = 0.0
+    for d in range(D):
+        f = phi[D * dx + d, b]
+        for j in range(dx):
+            f += phi[d * dx + j, b] * X[i, j]
+        r = f - Y[i, d]
+        loss += r * r
     return loss
 
 
