@@ -23,6 +23,7 @@ F2 = float64[:, ::1]
 F3 = float64[:, :, ::1]
 I1 = int64[::1]
 I2 = int64[:, ::1]
+I3 = int64[:, :, ::1]
 B1 = boolean[::1]
 
 # ------------------------------------------------------------------------------- status codes
@@ -56,9 +57,10 @@ UPDATE = types.void(F2, F2, F3, F2, int64, float64)
 #: (P, B) the point where the gradient of this step is taken (Nesterov's look-ahead)
 LOOKAHEAD = types.void(F2, F3, F2, float64, F2)
 #: a line search's step ``search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm,
-#: start, stop, use_perm, red, step)`` (:mod:`fastdescent.optim.line_searches`)
+#: start, stop, use_perm, red, step, rounds)`` (:mod:`fastdescent.optim.line_searches`): writes
+#: each lane's accepted step size into ``step`` and the rounds it used into ``rounds``
 SEARCH = types.void(LOSS_FN, F2, F2, F1, F2, float64, B1, F2, F2, F1, F2, I2, int64, int64,
-                    boolean, float64, F1)
+                    boolean, float64, F1, F1)
 #: a minibatch stream ``permute(seed, index, epoch, out)`` (:mod:`fastdescent.optim.batches`)
 PERMUTE = types.void(int64, int64, int64, I1)
 
@@ -71,18 +73,20 @@ SEARCH_FN = types.FunctionType(SEARCH)
 #: the worker's workspace: rows of ``blocks`` (each (P, B)) and of ``vectors`` (each (B,))
 W_PHI, W_PREV, W_GRAD, W_GRAD_FULL, W_LOOK = range(5)
 N_BLOCK_ARRAYS = 5
-W_LOSS, W_LOSS_FULL, W_STEP = range(3)
-N_VECTORS = 3
+W_LOSS, W_LOSS_FULL, W_STEP, W_ROUNDS = range(4)
+N_VECTORS = 4
 
 #: ``drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line_search,
-#: use_lookahead, phi0, hyper, index, seed, n_steps, scales, batch_size, mean, tol, bound, X, Y,
-#: c, record_every, blocks, vectors, state, hyp, work, perm, active,
-#: out_params, out_loss, out_status, out_steps, out_path, out_loss_path)``
+#: use_lookahead, phi0, hyper, index, seed, n_steps, scales, batch_size, user_batches, mean,
+#: tol, bound, X, Y, c, record_every, blocks, vectors, state, hyp, work, perm, active,
+#: out_params, out_loss, out_status, out_steps, out_path, out_loss_path, out_search_step,
+#: out_search_rounds)``. ``user_batches`` is ``(1 or n, steps, width)`` (empty: none);
+#: ``out_search_step`` and ``out_search_rounds`` are ``(n, K)`` (empty: not recorded)
 DRIVE_SIG = types.void(I1, int64, LOSS_GRAD_FN, LOSS_FN, UPDATE_FN, LOOKAHEAD_FN, SEARCH_FN,
                        PERMUTE_FN, boolean, boolean,
-                       F2, F2, I1, I1, int64, F1, int64, boolean, float64, float64, F2, F2, F1,
-                       int64, F3, F2, F3, F2, F2, I2, B1,
-                       F2, F1, int8[::1], I1, F3, F2)
+                       F2, F2, I1, I1, int64, F1, int64, I3, boolean, float64, float64, F2, F2,
+                       F1, int64, F3, F2, F3, F2, F2, I2, B1,
+                       F2, F1, int8[::1], I1, F3, F2, F2, I2)
 
 
 def compiled(kernel, sig):
@@ -117,5 +121,5 @@ def no_lookahead(phi, state, hyper, scale, out):
 
 @njit(cache=True, error_model="numpy")
 def no_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop,
-              use_perm, red, step):
+              use_perm, red, step, rounds):
     """Placeholder ``search`` of rules that take no line search."""

@@ -56,17 +56,21 @@ class Step:
 
 
 def steps_of(model, steps, *, batch_size=None, seed=0, index=0, schedule=None, grad=None,
-             loss=None) -> Iterator[Step]:
+             loss=None, batches=None) -> Iterator[Step]:
     """The ``steps`` step contexts of one trajectory.
 
     Minibatches (``batch_size`` < N): the examples of step t are
-    ``batches(seed, index, N, batch_size, steps)[t]``; the step's loss is the **sum** over them
-    (``model.subset(batch)``). ``grad(phi, batch)`` / ``loss(phi, batch)`` override the model's
-    kernels (``batch`` is None for the full batch).
+    ``batches(seed, index, N, batch_size, steps)[t]``, or ``batches[t]`` when a sequence is
+    given; the step's loss is the **sum** over them (``model.subset(batch)``).
+    ``grad(phi, batch)`` / ``loss(phi, batch)`` override the model's kernels (``batch`` is None
+    for the full batch).
     """
     N = model.n_examples
     use = batch_size is not None and batch_size < N
-    bl = batch_stream(seed, index, N, batch_size, steps) if use else [None] * steps
+    if batches is not None:
+        bl = [np.asarray(b, dtype=np.int64) for b in batches[:steps]]
+    else:
+        bl = batch_stream(seed, index, N, batch_size, steps) if use else [None] * steps
     for t in range(steps):
         scale = 1.0 if schedule is None else float(schedule(t)[0])
         sub = model if bl[t] is None else model.subset(bl[t])
@@ -179,22 +183,27 @@ def bracketing(L, M, tol, max_iter, history=None):
     return (b + c) / 2
 
 
-def line_search(phi0, ctx, max_dist, tol, max_iter):
+def line_search(phi0, ctx, max_dist, tol, max_iter, diagnostics=None):
     """Gradient descent with the bracketing search along d = -g (the raw gradient), step size
-    in [0, M] with M = max_dist (times the schedule factor), on the step's loss."""
+    in [0, M] with M = max_dist (times the schedule factor), on the step's loss.
+    ``diagnostics`` (a list) receives ``(step size, rounds)`` of every step."""
     phi, path = _path(phi0)
     for s in ctx:
         g = s.grad(phi)
+        brackets = []
         step = bracketing(lambda u, p=phi, g=g, s=s: s.loss(p - u * g), max_dist * s.scale,
-                          tol, int(max_iter))
+                          tol, int(max_iter), brackets)
+        if diagnostics is not None:
+            diagnostics.append((step, len(brackets) - 1))
         phi = phi - step * g
         path.append(phi.copy())
     return np.array(path)
 
 
-def armijo(phi0, ctx, lr, c, rho, max_iter):
+def armijo(phi0, ctx, lr, c, rho, max_iter, diagnostics=None):
     """Backtracking: try alpha = lr, lr rho, lr rho^2, ... (``max_iter`` trial steps at most)
-    and take the first with L(phi - alpha g) <= L(phi) - c alpha |g|^2, else the last tried."""
+    and take the first with L(phi - alpha g) <= L(phi) - c alpha |g|^2, else the last tried.
+    ``diagnostics`` (a list) receives ``(step size, trial steps evaluated)`` of every step."""
     phi, path = _path(phi0)
     for s in ctx:
         L0, g = s.loss_and_grad(phi)
@@ -204,6 +213,8 @@ def armijo(phi0, ctx, lr, c, rho, max_iter):
             if s.loss(phi - alpha * g) <= L0 - c * alpha * gn2 or k == max_iter - 1:
                 break
             alpha = alpha * rho
+        if diagnostics is not None:
+            diagnostics.append((alpha, k + 1))
         phi = phi - alpha * g
         path.append(phi.copy())
     return np.array(path)
@@ -332,8 +343,9 @@ RULES = {f.__name__: f for f in (gd, momentum, nesterov, normalized, adam, line_
 
 
 def reference_path(model, name, phi0, steps, *, batch_size=None, seed=0, index=0,
-                   schedule=None, grad=None, loss=None, **hyper) -> np.ndarray:
-    """The path ``(steps + 1, P)`` of rule ``name`` (hyperparameters as in the factories)."""
+                   schedule=None, grad=None, loss=None, batches=None, **hyper) -> np.ndarray:
+    """The path ``(steps + 1, P)`` of rule ``name`` (hyperparameters as in the factories);
+    ``batches``: a given sequence of minibatches (one index array per step)."""
     ctx = steps_of(model, steps, batch_size=batch_size, seed=seed, index=index,
-                   schedule=schedule, grad=grad, loss=loss)
+                   schedule=schedule, grad=grad, loss=loss, batches=batches)
     return RULES[name](phi0, ctx, **hyper)

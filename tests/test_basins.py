@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -414,14 +413,16 @@ def test_find_attractors_validates_inputs():
         Attractors(np.zeros((1, 2)), [0.0], ("valley",), [1])
 
 
-def test_million_endpoints_cluster_fast():
+def test_million_endpoints_cluster():
+    # a million end points in four tight clusters: four attractors, every point labelled with
+    # the attractor of its own centre (its time is measured by the benchmarks, not here)
     rng = np.random.default_rng(7)
     m = 1_000_000
-    x = CENTERS[rng.integers(0, 4, m)] + rng.normal(scale=1e-4, size=(m, 2))
+    which = rng.integers(0, 4, m)
+    x = CENTERS[which] + rng.normal(scale=1e-4, size=(m, 2))
     status = np.ones(m, np.int8)
-    find_attractors(x[:100], status[:100], scale=SCALE)  # compile / load the cache
-    t0 = time.perf_counter()
     att, labels = find_attractors(x, status, scale=SCALE)
-    elapsed = time.perf_counter() - t0
     assert len(att) == 4 and att.counts.sum() == m
-    assert elapsed < 5.0, f"clustering 1e6 endpoints took {elapsed:.2f} s"
+    for k in range(4):
+        mine = labels[which == k]
+        assert np.all(mine == mine[0])

@@ -55,6 +55,12 @@ class Result:
     path, loss_path : ndarray (N, K, P), (N, K) or None
         With ``record_every=k``: the point and its full-batch loss at steps 0, k, 2k, ... and
         the final point (entries after a trajectory stopped repeat its final point).
+    search_step, search_rounds : ndarray (N, K) float64, (N, K) int64, or None
+        With ``record_diagnostics=True`` (line-search optimizers): the step size the line
+        search accepted at steps 0, k, 2k, ... (the step that leaves ``path[:, r]``) and the
+        rounds it used (bracketing: rounds of the bracket rules; Armijo: trial steps
+        evaluated). Records with no search (the final point, steps after a trajectory
+        stopped) hold NaN and -1.
     """
 
     params: np.ndarray
@@ -67,6 +73,8 @@ class Result:
     model: Model | None = None
     optimizer: Optimizer | None = None
     settings: dict = field(default_factory=dict)
+    search_step: np.ndarray | None = None
+    search_rounds: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -106,7 +114,9 @@ class Result:
         return Result(self.params[sel], self.loss[sel], self.status[sel], self.steps[sel],
                       None if self.path is None else self.path[sel],
                       None if self.loss_path is None else self.loss_path[sel],
-                      self.record_every, self.model, self.optimizer, self.settings)
+                      self.record_every, self.model, self.optimizer, self.settings,
+                      None if self.search_step is None else self.search_step[sel],
+                      None if self.search_rounds is None else self.search_rounds[sel])
 
 
 # --------------------------------------------------------------------------------- validation
@@ -227,6 +237,57 @@ def check_seed(seed, n: int) -> np.ndarray:
     return s.astype(np.int64)
 
 
+def check_batches(batches, n: int, model: Model, steps: int, batch_size) -> np.ndarray | None:
+    """``batches`` of :func:`run` as int64 ``(1, steps, width)`` (shared) or
+    ``(n, steps, width)`` (per trajectory), or None; a ValueError names what is wrong."""
+    if batches is None:
+        return None
+    if batch_size is not None:
+        raise ValueError("give either batch_size (batches drawn from the seeded streams) or "
+                         "batches (a given sequence), not both")
+    if not model.has_data:
+        raise ValueError(f"batches needs a model with data; {model.name!r} has none")
+    N = model.n_examples
+    shapes = (f"(steps, batch) = ({steps}, b) shared by every trajectory or "
+              f"(n_traj, steps, batch) = ({n}, {steps}, b) per trajectory, every batch of the "
+              f"same size b >= 1, indices in [0, {N})")
+    try:
+        a = np.asarray(batches)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"batches must be an array of shape {shapes}; its batches differ in "
+                         f"size") from None
+    if a.dtype == object:
+        raise ValueError(f"batches must be an array of shape {shapes}; its batches differ in "
+                         f"size")
+    if a.size and a.dtype.kind not in "iu":
+        raise ValueError(f"batches must hold integer example indices, got dtype {a.dtype}")
+    if a.ndim == 2:
+        a = a[None]
+    elif a.ndim != 3 or a.shape[0] != n:
+        raise ValueError(f"batches must have shape {shapes}; got shape {a.shape}")
+    if a.shape[1] < steps or a.shape[2] == 0:
+        raise ValueError(f"batches must have shape {shapes} (rows after the first {steps} are "
+                         f"not used); got shape {a.shape[-2:]} per trajectory")
+    a = a[:, :steps]
+    if np.any(a < 0) or np.any(a >= N):
+        bad = a[(a < 0) | (a >= N)].flat[0]
+        raise ValueError(f"batches: example indices must be in [0, {N}) for model "
+                         f"{model.name!r}, got {int(bad)}")
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def check_diagnostics(record_diagnostics, optimizer: Optimizer, settings: Settings) -> bool:
+    if not record_diagnostics:
+        return False
+    if not optimizer.rule.uses_line_search:
+        raise ValueError(f"record_diagnostics=True needs a line-search optimizer "
+                         f"(line_search, armijo), got {optimizer.name!r}")
+    if not settings.record_every:
+        raise ValueError("record_diagnostics=True needs record_every (it records the search "
+                         "at the recorded steps)")
+    return True
+
+
 def check_threads(threads):
     if threads is None:
         return None
@@ -258,9 +319,13 @@ def _pool(workers: int) -> ThreadPoolExecutor:
 
 
 def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.ndarray,
-            hyper: np.ndarray, index: np.ndarray, seed: np.ndarray, threads=None) -> dict:
+            hyper: np.ndarray, index: np.ndarray, seed: np.ndarray, threads=None,
+            batches: np.ndarray | None = None, diagnostics: bool = False) -> dict:
     """Run one chunk of trajectories through the compiled driver; returns output arrays.
 
+    ``batches``: the chunk's given minibatches, ``(1 or n, steps, width)`` int64 (see
+    :func:`check_batches`); ``diagnostics``: also return ``search_step`` and
+    ``search_rounds`` (line searches, with ``record_every``).
     Pure function of its inputs: the same trajectory gives the same bits in any chunk.
     """
     n, P = init.shape
@@ -273,7 +338,15 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
         "path": np.empty((n, K, P)),
         "loss_path": np.empty((n, K)),
     }
-    batches = 0 < settings.batch_size < model.n_examples
+    user = batches is not None
+    if diagnostics:
+        out["search_step"] = np.full((n, K), np.nan)
+        out["search_rounds"] = np.full((n, K), -1, dtype=np.int64)
+    diag = (out["search_step"], out["search_rounds"]) if diagnostics else \
+        (np.empty((0, 0)), np.empty((0, 0), dtype=np.int64))
+    ub = batches if user else np.empty((0, 0, 0), dtype=np.int64)
+    width = ub.shape[2] if user else 0
+    batches = user or 0 < settings.batch_size < model.n_examples
     rule = optimizer.rule
     lookahead = rule.lookahead is not None
     # the loss alone is needed by line searches, and to record the loss at a point where
@@ -282,21 +355,22 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     wk, (lg, lo, update, look, search, permute) = run_kernels(model, rule, batches, need_loss)
     # blocks of at most settings.block lanes, as even as possible (the last one is padded)
     n_blocks = -(-n // settings.block)
-    width = -(-n // n_blocks)
+    lanes = -(-n // n_blocks)
     workers = min(threads or default_threads(), n_blocks)
     head = (pointer(lg, LOSS_GRAD), pointer(lo, LOSS), pointer(update, UPDATE),
             pointer(look, LOOKAHEAD), pointer(search, SEARCH), pointer(permute, PERMUTE),
             rule.uses_line_search, lookahead,
             np.ascontiguousarray(init), np.ascontiguousarray(hyper),
             np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
-            settings.steps, settings.schedule.factors(settings.steps), settings.batch_size,
+            settings.steps, settings.schedule.factors(settings.steps), settings.batch_size, ub,
             settings.reduction == "mean",
             settings.tol, settings.bound, model.X, model.Y, model.consts, settings.record_every)
     tail = (out["params"], out["loss"], out["status"], out["steps"], out["path"],
-            out["loss_path"])
+            out["loss_path"], *diag)
     H = hyper.shape[0]
-    spaces = [_workspace(width, P, H, optimizer.n_state, model.work_size,
-                         model.n_examples if batches else 0) for _ in range(workers)]
+    spaces = [_workspace(lanes, P, H, optimizer.n_state, model.work_size,
+                         max(model.n_examples, width) if batches else 0)
+              for _ in range(workers)]
     next_block = np.zeros(1, dtype=np.int64)  # shared: each thread claims the next block
     if workers <= 1:
         wk.drive(next_block, n_blocks, *head, *spaces[0], *tail)
@@ -349,7 +423,8 @@ def _check_run_memory(init, model, optimizer, settings, chunk_size, max_memory) 
 def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0, tol=None,
         record_every=None, threads=None, progress=None, reduction="sum", bound=DEFAULT_BOUND,
         index=None, chunk_size=None, block_size=None,
-        max_path_bytes=None, max_memory=None) -> Result:
+        max_path_bytes=None, max_memory=None, batches=None,
+        record_diagnostics=False) -> Result:
     """Run independent optimization trajectories in parallel.
 
     Parameters
@@ -365,7 +440,7 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
         Maximum number of updates per trajectory.
     batch_size : int, optional
         Minibatch size (SGD): batches are drawn without replacement within each epoch from
-        the stream ``(seed, trajectory index, epoch)``; None = full batch.
+        the stream ``(seed, trajectory index, epoch)``; None = full batch (or ``batches``).
     schedule : Schedule, optional
         Learning-rate schedule (multiplies the rule's first hyperparameter).
     seed : int or (N,) ints
@@ -392,6 +467,18 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
         memory; default: a share of the available memory, see
         :mod:`fastdescent.engine.memory`), checked before the inputs are copied.
         ``max_path_bytes`` caps the recorded paths alone.
+    batches : array_like of ints, (steps, b) or (N, steps, b), optional
+        A given minibatch sequence instead of ``batch_size``: step ``t`` uses the examples
+        ``batches[t]`` (shared by every trajectory) or ``batches[i, t]`` (trajectory ``i``),
+        indices in ``[0, n_examples)``; every batch has the same size ``b`` (there is no
+        padding), an index may repeat (sampling with replacement); rows after ``steps`` are
+        not used. The gradient is the sum (or, with ``reduction="mean"``, the mean) over the
+        batch, exactly as with ``batch_size``; ``seed`` is not used. With ``tol`` the
+        full-batch gradient is tested at every step.
+    record_diagnostics : bool
+        With a line-search optimizer and ``record_every``: also record the accepted step size
+        and the rounds of the search at every recorded step (``Result.search_step``,
+        ``Result.search_rounds``). Off: nothing is recorded and nothing is computed for it.
 
     Returns
     -------
@@ -421,6 +508,8 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
         if idx.shape != (N,) or idx.dtype.kind not in "iu" or np.any(idx < 0):
             raise ValueError(f"index must be ({N},) non-negative integers")
         idx = idx.astype(np.int64)
+    user_batches = check_batches(batches, N, model, settings.steps, batch_size)
+    diagnostics = check_diagnostics(record_diagnostics, optimizer, settings)
     threads = check_threads(threads)
     if settings.record_every and max_path_bytes is not None:
         need = path_bytes(N, settings, P)
@@ -436,7 +525,13 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     res = Result(np.full((N, P), np.nan), np.full(N, np.nan), np.full(N, S.NOT_RUN, np.int8),
                  np.zeros(N, np.int64), np.full((N, K, P), np.nan) if K else None,
                  np.full((N, K), np.nan) if K else None, settings.record_every or None, model,
-                 optimizer, settings.describe())
+                 optimizer, settings.describe(),
+                 np.full((N, K), np.nan) if diagnostics else None,
+                 np.full((N, K), -1, np.int64) if diagnostics else None)
+    shared_batches = user_batches is not None and np.ndim(batches) == 2
+    if user_batches is not None:
+        res.settings["batches"] = (f"given, {'shared' if shared_batches else 'per trajectory'}"
+                                   f", batch of {user_batches.shape[2]}")
     from tqdm.auto import tqdm
 
     with tqdm(total=N, unit="traj", disable=not want_progress(progress),
@@ -444,8 +539,10 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
         try:
             for lo in range(0, N, chunk):
                 hi = min(lo + chunk, N)
+                ub = None if user_batches is None else (
+                    user_batches if shared_batches else user_batches[lo:hi])
                 out = execute(model, optimizer, settings, X0[lo:hi], hyper[:, lo:hi],
-                              idx[lo:hi], seeds[lo:hi], threads)
+                              idx[lo:hi], seeds[lo:hi], threads, ub, diagnostics)
                 res.params[lo:hi] = out["params"]
                 res.loss[lo:hi] = out["loss"]
                 res.status[lo:hi] = out["status"]
@@ -453,6 +550,9 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
                 if K:
                     res.path[lo:hi] = out["path"]
                     res.loss_path[lo:hi] = out["loss_path"]
+                if diagnostics:
+                    res.search_step[lo:hi] = out["search_step"]
+                    res.search_rounds[lo:hi] = out["search_rounds"]
                 bar.update(hi - lo)
         except KeyboardInterrupt:
             raise RunInterrupted(res) from None

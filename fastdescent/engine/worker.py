@@ -45,7 +45,8 @@ from numba import njit, types
 from numba.core.extending import intrinsic
 
 from fastdescent.contract import (CONVERGED, DIVERGED, DRIVE_SIG, MAX_STEPS, W_GRAD, W_GRAD_FULL,
-                                  W_LOOK, W_LOSS, W_LOSS_FULL, W_PHI, W_PREV, W_STEP)
+                                  W_LOOK, W_LOSS, W_LOSS_FULL, W_PHI, W_PREV, W_ROUNDS,
+                                  W_STEP)
 
 
 @njit(cache=True, error_model="numpy")
@@ -75,16 +76,24 @@ def claim(typingctx, counter):
 @njit(DRIVE_SIG, cache=True, nogil=True, error_model="numpy")
 def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line_search,
           use_lookahead, phi0,
-          hyper, index, seed, n_steps, scales, batch_size, mean, tol, bound, X, Y, c,
-          record_every,
+          hyper, index, seed, n_steps, scales, batch_size, user_batches, mean, tol, bound, X, Y,
+          c, record_every,
           blocks, vectors, state, hyp, work, perm, active,
-          out_params, out_loss, out_status, out_steps, out_path, out_loss_path):
+          out_params, out_loss, out_status, out_steps, out_path, out_loss_path,
+          out_search_step, out_search_rounds):
     """Advance blocks of trajectories until all ``n_blocks`` are claimed, releasing the GIL.
 
     ``next_block`` (int64[1], shared by every thread of the call) holds the next unclaimed
     block; which thread runs a block never changes its results. ``blocks`` (5, P, B),
     ``vectors`` (3, B), ``state`` (S, P, B), ``hyp`` (H, B), ``work``, ``perm`` (B, N) and
     ``active`` (B,) are this thread's workspace; B is the block width.
+
+    Minibatches come from the streams ``permute(seed, index, epoch)`` when
+    ``0 < batch_size < N``, or, when ``user_batches`` (``(1 or n, steps, width)``) is not
+    empty, from it: step ``t`` of lane ``b`` uses examples ``user_batches[b or 0, t, :]``,
+    copied into ``perm[b, :width]``. ``out_search_step`` and ``out_search_rounds`` (``(n, K)``,
+    or empty: not recorded) receive the step size and rounds of the line search taken at each
+    recorded step.
     """
     n, P = phi0.shape
     B = blocks.shape[2]
@@ -97,9 +106,14 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
     loss = vectors[W_LOSS]
     lfull = vectors[W_LOSS_FULL]
     step = vectors[W_STEP]
-    use_batches = 0 < batch_size < N
-    nb = (N + batch_size - 1) // batch_size if use_batches else 1
+    rounds = vectors[W_ROUNDS]
+    user = user_batches.shape[0] > 0
+    shared = user_batches.shape[0] == 1  # one sequence for every lane
+    width = user_batches.shape[2]
+    use_batches = user or 0 < batch_size < N
+    nb = (N + batch_size - 1) // batch_size if 0 < batch_size < N else 1
     recording = record_every > 0
+    diagnose = recording and line_search and out_search_step.shape[0] > 0
     n_rec = out_path.shape[1]
     last_scale = scales.shape[0] - 1
     while True:
@@ -125,7 +139,14 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
             # ---- which examples
             start = 0
             stop = N
-            if use_batches:
+            if user:
+                for b in range(m):
+                    if active[b]:
+                        src = 0 if shared else s + b
+                        for i in range(width):
+                            perm[b, i] = user_batches[src, t, i]
+                stop = width
+            elif use_batches:
                 e = t // nb
                 jb = t - e * nb
                 if jb == 0:
@@ -158,7 +179,8 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
                         for k in range(P):
                             out_path[s + b, r, k] = phi[k, b]
                         out_loss_path[s + b, r] = lfull[b]
-            # ---- convergence on the full-batch gradient (at each epoch start with minibatches)
+            # ---- convergence on the full-batch gradient (with minibatches: at each epoch start;
+            # with user batches, where start is always 0: at every step)
             check_full = use_batches and tol > 0.0 and start == 0 and t > 0
             if check_full:
                 lg(phi, X, Y, c, work, perm, 0, N, False, gfull, lfull)
@@ -193,7 +215,13 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
                     prev[k, b] = phi[k, b]
             if line_search:
                 search(lo, phi, g, loss, hyp, scale, active, X, Y, c, work, perm, start, stop,
-                       use_batches, red, step)
+                       use_batches, red, step, rounds)
+                if diagnose and t % record_every == 0:
+                    r = t // record_every
+                    for b in range(m):
+                        if active[b]:
+                            out_search_step[s + b, r] = step[b]
+                            out_search_rounds[s + b, r] = int(rounds[b])
             else:
                 update(phi, g, state, hyp, t, scale)
             # ---- divergence of the new point: stop at the last finite one

@@ -91,7 +91,7 @@ def _take_step(phi, g, step):
 
 @njit(cache=True, error_model="numpy")
 def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop,
-                      use_perm, red, step):
+                      use_perm, red, step, rounds):
     """One step of GD with the bracketing search, for every lane of the block (in place).
 
     ``hyper`` rows (:data:`BRACKETING_HYPER`): ``max_dist`` (times the schedule's ``scale``),
@@ -99,7 +99,8 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
     Exactly the book's rules; a loss already known at an unchanged bracket point is reused
     (rule 2 keeps ``a`` and moves ``d`` to ``c``, rule 3 moves ``a`` to ``b``), so a round
     costs two or three loss evaluations instead of four, with the same bits. Lanes with
-    ``active`` False are left where they are. ``step`` receives the step sizes.
+    ``active`` False are left where they are. ``step`` receives the step sizes and ``rounds``
+    the rounds each lane ran (0 when the starting bracket is already narrower than ``tol``).
     """
     P, B = phi.shape
     a = np.zeros(B)
@@ -116,6 +117,7 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
     trial = np.empty((P, B))
     max_rounds = 0
     for b in range(B):
+        rounds[b] = 0.0
         M = hyper[BR_MAX_DIST, b] * scale
         bb[b] = 0.33 * M
         cc[b] = 0.66 * M
@@ -143,6 +145,7 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
                     ld[b] = lnew[b]
         for b in range(B):
             if opened[b]:
+                rounds[b] += 1.0
                 rule = bracket_rule(la[b], lb[b], lc[b], ld[b])
                 a[b], bb[b], cc[b], dd[b] = bracket_update(a[b], bb[b], cc[b], dd[b],
                                                            la[b], lb[b], lc[b], ld[b])
@@ -161,14 +164,15 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
 
 @njit(cache=True, error_model="numpy")
 def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop,
-                  use_perm, red, step):
+                  use_perm, red, step, rounds):
     """One step of GD with Armijo backtracking for every lane (in place): the first
     ``lr * rho**k`` with ``L(phi - s g) <= L(phi) - c s |g|^2``, at most ``max_iter`` tries.
 
     ``hyper`` rows (:data:`ARMIJO_HYPER`): ``lr`` (times ``scale``), ``c``, ``rho``,
     ``max_iter``; ``loss`` is
     :math:`L(\\phi)` and ``red`` the factor (1 or 1/batch) that turns summed losses into the
-    ones the gradient ``g`` belongs to.
+    ones the gradient ``g`` belongs to. ``step`` receives the accepted step sizes and
+    ``rounds`` the trial steps each lane evaluated.
     """
     P, B = phi.shape
     trial = np.empty((P, B))
@@ -178,6 +182,7 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
     max_rounds = 0
     for b in range(B):
         step[b] = hyper[AR_LR, b] * scale
+        rounds[b] = 0.0
         done[b] = not active[b]
         max_rounds = max(max_rounds, int(hyper[AR_MAX_ITER, b]))
         for k in range(P):
@@ -192,6 +197,7 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
         _trial_losses(lo, phi, g, step, X, Y, c, work, perm, start, stop, use_perm, trial, lt)
         for b in range(B):
             if not done[b]:
+                rounds[b] += 1.0
                 if lt[b] * red <= loss[b] * red - hyper[AR_C, b] * step[b] * gn2[b]:
                     done[b] = True
                 elif it + 1 < hyper[AR_MAX_ITER, b]:
