@@ -602,3 +602,15 @@ def test_loss_grad_model_equals_the_internal_kernel_form_bit_for_bit():
                   for m in (point, block))
         assert r1.path.tobytes() == r2.path.tobytes()
         assert r1.loss_path.tobytes() == r2.loss_path.tobytes()
+
+
+def test_builtin_models_use_the_public_contract():
+    """Every built-in model is one loss_grad(p, x, y, c, g) kernel (plus its Hessian), except
+    the documented exceptions in the block kernels' internal form: the network (scratch rows),
+    Gabor, multivariate regression and softmax (faster in block form, benchmarks/RESULTS.md)."""
+    internal = {name for name, make in named_models.items()
+                if make().kernels.loss_grad is None}
+    assert internal == {"gabor", "two_layer_net", "multivariate_regression",
+                        "multiclass_classification"}
+    m = polynomial_regression(2, [0.0, 1.0, 2.0], [1.0, 0.0, 1.0])
+    assert m.kernels.loss_grad is not None and m.kernels.example is None

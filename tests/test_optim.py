@@ -567,6 +567,18 @@ def test_every_rule_has_a_reference_loop():
     assert names - {c[1] for c in rule_cases(1.0)} == set(), "rules without a test case"
 
 
+def test_line_search_kernels_read_the_rows_their_rules_declare():
+    """The search kernels name the hyperparameter rows they read; each rule declares its
+    hyperparameters in exactly that order (a reordered record would feed the wrong rows)."""
+    from fastdescent.optim import line_searches as LS
+
+    assert O.get_rule("line_search").hyper_names == LS.BRACKETING_HYPER
+    assert O.get_rule("armijo").hyper_names == LS.ARMIJO_HYPER
+    for names, rows in ((LS.BRACKETING_HYPER, (LS.BR_MAX_DIST, LS.BR_TOL, LS.BR_MAX_ITER)),
+                        (LS.ARMIJO_HYPER, (LS.AR_LR, LS.AR_C, LS.AR_RHO, LS.AR_MAX_ITER))):
+        assert tuple(rows) == tuple(range(len(names)))
+
+
 def test_every_rule_has_kernels_of_the_contract_signatures():
     from fastdescent.contract import LOOKAHEAD, SEARCH, UPDATE, no_lookahead, no_search, no_step
     from fastdescent.engine.compiled import rule_kernels
@@ -796,6 +808,14 @@ def test_user_rule_validates_and_registers(monkeypatch):
     assert i18n.optimizer_label("user_lion", "es") == "user_lion"
     res = fd.run(GABOR, "user_lion", [0.6, -0.2], 5, progress=False)
     assert res.optimizer.rule is USER_LION
+    from fastdescent.analysis import stability
+
+    assert "user_lion" in stability.NONLINEAR and "user_lion" not in stability.LINEAR_RULES
+    linear_gd = O.get_rule("gd").derive(name="user_linear_gd")
+    O.register(linear_gd)
+    assert "user_linear_gd" in stability.LINEAR_RULES  # live views of the registry
+    assert stability.stability_threshold("user_linear_gd", 4.0) == \
+        stability.stability_threshold("gd", 4.0)
 
 
 def test_readme_lion_matches_a_numpy_lion_loop():

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -66,11 +67,56 @@ from ..optim.registry import all_rules, get_optimizer, get_rule
 __all__ = ["LINEAR_RULES", "NONLINEAR", "stability_threshold", "stability_interval",
            "iteration_matrix", "spectral_radius", "stable", "hyper_map", "measured_boundary"]
 
-#: Registered rules that are linear maps of (phi, state) on a quadratic (read from the records).
-LINEAR_RULES = tuple(r.name for r in all_rules() if r.linear)
+class _LinearRules(Sequence):
+    """Live, read-only sequence of the names of the registered linear rules: it reads the
+    registry on every use, so a rule registered after import is in it."""
 
-#: Why each registered non-linear rule has no threshold (stability_threshold returns NaN).
-NONLINEAR = {r.name: r.nonlinear for r in all_rules() if not r.linear}
+    def _names(self) -> tuple:
+        return tuple(r.name for r in all_rules() if r.linear)
+
+    def __getitem__(self, i):
+        return self._names()[i]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __eq__(self, other):
+        return tuple(self) == tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __hash__(self):
+        return hash(self._names())
+
+    def __repr__(self) -> str:
+        return repr(self._names())
+
+
+class _Nonlinear(Mapping):
+    """Live, read-only mapping rule name -> why it has no threshold, over the registered
+    non-linear rules (read from the registry on every use)."""
+
+    def _reasons(self) -> dict:
+        return {r.name: r.nonlinear for r in all_rules() if not r.linear}
+
+    def __getitem__(self, name):
+        return self._reasons()[name]
+
+    def __iter__(self):
+        return iter(self._reasons())
+
+    def __len__(self) -> int:
+        return len(self._reasons())
+
+    def __repr__(self) -> str:
+        return repr(self._reasons())
+
+
+#: Registered rules that are linear maps of (phi, state) on a quadratic (read from the records;
+#: a live view of the registry, so rules registered later are included).
+LINEAR_RULES = _LinearRules()
+
+#: Why each registered non-linear rule has no threshold (stability_threshold returns NaN); a
+#: live view of the registry, like :data:`LINEAR_RULES`.
+NONLINEAR = _Nonlinear()
 
 
 # ===================================================================================== helpers

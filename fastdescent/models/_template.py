@@ -1,10 +1,11 @@
 """Template of a model's compiled block kernels (see :mod:`fastdescent.models.compiled`).
 
-This file is a real, importable module (bound to a quadratic so it can be read, linted and
-tested as is). For each model, :func:`fastdescent.models.compiled.compiled_for` writes a copy in
-which the single line marked ``MODEL-KERNELS`` imports that model's kernels instead, so that
-every function below is compiled with the model's kernels inlined and cached on disk
-(``cache=True`` holds because no function is passed as an argument).
+This file is a real, importable module (bound to the two-layer network, a model given in the
+block kernels' internal form, so it can be read, linted and tested as is). For each model,
+:func:`fastdescent.models.compiled.compiled_for` writes a copy in which the single line marked
+``MODEL-KERNELS`` imports that model's kernels instead, so that every function below is
+compiled with the model's kernels inlined and cached on disk (``cache=True`` holds because no
+function is passed as an argument).
 
 It holds the **block kernels** - loss and gradient of a ``(P, B)`` block of trajectories
 summed over a range of examples, with the model's per-example kernel inlined so the loop over
@@ -18,7 +19,7 @@ from numba import njit
 
 from fastdescent.contract import LOSS, LOSS_GRAD, compiled
 
-from fastdescent.models.functions import quadratic_example as model_example, quadratic_loss as model_loss, quadratic_hessian as model_hessian  # MODEL-KERNELS  # noqa: E501,I001
+from fastdescent.models.network import net_example as model_example, net_loss as model_loss, net_hessian as model_hessian  # MODEL-KERNELS  # noqa: E501,I001
 
 
 # ------------------------------------------------------------------------------- block kernels

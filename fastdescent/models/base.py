@@ -17,13 +17,15 @@ the same kernel; a model without data (a test function) has one empty example. A
 
 The compiled block kernels (:mod:`fastdescent.models._template`) evaluate it for a ``(P, B)``
 block of trajectories, one column per trajectory, the loop over trajectories innermost so it
-vectorizes. The built-in test functions are written this way.
+vectorizes. The built-in models are written this way, except the two below.
 
 Internally the block kernels call an 8-argument per-example kernel
 ``example(phi, b, X, Y, i, c, work, grad)`` that reads column ``b`` of the block directly and
-may use a ``(W, B)`` scratch block ``work``; a ``loss_grad`` model gets it generated. Built-in
-models whose loss needs scratch rows or hand-tuned loops (networks, the lecture's Gabor model)
-give that kernel and its loss-only twin ``example_loss(phi, b, X, Y, i, c, work)`` directly.
+may use a ``(W, B)`` scratch block ``work``; a ``loss_grad`` model gets it generated. Two
+built-in models give that kernel and its loss-only twin ``example_loss(phi, b, X, Y, i, c,
+work)`` directly: the two-layer network, which keeps its hidden activations in scratch rows of
+``work`` (:mod:`fastdescent.models.network`), and the lecture's Gabor model, whose block kernel
+is faster in this form (:func:`fastdescent.models.regression.gabor_example`).
 """
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def quadratic(eigenvalues=(1.0, 10.0), rotation=None, *, seed: int = 0) -> Model
         kind = "minimum"
     else:
         kind = "maximum"
-    return _fn("quadratic", (F.quadratic_example, F.quadratic_loss, F.quadratic_hessian),
+    return _fn("quadratic", (F.quadratic_loss_grad, F.quadratic_hessian),
                np.concatenate([[P], A.ravel()]), P, None,
                [KnownPoint(tuple(0.0 for _ in range(P)), 0.0, kind)],
                {"eigenvalues": lam.tolist(), "rotation": Q.tolist()})
@@ -102,7 +102,7 @@ def rastrigin(dim: int = 2, A: float = 10.0) -> Model:
     a local minimum near every integer point."""
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim < 1:
         raise ValueError(f"dim must be an integer >= 1, got {dim!r}")
-    return _fn("rastrigin", (F.rastrigin_example, F.rastrigin_loss, F.rastrigin_hessian),
+    return _fn("rastrigin", (F.rastrigin_loss_grad, F.rastrigin_hessian),
                [A, dim], dim, tuple((-5.12, 5.12) for _ in range(dim)),
                [KnownPoint(tuple(0.0 for _ in range(dim)), 0.0)], {"dim": dim, "A": A})
 
@@ -124,8 +124,8 @@ def cosine_quadratic(delta: float = 0.1, lam: float = 0.5) -> Model:
     learning-rate boundaries (Liu 2024)."""
     if not (lam > 0):
         raise ValueError(f"lam must be > 0, got {lam!r}")
-    m = _fn("cosine_quadratic", (F.cosine_quadratic_example, F.cosine_quadratic_loss,
-                                 F.cosine_quadratic_hessian), [delta, lam], 1,
+    m = _fn("cosine_quadratic", (F.cosine_quadratic_loss_grad, F.cosine_quadratic_hessian),
+            [delta, lam], 1,
             ((-2.0, 2.0),), settings={"delta": delta, "lam": lam})
     from .lecture import _minima_1d
 

@@ -3,6 +3,11 @@
 
 Parameter layout: weights row-major (K x dx) then the K offsets. ``y`` holds the class
 (0/1 for binary, 0..K-1 for multiclass) in its first column. ``c = [dx, K]``.
+
+The logistic model is written in the public model contract (:mod:`fastdescent.models.base`): a
+``loss_grad(p, x, y, c, g)`` kernel and an exact ``hessian(p, x, y, c, H)``. The softmax model
+keeps the block kernels' internal form with a separate loss-only kernel (see
+:func:`softmax_example`).
 """
 import math
 
@@ -27,28 +32,19 @@ def _sigmoid(z):
 # ---------------------------------------------------------------- binary: p = sigmoid(w.x + w0)
 
 
-@njit(cache=True, inline="always")
-def logistic_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy", inline="always")
+def logistic_loss_grad(p, x, y, c, g):
     """:math:`\\ell = -y\\log p - (1-y)\\log(1-p) = \\mathrm{softplus}(z) - y z`,
     :math:`\\nabla\\ell = (p - y)\\,[x, 1]`."""
     dx = int(c[0])
-    z = phi[dx, b]
+    z = p[dx]
     for j in range(dx):
-        z += phi[j, b] * X[i, j]
-    g = _sigmoid(z) - Y[i, 0]
+        z += p[j] * x[j]
+    d = _sigmoid(z) - y[0]
     for j in range(dx):
-        grad[j, b] += g * X[i, j]
-    grad[dx, b] += g
-    return _softplus(z) - Y[i, 0] * z
-
-
-@njit(cache=True, inline="always")
-def logistic_loss(phi, b, X, Y, i, c, work):
-    dx = int(c[0])
-    z = phi[dx, b]
-    for j in range(dx):
-        z += phi[j, b] * X[i, j]
-    return _softplus(z) - Y[i, 0] * z
+        g[j] += d * x[j]
+    g[dx] += d
+    return _softplus(z) - y[0] * z
 
 
 @njit(cache=True)
@@ -91,7 +87,13 @@ def _logsumexp(phi, b, X, i, dx, K):
 @njit(cache=True, inline="always")
 def softmax_example(phi, b, X, Y, i, c, work, grad):
     """:math:`\\ell = \\log\\sum_k e^{z_k} - z_y`, :math:`\\partial\\ell/\\partial z_k =
-    \\mathrm{softmax}_k - [k = y]`. Logits are recomputed rather than stored (no allocation)."""
+    \\mathrm{softmax}_k - [k = y]`. Logits are recomputed rather than stored (no allocation).
+
+    Internal form, with the loss-only twin :func:`softmax_loss`: in the public ``loss_grad``
+    form the loss-only evaluations (line searches, recorded losses) would also compute the K
+    exponentials and the gradient they discard, which makes line-search runs measurably
+    slower (benchmarks/RESULTS.md, "Built-in models in the public contract").
+    """
     dx = int(c[0])
     K = int(c[1])
     cls = int(Y[i, 0])

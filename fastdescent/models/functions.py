@@ -1,10 +1,8 @@
 """Analytic test functions and the lecture's demo losses (no data: one empty example).
 
-Each function has an exact Hessian kernel ``(p, x, y, c, H)``. Rosenbrock, Himmelblau, Beale and
-the saddle are written in the public model contract, one ``loss_grad(p, x, y, c, g)`` kernel
-(:mod:`fastdescent.models.base`); the others give the block kernels' internal per-example form
-``(phi, b, X, Y, i, c, work, grad)`` (``phi`` a ``(P, B)`` block read at column ``b``) and its
-loss-only twin.
+Each function is written in the public model contract (:mod:`fastdescent.models.base`): one
+``loss_grad(p, x, y, c, g)`` kernel that returns the loss at the ``(P,)`` point ``p`` and adds
+its gradient into ``g``, and an exact Hessian kernel ``hessian(p, x, y, c, H)``.
 """
 import math
 
@@ -16,29 +14,17 @@ TWO_PI = 2.0 * math.pi
 # c = [P, A row-major]
 
 
-@njit(cache=True, inline="always")
-def quadratic_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy", inline="always")
+def quadratic_loss_grad(p, x, y, c, g):
     """:math:`L = \\tfrac12 \\phi^T A \\phi`, :math:`\\nabla L = A\\phi` (A symmetric)."""
     P = int(c[0])
     loss = 0.0
     for i in range(P):
         s = 0.0
         for j in range(P):
-            s += c[1 + i * P + j] * phi[j, b]
-        grad[i, b] += s
-        loss += 0.5 * phi[i, b] * s
-    return loss
-
-
-@njit(cache=True, inline="always")
-def quadratic_loss(phi, b, X, Y, i, c, work):
-    P = int(c[0])
-    loss = 0.0
-    for i in range(P):
-        s = 0.0
-        for j in range(P):
-            s += c[1 + i * P + j] * phi[j, b]
-        loss += 0.5 * phi[i, b] * s
+            s += c[1 + i * P + j] * p[j]
+        g[i] += s
+        loss += 0.5 * p[i] * s
     return loss
 
 
@@ -101,27 +87,16 @@ def himmelblau_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Rastrigin (any dim), c = [A, P]
 
 
-@njit(cache=True, inline="always")
-def rastrigin_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy", inline="always")
+def rastrigin_loss_grad(p, x, y, c, g):
     """:math:`L = A P + \\sum_i (\\phi_i^2 - A\\cos 2\\pi\\phi_i)`."""
     A = c[0]
     P = int(c[1])
     loss = A * P
     for i in range(P):
-        p = phi[i, b]
-        loss += p * p - A * math.cos(TWO_PI * p)
-        grad[i, b] += 2.0 * p + TWO_PI * A * math.sin(TWO_PI * p)
-    return loss
-
-
-@njit(cache=True, inline="always")
-def rastrigin_loss(phi, b, X, Y, i, c, work):
-    A = c[0]
-    P = int(c[1])
-    loss = A * P
-    for i in range(P):
-        p = phi[i, b]
-        loss += p * p - A * math.cos(TWO_PI * p)
+        pi = p[i]
+        loss += pi * pi - A * math.cos(TWO_PI * pi)
+        g[i] += 2.0 * pi + TWO_PI * A * math.sin(TWO_PI * pi)
     return loss
 
 
@@ -185,22 +160,15 @@ def saddle_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- Adam demo (lecture, fig. 6.9)
 
 
-@njit(cache=True, inline="always")
-def adam_demo_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy", inline="always")
+def adam_demo_loss_grad(p, x, y, c, g):
     """:math:`L = 1 - e^{-2\\phi_1^2}\\, e^{-(\\phi_0 - 0.7)^2/8}`."""
-    d = phi[0, b] - 0.7
-    p1 = phi[1, b]
+    d = p[0] - 0.7
+    p1 = p[1]
     E = math.exp(-2.0 * p1 * p1 - d * d / 8.0)
-    grad[0, b] += E * d / 4.0
-    grad[1, b] += E * 4.0 * p1
+    g[0] += E * d / 4.0
+    g[1] += E * 4.0 * p1
     return 1.0 - E
-
-
-@njit(cache=True, inline="always")
-def adam_demo_loss(phi, b, X, Y, i, c, work):
-    d = phi[0, b] - 0.7
-    p1 = phi[1, b]
-    return 1.0 - math.exp(-2.0 * p1 * p1 - d * d / 8.0)
 
 
 @njit(cache=True)
@@ -217,34 +185,22 @@ def adam_demo_hessian(p, x, y, c, H):
 # L = c0 + q (p - p0)^2 - sum_k a_k exp(-(p - m_k)^2 / s_k);  c = [q, p0, c0, K, a.., m.., s..]
 
 
-@njit(cache=True, inline="always")
-def bumps_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy", inline="always")
+def bumps_loss_grad(p, x, y, c, g):
     """:math:`L = c_0 + q(\\phi - p_0)^2 - \\sum_k a_k e^{-(\\phi - m_k)^2 / s_k}`."""
-    p = phi[0, b]
+    p0 = p[0]
     K = int(c[3])
-    d = p - c[1]
+    d = p0 - c[1]
     loss = c[2] + c[0] * d * d
-    g = 2.0 * c[0] * d
+    dL = 2.0 * c[0] * d
     for k in range(K):
         a = c[4 + k]
-        u = p - c[4 + K + k]
+        u = p0 - c[4 + K + k]
         s = c[4 + 2 * K + k]
         E = math.exp(-u * u / s)
         loss -= a * E
-        g += a * E * 2.0 * u / s
-    grad[0, b] += g
-    return loss
-
-
-@njit(cache=True, inline="always")
-def bumps_loss(phi, b, X, Y, i, c, work):
-    p = phi[0, b]
-    K = int(c[3])
-    d = p - c[1]
-    loss = c[2] + c[0] * d * d
-    for k in range(K):
-        u = p - c[4 + K + k]
-        loss -= c[4 + k] * math.exp(-u * u / c[4 + 2 * K + k])
+        dL += a * E * 2.0 * u / s
+    g[0] += dL
     return loss
 
 
@@ -263,19 +219,13 @@ def bumps_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- cosine-perturbed quadratic, c = [delta, lam]
 
 
-@njit(cache=True, inline="always")
-def cosine_quadratic_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy", inline="always")
+def cosine_quadratic_loss_grad(p, x, y, c, g):
     """:math:`L = \\phi^2 + \\delta\\cos(2\\pi\\phi/\\lambda)` (fractal learning-rate boundaries)."""
-    p = phi[0, b]
+    p0 = p[0]
     w = TWO_PI / c[1]
-    grad[0, b] += 2.0 * p - c[0] * w * math.sin(w * p)
-    return p * p + c[0] * math.cos(w * p)
-
-
-@njit(cache=True, inline="always")
-def cosine_quadratic_loss(phi, b, X, Y, i, c, work):
-    p = phi[0, b]
-    return p * p + c[0] * math.cos(TWO_PI / c[1] * p)
+    g[0] += 2.0 * p0 - c[0] * w * math.sin(w * p0)
+    return p0 * p0 + c[0] * math.cos(w * p0)
 
 
 @njit(cache=True)

@@ -27,9 +27,9 @@ def polynomial_regression(degree: int, x, y, *, box=None, name="polynomial_regre
     P = degree + 1
     if box is None:
         box = tuple((-2.0, 2.0) for _ in range(P))
-    m = Model(name, ModelKernels(R.poly_example, R.poly_loss, R.poly_hessian), X, Y,
-              np.array([float(degree)]), tuple(f"phi{k}" for k in range(P)), tuple(box),
-              settings={"degree": int(degree)})
+    m = Model(name, ModelKernels(example_hessian=R.poly_hessian, loss_grad=R.poly_loss_grad),
+              X, Y, np.array([float(degree)]), tuple(f"phi{k}" for k in range(P)), tuple(box),
+              work_size=P, settings={"degree": int(degree)})
     V = X[:, 0:1] ** np.arange(P)
     sol = np.linalg.lstsq(V, Y[:, 0], rcond=None)[0]
     return with_minima(m, [KnownPoint(tuple(map(float, sol)), m.loss(sol), "minimum",
@@ -71,10 +71,10 @@ def adam_demo() -> Model:
 
     Strongly anisotropic (curvature 4 across, 1/4 along); minimum 0 at (0.7, 0); box [-1, 1]^2.
     """
-    return Model("adam_demo", ModelKernels(F.adam_demo_example, F.adam_demo_loss,
-                                           F.adam_demo_hessian), *EMPTY, np.zeros(1),
+    return Model("adam_demo", ModelKernels(example_hessian=F.adam_demo_hessian,
+                                           loss_grad=F.adam_demo_loss_grad), *EMPTY, np.zeros(1),
                  ("phi0", "phi1"), ((-1.0, 1.0), (-1.0, 1.0)),
-                 (KnownPoint((0.7, 0.0), 0.0, "minimum"),), has_data=False)
+                 (KnownPoint((0.7, 0.0), 0.0, "minimum"),), has_data=False, work_size=2)
 
 
 def bumps_1d(q=0.0, center=0.0, offset=0.0, amplitudes=(), means=(), widths=(), *,
@@ -91,8 +91,9 @@ def bumps_1d(q=0.0, center=0.0, offset=0.0, amplitudes=(), means=(), widths=(), 
             and np.all(np.isfinite([q, center, offset]))):
         raise ValueError("q, center, offset, amplitudes and means must be finite")
     c = np.concatenate([[q, center, offset, a.size], a, m, s]).astype(float)
-    model = Model(name, ModelKernels(F.bumps_example, F.bumps_loss, F.bumps_hessian), *EMPTY, c,
-                  ("phi",), (tuple(map(float, box)),), has_data=False,
+    model = Model(name, ModelKernels(example_hessian=F.bumps_hessian,
+                                     loss_grad=F.bumps_loss_grad), *EMPTY, c,
+                  ("phi",), (tuple(map(float, box)),), has_data=False, work_size=1,
                   settings={"q": q, "center": center, "offset": offset,
                             "amplitudes": a.tolist(), "means": m.tolist(),
                             "widths": s.tolist()})

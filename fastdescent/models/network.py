@@ -4,6 +4,11 @@
 Parameters, in order: ``W1`` (H x din, row-major), ``b1`` (H), ``W2`` (dout x H), ``b2`` (dout).
 ``c = [din, H, dout]``. The kernels keep the hidden activations and residuals of trajectory ``b``
 in the scratch block ``work[:, b]`` (H + dout rows), so no memory is allocated per example.
+
+The kernels are written in the block kernels' internal form ``(phi, b, X, Y, i, c, work,
+grad)``, not the public ``loss_grad(p, x, y, c, g)``: the public contract has no scratch
+memory of its own (its loss-only path uses ``work`` as the discarded gradient), so the
+hidden activations would have to be allocated per example or recomputed per output.
 """
 import math
 

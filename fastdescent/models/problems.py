@@ -68,9 +68,9 @@ def binary_classification(x=None, y=None, *, seed: int = 0) -> Model:
     dx = X.shape[1]
     names = tuple(f"w{j + 1}" for j in range(dx)) + ("w0",)  # f = w0 + w1 x1 + ...
     m = Model("binary_classification",
-              ModelKernels(C.logistic_example, C.logistic_loss, C.logistic_hessian), X, Y,
-              np.array([dx, 1], float), names, tuple((-4.0, 4.0) for _ in names),
-              settings={"inputs": dx})
+              ModelKernels(example_hessian=C.logistic_hessian, loss_grad=C.logistic_loss_grad),
+              X, Y, np.array([dx, 1], float), names, tuple((-4.0, 4.0) for _ in names),
+              work_size=len(names), settings={"inputs": dx})
     if 0 < Y.sum() < Y.shape[0]:
         try:
             (kp,) = refine_minima(m, [np.zeros(len(names))], iters=60)

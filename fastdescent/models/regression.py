@@ -1,6 +1,12 @@
 """Regression kernels: polynomial (univariate, incl. the lecture's line), multivariate linear,
 and the lecture's Gabor model. Every loss is the squared residual of one example, so the model
-loss is the **sum** of squared residuals (the lecture's convention)."""
+loss is the **sum** of squared residuals (the lecture's convention).
+
+The polynomial model is written in the public model contract (:mod:`fastdescent.models.base`):
+``loss_grad(p, x, y, c, g)`` plus ``hessian(p, x, y, c, H)``. The multivariate linear and the
+Gabor models keep the block kernels' internal form for speed (see :func:`linear_example` and
+:func:`gabor_example`).
+"""
 import math
 
 from numba import njit
@@ -11,32 +17,20 @@ from ..fastmath import FAST_TRIG_MAX, fast_exp, fast_sincos_in_range, select
 # c = [degree]
 
 
-@njit(cache=True, inline="always")
-def poly_example(phi, b, X, Y, i, c, work, grad):
+@njit(error_model="numpy", inline="always")
+def poly_loss_grad(p, x, y, c, g):
     """:math:`\\ell = (\\sum_k \\phi_k x^k - y)^2`, :math:`\\partial\\ell/\\partial\\phi_k = 2 r x^k`."""
     deg = int(c[0])
     f = 0.0
     xk = 1.0
     for k in range(deg + 1):
-        f += phi[k, b] * xk
-        xk *= X[i, 0]
-    r = f - Y[i, 0]
+        f += p[k] * xk
+        xk *= x[0]
+    r = f - y[0]
     xk = 1.0
     for k in range(deg + 1):
-        grad[k, b] += 2.0 * r * xk
-        xk *= X[i, 0]
-    return r * r
-
-
-@njit(cache=True, inline="always")
-def poly_loss(phi, b, X, Y, i, c, work):
-    deg = int(c[0])
-    f = 0.0
-    xk = 1.0
-    for k in range(deg + 1):
-        f += phi[k, b] * xk
-        xk *= X[i, 0]
-    r = f - Y[i, 0]
+        g[k] += 2.0 * r * xk
+        xk *= x[0]
     return r * r
 
 
@@ -54,7 +48,13 @@ def poly_hessian(p, x, y, c, H):
 
 @njit(cache=True, inline="always")
 def linear_example(phi, b, X, Y, i, c, work, grad):
-    """:math:`\\ell = \\lVert W x + w_0 - y\\rVert^2` (several outputs)."""
+    """:math:`\\ell = \\lVert W x + w_0 - y\\rVert^2` (several outputs).
+
+    Internal form, with the loss-only twin :func:`linear_loss`: in the public ``loss_grad``
+    form the loss-only evaluations (line searches, recorded losses) would also compute the
+    gradient they discard (a loop over every weight), which makes line-search runs measurably
+    slower (benchmarks/RESULTS.md, "Built-in models in the public contract").
+    """
     dx = int(c[0])
     D = int(c[1])
     loss = 0.0
@@ -120,7 +120,17 @@ def _gabor_f(z):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def gabor_example(phi, b, X, Y, i, c, work, grad):
-    """:math:`\\ell = (\\sin z\\, e^{-z^2/32} - y)^2`, :math:`z = \\phi_0 + 0.06\\,\\phi_1 x`."""
+    """:math:`\\ell = (\\sin z\\, e^{-z^2/32} - y)^2`, :math:`z = \\phi_0 + 0.06\\,\\phi_1 x`.
+
+    Written in the block kernels' internal form (column ``b`` of the ``(P, B)`` block read
+    directly), with its loss-only twin :func:`gabor_loss`, not in the public ``loss_grad`` form
+    the other regressions use: the same formula as a ``loss_grad(p, x, y, c, g)`` kernel gives
+    bit-identical losses, gradients and runs, but the block kernel generated from it (column
+    views of the block per example) runs the lecture's Gabor workloads B1 (GD) and B2 (Adam)
+    several times slower than this form, whose loop over trajectories vectorizes the
+    ``fast_sincos_in_range`` evaluation (measurement and command: benchmarks/RESULTS.md,
+    "Gabor: block form vs the public point form").
+    """
     u = 0.06 * X[i, 0]
     z = phi[0, b] + phi[1, b] * u
     f, dfdz = _gabor_f(z)

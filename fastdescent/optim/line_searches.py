@@ -27,6 +27,14 @@ own file).
 import numpy as np
 from numba import njit
 
+#: the rows of ``hyper`` the bracketing search reads, in the order the ``line_search`` rule
+#: declares its hyperparameters (the rule's record is built from this tuple)
+BRACKETING_HYPER = ("max_dist", "tol", "max_iter")
+BR_MAX_DIST, BR_TOL, BR_MAX_ITER = range(3)
+#: the rows of ``hyper`` Armijo backtracking reads (the ``armijo`` rule's hyperparameters)
+ARMIJO_HYPER = ("lr", "c", "rho", "max_iter")
+AR_LR, AR_C, AR_RHO, AR_MAX_ITER = range(4)
+
 
 @njit(cache=True)
 def initial_bracket(max_dist):
@@ -86,7 +94,8 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
                       use_perm, red, step, rounds):
     """One step of GD with the bracketing search, for every lane of the block (in place).
 
-    ``hyper`` rows: ``max_dist`` (times the schedule's ``scale``), ``tol``, ``max_iter``.
+    ``hyper`` rows (:data:`BRACKETING_HYPER`): ``max_dist`` (times the schedule's ``scale``),
+    ``tol``, ``max_iter``.
     Exactly the book's rules; a loss already known at an unchanged bracket point is reused
     (rule 2 keeps ``a`` and moves ``d`` to ``c``, rule 3 moves ``a`` to ``b``), so a round
     costs two or three loss evaluations instead of four, with the same bits. Lanes with
@@ -109,16 +118,17 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
     max_rounds = 0
     for b in range(B):
         rounds[b] = 0.0
-        M = hyper[0, b] * scale
+        M = hyper[BR_MAX_DIST, b] * scale
         bb[b] = 0.33 * M
         cc[b] = 0.66 * M
         dd[b] = M
-        max_rounds = max(max_rounds, int(hyper[2, b]))
+        max_rounds = max(max_rounds, int(hyper[BR_MAX_ITER, b]))
     for it in range(max_rounds):
         n_open = 0
         any_d = False
         for b in range(B):
-            opened[b] = active[b] and abs(bb[b] - cc[b]) > hyper[1, b] and it < hyper[2, b]
+            opened[b] = (active[b] and abs(bb[b] - cc[b]) > hyper[BR_TOL, b]
+                         and it < hyper[BR_MAX_ITER, b])
             if opened[b]:
                 n_open += 1
                 any_d = any_d or need_d[b]
@@ -158,7 +168,8 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
     """One step of GD with Armijo backtracking for every lane (in place): the first
     ``lr * rho**k`` with ``L(phi - s g) <= L(phi) - c s |g|^2``, at most ``max_iter`` tries.
 
-    ``hyper`` rows: ``lr`` (times ``scale``), ``c``, ``rho``, ``max_iter``; ``loss`` is
+    ``hyper`` rows (:data:`ARMIJO_HYPER`): ``lr`` (times ``scale``), ``c``, ``rho``,
+    ``max_iter``; ``loss`` is
     :math:`L(\\phi)` and ``red`` the factor (1 or 1/batch) that turns summed losses into the
     ones the gradient ``g`` belongs to. ``step`` receives the accepted step sizes and
     ``rounds`` the trial steps each lane evaluated.
@@ -170,10 +181,10 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
     done = np.zeros(B, dtype=np.bool_)
     max_rounds = 0
     for b in range(B):
-        step[b] = hyper[0, b] * scale
+        step[b] = hyper[AR_LR, b] * scale
         rounds[b] = 0.0
         done[b] = not active[b]
-        max_rounds = max(max_rounds, int(hyper[3, b]))
+        max_rounds = max(max_rounds, int(hyper[AR_MAX_ITER, b]))
         for k in range(P):
             gn2[b] += g[k, b] * g[k, b]
     for it in range(max_rounds):
@@ -187,10 +198,10 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
         for b in range(B):
             if not done[b]:
                 rounds[b] += 1.0
-                if lt[b] * red <= loss[b] * red - hyper[1, b] * step[b] * gn2[b]:
+                if lt[b] * red <= loss[b] * red - hyper[AR_C, b] * step[b] * gn2[b]:
                     done[b] = True
-                elif it + 1 < hyper[3, b]:
-                    step[b] *= hyper[2, b]
+                elif it + 1 < hyper[AR_MAX_ITER, b]:
+                    step[b] *= hyper[AR_RHO, b]
                 else:
                     done[b] = True
     for b in range(B):

@@ -54,11 +54,11 @@ def family(model) -> str:
     from ..models import network as NN
     from ..models import regression as R
 
-    ex = model.kernels.example
-    for kernel, fam in ((getattr(R, "poly_example", None), "polynomial"),
+    ex = model.kernels.main
+    for kernel, fam in ((getattr(R, "poly_loss_grad", None), "polynomial"),
                         (getattr(R, "gabor_example", None), "gabor"),
                         (getattr(R, "linear_example", None), "linear"),
-                        (getattr(C, "logistic_example", None), "logistic"),
+                        (getattr(C, "logistic_loss_grad", None), "logistic"),
                         (getattr(C, "softmax_example", None), "softmax"),
                         (getattr(NN, "net_example", None), "network")):
         if kernel is not None and ex is kernel:
