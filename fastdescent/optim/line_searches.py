@@ -94,7 +94,7 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
                       use_perm, red, step, rounds):
     """One step of GD with the bracketing search, for every lane of the block (in place).
 
-    ``hyper`` rows (:data:`BRACKETING_HYPER`): ``max_dist`` (times the schedule's ``scale``),
+    ``hyper`` rows (``BRACKETING_HYPER``): ``max_dist`` (times the schedule's ``scale``),
     ``tol``, ``max_iter``.
     Exactly the book's rules; a loss already known at an unchanged bracket point is reused
     (rule 2 keeps ``a`` and moves ``d`` to ``c``, rule 3 moves ``a`` to ``b``), so a round
@@ -168,7 +168,7 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
     """One step of GD with Armijo backtracking for every lane (in place): the first
     ``lr * rho**k`` with ``L(phi - s g) <= L(phi) - c s |g|^2``, at most ``max_iter`` tries.
 
-    ``hyper`` rows (:data:`ARMIJO_HYPER`): ``lr`` (times ``scale``), ``c``, ``rho``,
+    ``hyper`` rows (``ARMIJO_HYPER``): ``lr`` (times ``scale``), ``c``, ``rho``,
     ``max_iter``; ``loss`` is
     :math:`L(\\phi)` and ``red`` the factor (1 or 1/batch) that turns summed losses into the
     ones the gradient ``g`` belongs to. ``step`` receives the accepted step sizes and
