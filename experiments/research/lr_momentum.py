@@ -23,10 +23,10 @@ and the grid value below it (one grid step: the "resolution").
 
 Figures (:func:`draw`), one per loss
     ``quadratic`` - point: *momentum converges up to the analytic boundary
-    :math:`\alpha < 2(1+\beta)/((1-\beta)\lambda_{max})` and diverges above it*;
-    ``gabor`` - point: *with* :math:`\lambda_{max}` *of the global minimum the same formula is
-    only a local guide: the minimum survives above it for small* :math:`\beta` *and is lost
-    below it for large* :math:`\beta`. Each shows the majority outcome per cell (converged
+    :math:`\\alpha < 2(1+\\beta)/((1-\\beta)\\lambda_{max})` and diverges above it*;
+    ``gabor`` - point: *with* :math:`\\lambda_{max}` *of the global minimum the same formula is
+    only a local guide: the minimum survives above it for small* :math:`\\beta` *and is lost
+    below it for large* :math:`\\beta`. Each shows the majority outcome per cell (converged
     cells shaded by the median steps to converge, in the steps colormap; greys for not
     converged and diverged / left), the analytic and measured boundaries, and the measured
     boundary against the formula with its grid resolution.
