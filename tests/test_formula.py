@@ -147,7 +147,7 @@ def test_consts_are_run_time_values():
 
 
 def test_named_data_columns_and_sympy_input():
-    sympy = pytest.importorskip("sympy")
+    import sympy  # a dependency of fastdescent
     rng = np.random.default_rng(0)
     u, v = rng.normal(size=20), rng.normal(size=20)
     t = 0.5 * u - 2.0 * v + 0.1

@@ -274,6 +274,18 @@ def _unknown_name(ctx, kind, name, valid):
 
 
 # ------------------------------------------------------------------------------ data files
+def _csv_rows(path: Path, label: str) -> list:
+    """The non-blank rows of a CSV file as ``(line number, cells)``; UsageError when the file
+    cannot be read."""
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read data file {label}: "
+                         f"{getattr(exc, 'strerror', None) or exc}") from None
+    return [(i + 1, r) for i, r in enumerate(csv.reader(io.StringIO(text)))
+            if r and any(c.strip() for c in r)]
+
+
 def read_xy_csv(path: Path, label: str | None = None):
     """Read a data CSV with a header: columns ``x``/``y`` (or ``x0, x1, ...``/``y0, ...``).
 
@@ -281,13 +293,7 @@ def read_xy_csv(path: Path, label: str | None = None):
     row and column of the first bad cell.
     """
     label = label or str(path)
-    try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read data file {label}: "
-                         f"{getattr(exc, 'strerror', None) or exc}") from None
-    rows = [(i + 1, r) for i, r in enumerate(csv.reader(io.StringIO(text)))
-            if r and any(c.strip() for c in r)]
+    rows = _csv_rows(path, label)
     if not rows:
         raise UsageError(f"{label}: empty data file (needs a header with columns x,y)")
     header = [c.strip() for c in rows[0][1]]
@@ -325,13 +331,7 @@ def read_columns_csv(path: Path, label: str | None = None) -> dict:
     Raises :class:`UsageError` naming the row and column of the first bad cell.
     """
     label = label or str(path)
-    try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read data file {label}: "
-                         f"{getattr(exc, 'strerror', None) or exc}") from None
-    rows = [(i + 1, r) for i, r in enumerate(csv.reader(io.StringIO(text)))
-            if r and any(c.strip() for c in r)]
+    rows = _csv_rows(path, label)
     if len(rows) < 2:
         raise UsageError(f"{label}: a data file needs a header row of column names and at "
                          f"least one row of numbers")
