@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numba import njit
-from user_model_kernels import exp_data, exp_example, exp_hessian, exp_loss, exp_loss_grad
+from user_model_kernels import (exp_data, exp_example, exp_hessian, exp_loss, exp_loss_grad,
+                                exp_loss_grad_reads_g, exp_loss_grad_via_helper,
+                                tanh_net_loss_grad)
 
 from fastdescent.models import (
     binary_classification,
@@ -605,12 +607,104 @@ def test_loss_grad_model_equals_the_internal_kernel_form_bit_for_bit():
 
 
 def test_builtin_models_use_the_public_contract():
-    """Every built-in model is one loss_grad(p, x, y, c, g) kernel (plus its Hessian), except
-    the documented exceptions in the block kernels' internal form: the network (scratch rows),
-    Gabor, multivariate regression and softmax (faster in block form, benchmarks/RESULTS.md)."""
-    internal = {name for name, make in named_models.items()
-                if make().kernels.loss_grad is None}
-    assert internal == {"gabor", "two_layer_net", "multivariate_regression",
-                        "multiclass_classification"}
+    """Every built-in model is one loss_grad(p, x, y, c, g[, w]) kernel (plus its Hessian), and
+    every one of them is in the subset whose block form is rewritten from its source (so none
+    runs through the slower column views)."""
+    from fastdescent.models.compiled import block_form
+
+    for name, make in named_models.items():
+        k = make().kernels
+        assert k.loss_grad is not None and k.example is None, name
+        assert block_form(k) is not None, name
     m = polynomial_regression(2, [0.0, 1.0, 2.0], [1.0, 0.0, 1.0])
     assert m.kernels.loss_grad is not None and m.kernels.example is None
+
+
+# ------------------------------------------------------------- the rewritten block form
+def test_block_form_is_the_kernel_with_block_subscripts():
+    """The generated per-example kernels read the block and the data directly; the loss-only
+    form has no gradient store (the computations that fed only the gradient are dead)."""
+    from fastdescent.models.compiled import block_form
+
+    src, glob = block_form(custom_model(exp_loss_grad, n_params=2, x=EXP_X, y=EXP_Y).kernels)
+    full, loss = src.split("def model_loss")
+    assert "_fd_phi[1, _fd_b] * _fd_X[_fd_i, 0]" in full
+    assert "_fd_grad[0, _fd_b] += " in full and "_fd_grad" not in loss
+    assert "_fdg_math" in glob  # module-level names come in under a prefixed name
+    # a kernel that reads g back keeps that gradient in scratch rows in its loss-only form
+    src, _ = block_form(custom_model(exp_loss_grad_reads_g, n_params=2, x=EXP_X,
+                                     y=EXP_Y).kernels)
+    loss = src.split("def model_loss")[1]
+    assert "_fd_work[0, _fd_b] = _fd_work[0, _fd_b] + " in loss and "_fd_grad" not in loss
+    # outside the subset: no block form (column views instead)
+    assert block_form(custom_model(exp_loss_grad_via_helper, n_params=2, x=EXP_X,
+                                   y=EXP_Y).kernels) is None
+
+
+@pytest.mark.parametrize("kernel", [exp_loss_grad_reads_g, exp_loss_grad_via_helper])
+def test_rewritten_and_view_forms_give_the_same_bits(kernel):
+    """Whatever path a loss_grad kernel takes (rewritten block form, a kernel that reads g
+    back, or column views for a kernel outside the subset), runs and evaluations are bit for
+    bit those of the same loss in the block kernels' internal form."""
+    m = custom_model(kernel, hessian=exp_hessian, n_params=2, x=EXP_X, y=EXP_Y)
+    ref = custom_model(exp_example, exp_loss, example_hessian=exp_hessian, n_params=2,
+                       x=EXP_X, y=EXP_Y)
+    pts = np.random.default_rng(11).uniform(-1.0, 1.0, (33, 2)) + [1.5, -0.5]
+    for a, b in zip(m.loss_grad_many(pts), ref.loss_grad_many(pts)):
+        assert a.tobytes() == b.tobytes()
+    assert m.loss_many(pts).tobytes() == ref.loss_many(pts).tobytes()
+    import fastdescent as fd
+
+    for opt in (fd.optim.adam(lr=0.02), fd.optim.line_search(max_dist=0.5)):
+        r1, r2 = (fd.run(mm, opt, pts, 25, record_every=1, progress=False) for mm in (m, ref))
+        assert r1.path.tobytes() == r2.path.tobytes()
+        assert r1.loss_path.tobytes() == r2.loss_path.tobytes()
+
+
+def test_scratch_kernel_matches_numpy_network():
+    """A user model with scratch memory, loss_grad(p, x, y, c, g, w): the loss and gradient of
+    a small tanh network equal a plain-NumPy forward pass and its finite differences, in the
+    engine (GD run) and in the evaluation helpers; len(w) is the scratch size given."""
+    H = 3
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-1.0, 1.0, 9)
+    y = np.sin(2.0 * x)
+    m = custom_model(tanh_net_loss_grad, n_params=2 * H, x=x, y=y, work_size=H)
+
+    def loss_np(p):
+        return float(np.sum((np.tanh(np.outer(x, p[:H])) @ p[H:] - y) ** 2))
+
+    pts = rng.uniform(-1.0, 1.0, (7, 2 * H))
+    L, G = m.loss_grad_many(pts)
+    for p, l, g in zip(pts, L, G):
+        assert l == pytest.approx(loss_np(p), rel=1e-13)
+        fd_g = [(loss_np(p + e) - loss_np(p - e)) / 2e-6 for e in np.eye(2 * H) * 1e-6]
+        np.testing.assert_allclose(g, fd_g, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(m.loss_many(pts), L, rtol=0, atol=0)
+    import fastdescent as fd
+
+    r = fd.run(m, fd.optim.gd(lr=0.05), pts, 10, record_every=1, progress=False)
+    p = pts.copy()
+    for t in range(10):
+        np.testing.assert_allclose(r.path[:, t], p, rtol=1e-12, atol=1e-14)
+        p = p - 0.05 * m.loss_grad_many(p)[1]
+
+
+def test_scratch_kernel_needs_work_size():
+    with pytest.raises(ValueError, match="work_size must be >= 1"):
+        custom_model(tanh_net_loss_grad, n_params=6, x=[0.0], y=[0.0])
+
+
+def test_builtin_network_equals_its_internal_block_form():
+    """two_layer_net (public contract with scratch) equals net_example, the same network in
+    the block kernels' internal form, bit for bit."""
+    from fastdescent.models import network as NN
+
+    m = two_layer_net(4)
+    ref = custom_model(NN.net_example, NN.net_loss, example_hessian=NN.net_hessian,
+                       param_names=m.param_names, x=m.X, y=m.Y, consts=m.consts,
+                       work_size=m.work_size)
+    pts = np.random.default_rng(4).uniform(-1.0, 1.0, (21, m.n_params))
+    for a, b in zip(m.loss_grad_many(pts), ref.loss_grad_many(pts)):
+        assert a.tobytes() == b.tobytes()
+    assert m.loss_many(pts).tobytes() == ref.loss_many(pts).tobytes()

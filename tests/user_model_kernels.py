@@ -52,3 +52,47 @@ def exp_loss_grad(p, x, y, c, g):
     g[0] += 2.0 * r * e
     g[1] += 2.0 * r * p[0] * e * x[0]
     return r * r
+
+
+@njit(cache=True)
+def _exp_residual(p, x, y):
+    return p[0] * math.exp(p[1] * x[0]) - y[0]
+
+
+@njit(cache=True)
+def exp_loss_grad_via_helper(p, x, y, c, g):
+    """``exp_loss_grad`` with ``p`` passed whole to a helper: outside the subset the block form
+    is rewritten from, so it runs through column views."""
+    r = _exp_residual(p, x, y)
+    e = math.exp(p[1] * x[0])
+    g[0] += 2.0 * r * e
+    g[1] += 2.0 * r * p[0] * e * x[0]
+    return r * r
+
+
+@njit(cache=True)
+def exp_loss_grad_reads_g(p, x, y, c, g):
+    """``exp_loss_grad`` that accumulates through ``g[k] = g[k] + v`` (reads ``g`` back)."""
+    e = math.exp(p[1] * x[0])
+    r = p[0] * e - y[0]
+    g[0] = g[0] + 2.0 * r * e
+    g[1] = g[1] + 2.0 * r * p[0] * e * x[0]
+    return r * r
+
+
+@njit(cache=True)
+def tanh_net_loss_grad(p, x, y, c, g, w):
+    """One hidden tanh layer of width ``H = len(w)``, one input, one output, no biases:
+    :math:`f = \\sum_j v_j \\tanh(u_j x)`, parameters ``(u_0..u_{H-1}, v_0..v_{H-1})``; the
+    scratch ``w`` holds the hidden activations."""
+    H = w.shape[0]
+    for j in range(H):
+        w[j] = math.tanh(p[j] * x[0])
+    f = 0.0
+    for j in range(H):
+        f += p[H + j] * w[j]
+    r = f - y[0]
+    for j in range(H):
+        g[H + j] += 2.0 * r * w[j]
+        g[j] += 2.0 * r * p[H + j] * (1.0 - w[j] * w[j]) * x[0]
+    return r * r

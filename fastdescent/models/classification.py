@@ -4,10 +4,9 @@
 Parameter layout: weights row-major (K x dx) then the K offsets. ``y`` holds the class
 (0/1 for binary, 0..K-1 for multiclass) in its first column. ``c = [dx, K]``.
 
-The logistic model is written in the public model contract (:mod:`fastdescent.models.base`): a
-``loss_grad(p, x, y, c, g)`` kernel and an exact ``hessian(p, x, y, c, H)``. The softmax model
-keeps the block kernels' internal form with a separate loss-only kernel (see
-:func:`softmax_example`).
+Both are written in the public model contract (:mod:`fastdescent.models.base`): a
+``loss_grad(p, x, y, c, g)`` kernel (the softmax model's with a scratch ``w`` for its logits)
+and an exact ``hessian(p, x, y, c, H)``.
 """
 import math
 
@@ -65,64 +64,61 @@ def logistic_hessian(p, x, y, c, H):
 # ---------------------------------------------------------------- multiclass: softmax(W x + w0)
 
 
-@njit(cache=True, inline="always")
-def _logit(phi, b, X, i, dx, K, k):
-    z = phi[K * dx + k, b]
-    for j in range(dx):
-        z += phi[k * dx + j, b] * X[i, j]
-    return z
+@njit(cache=True, error_model="numpy")
+def softmax_loss_grad(p, x, y, c, g, w):
+    """:math:`\\ell = \\log\\sum_k e^{z_k} - z_y`, :math:`z = W x + w_0`,
+    :math:`\\partial\\ell/\\partial z_k = \\mathrm{softmax}_k - [k = y]` (``c = [dx, K]``).
 
-
-@njit(cache=True, inline="always")
-def _logsumexp(phi, b, X, i, dx, K):
-    zmax = -math.inf
-    for k in range(K):
-        zmax = max(zmax, _logit(phi, b, X, i, dx, K, k))
-    s = 0.0
-    for k in range(K):
-        s += math.exp(_logit(phi, b, X, i, dx, K, k) - zmax)
-    return zmax + math.log(s)
-
-
-@njit(cache=True, inline="always")
-def softmax_example(phi, b, X, Y, i, c, work, grad):
-    """:math:`\\ell = \\log\\sum_k e^{z_k} - z_y`, :math:`\\partial\\ell/\\partial z_k =
-    \\mathrm{softmax}_k - [k = y]`. Logits are recomputed rather than stored (no allocation).
-
-    Internal form, with the loss-only twin :func:`softmax_loss`: in the public ``loss_grad``
-    form the loss-only evaluations (line searches, recorded losses) would also compute the K
-    exponentials and the gradient they discard, which makes line-search runs measurably
-    slower (benchmarks/RESULTS.md, "Built-in models in the public contract").
+    The scratch ``w`` holds the K logits; the log-sum-exp is taken after subtracting the
+    largest logit, so it does not overflow.
     """
     dx = int(c[0])
     K = int(c[1])
-    cls = int(Y[i, 0])
-    lse = _logsumexp(phi, b, X, i, dx, K)
+    cls = int(y[0])
+    zmax = -math.inf
     for k in range(K):
-        g = math.exp(_logit(phi, b, X, i, dx, K, k) - lse) - (1.0 if k == cls else 0.0)
+        z = p[K * dx + k]
         for j in range(dx):
-            grad[k * dx + j, b] += g * X[i, j]
-        grad[K * dx + k, b] += g
-    return lse - _logit(phi, b, X, i, dx, K, cls)
+            z += p[k * dx + j] * x[j]
+        w[k] = z
+        zmax = max(zmax, z)
+    s = 0.0
+    for k in range(K):
+        s += math.exp(w[k] - zmax)
+    lse = zmax + math.log(s)
+    for k in range(K):
+        gk = math.exp(w[k] - lse) - (1.0 if k == cls else 0.0)
+        for j in range(dx):
+            g[k * dx + j] += gk * x[j]
+        g[K * dx + k] += gk
+    return lse - w[cls]
 
 
-@njit(cache=True, inline="always")
-def softmax_loss(phi, b, X, Y, i, c, work):
-    dx = int(c[0])
-    K = int(c[1])
-    return _logsumexp(phi, b, X, i, dx, K) - _logit(phi, b, X, i, dx, K, int(Y[i, 0]))
+@njit(cache=True)
+def _logits(p, x, dx, K, z):
+    for k in range(K):
+        zk = p[K * dx + k]
+        for j in range(dx):
+            zk += p[k * dx + j] * x[j]
+        z[k] = zk
 
 
 @njit(cache=True)
 def softmax_hessian(p, x, y, c, H):
     dx = int(c[0])
     K = int(c[1])
-    pb = p.reshape((p.shape[0], 1))
-    xr = x.reshape((1, x.shape[0]))
-    lse = _logsumexp(pb, 0, xr, 0, dx, K)
+    z = np.empty(K)
+    _logits(p, x, dx, K, z)
+    zmax = -math.inf
+    for k in range(K):
+        zmax = max(zmax, z[k])
+    t = 0.0
+    for k in range(K):
+        t += math.exp(z[k] - zmax)
+    lse = zmax + math.log(t)
     s = np.empty(K)
     for k in range(K):
-        s[k] = math.exp(_logit(pb, 0, xr, 0, dx, K, k) - lse)
+        s[k] = math.exp(z[k] - lse)
     for k in range(K):
         for l in range(K):
             w = (s[k] if k == l else 0.0) - s[k] * s[l]

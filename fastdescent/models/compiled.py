@@ -10,6 +10,7 @@ functions; :class:`~fastdescent.models.base.Model` uses the evaluation helpers.
 """
 from __future__ import annotations
 
+import sys
 import types
 from pathlib import Path
 
@@ -48,18 +49,19 @@ def compiled_for(model) -> types.ModuleType:
     return mod
 
 
-#: the block kernels' per-example form of a ``loss_grad(p, x, y, c, g)`` model: column ``b``
-#: of the block and row ``i`` of the data as views (inlined: no copies), the loss-only path
-#: with the lane's scratch column of ``work`` as the gradient it discards
-_POINT_ADAPTER = """
+#: the block kernels' per-example form of a ``loss_grad`` model whose source cannot be rewritten
+#: (:mod:`fastdescent.models._blockform`): column ``b`` of the block and row ``i`` of the data
+#: as views (inlined: no copies), the loss-only path with the lane's scratch rows of ``work``
+#: (after the kernel's own ``SCRATCH`` rows) as the gradient it discards
+_VIEW_ADAPTER = """
 @njit(inline="always", error_model="numpy")
 def model_example(phi, b, X, Y, i, c, work, grad):
-    return point_loss_grad(phi[:, b], X[i], Y[i], c, grad[:, b])
+    return point_loss_grad(phi[:, b], X[i], Y[i], c, grad[:, b]{w})
 
 
 @njit(inline="always", error_model="numpy")
 def model_loss(phi, b, X, Y, i, c, work):
-    return point_loss_grad(phi[:, b], X[i], Y[i], c, work[:, b])
+    return point_loss_grad(phi[:, b], X[i], Y[i], c, work[{S}:, b]{w})
 """
 
 
@@ -73,13 +75,45 @@ def _roles(k) -> list[tuple[str, object]]:
     return [(a, f) for a, f in named if f is not None]
 
 
-def _kernel_lines(k, imports: list[str]) -> str:
+def block_form(k) -> tuple[str, dict] | None:
+    """Source of the per-example block-form kernels rewritten from ``k.loss_grad``, and the
+    globals they read; None when the kernel is outside the rewritable subset."""
+    from ._blockform import NotRewritable, rewrite
+
+    try:
+        full, loss, glob = rewrite(k.loss_grad, work_offset=k.scratch)
+    except NotRewritable:
+        return None
+    return full + "\n\n" + loss, glob
+
+
+def _global_imports(fn, glob: dict) -> list[str] | None:
+    """Import lines for the globals ``glob`` of ``fn``'s module; None if not importable."""
+    mod = fn.py_func.__module__
+    module = sys.modules.get(mod)
+    if module is None or mod == "__main__":
+        return None
+    from ._blockform import GLOBAL
+
+    plain = {n[len(GLOBAL):]: v for n, v in glob.items()}
+    if any(getattr(module, n, None) is not v for n, v in plain.items()):
+        return None
+    return [f"from {mod} import {n} as {GLOBAL}{n}  {_MARK}" for n in sorted(plain)]
+
+
+def _kernel_lines(k, imports: list[str], rewritten: tuple[str, dict] | None,
+                  glob_imports: list[str]) -> str:
     """What replaces the ``MODEL-KERNELS`` line: the kernels' imports (or nothing, for
-    kernels given in the namespace), the absent roles as None, and the adapter."""
+    kernels given in the namespace), the absent roles as None, and the per-example form."""
     given = {a for a, _ in _roles(k)}
-    lines = list(imports) + [f"{a} = None" for a in ("model_hessian",) if a not in given]
+    lines = list(imports) + list(glob_imports)
+    lines += [f"{a} = None" for a in ("model_hessian",) if a not in given]
     if k.loss_grad is not None:
-        lines.append(_POINT_ADAPTER)
+        if rewritten is not None:
+            lines.append("\n\n" + rewritten[0])
+        else:
+            w = f", work[:{k.scratch}, b]" if k.scratch else ""
+            lines.append(_VIEW_ADAPTER.format(w=w, S=k.scratch))
     return "\n".join(lines) if lines else "pass"
 
 
@@ -92,7 +126,13 @@ def generated(k) -> tuple[str, str] | None:
         return None
     names, h = got
     imports = [f"from {n[0]} import {n[1]} as {a}  {_MARK}" for (a, _), n in zip(roles, names)]
-    src = _source_with(_kernel_lines(k, imports))
+    rewritten = block_form(k) if k.loss_grad is not None else None
+    glob_imports = []
+    if rewritten is not None:
+        glob_imports = _global_imports(k.loss_grad, rewritten[1])
+        if glob_imports is None:
+            rewritten, glob_imports = None, []
+    src = _source_with(_kernel_lines(k, imports, rewritten, glob_imports))
     h.update(src.encode())
     tag = names[0][1].replace("_example", "").replace("_loss_grad", "")
     return f"fd_engine_{tag}_{h.hexdigest()[:16]}", src
@@ -102,5 +142,10 @@ def _build(k) -> types.ModuleType:
     gen = generated(k)
     if gen is not None:
         return import_generated(*gen)
-    return exec_dynamic(f"fd_engine_dynamic_{id(k.main):x}", _source_with(_kernel_lines(k, [])),
-                        dict(_roles(k)), f"<fastdescent engine for {k.main.py_func.__qualname__}>")
+    rewritten = block_form(k) if k.loss_grad is not None else None
+    namespace = dict(_roles(k))
+    if rewritten is not None:
+        namespace.update(rewritten[1])
+    return exec_dynamic(f"fd_engine_dynamic_{id(k.main):x}",
+                        _source_with(_kernel_lines(k, [], rewritten, [])),
+                        namespace, f"<fastdescent engine for {k.main.py_func.__qualname__}>")

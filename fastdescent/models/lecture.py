@@ -61,8 +61,9 @@ def gabor(x=None, y=None) -> Model:
     X, Y = xy(x, y, dx, dy)
     if X.shape[1] != 1 or Y.shape[1] != 1:
         raise ValueError("gabor takes 1-D x and y")
-    return Model("gabor", ModelKernels(R.gabor_example, R.gabor_loss, R.gabor_hessian), X, Y,
-                 np.zeros(1), ("phi0", "phi1"), ((-10.0, 10.0), (2.5, 22.5)),
+    return Model("gabor", ModelKernels(example_hessian=R.gabor_hessian,
+                                       loss_grad=R.gabor_loss_grad), X, Y,
+                 np.zeros(1), ("phi0", "phi1"), ((-10.0, 10.0), (2.5, 22.5)), work_size=2,
                  description="Gabor model of the lecture (offset, frequency)")
 
 

@@ -2,13 +2,13 @@
 
 :math:`h = \\tanh(W_1 x + b_1)`, :math:`f = W_2 h + b_2`, :math:`\\ell = \\lVert f - y\\rVert^2`.
 Parameters, in order: ``W1`` (H x din, row-major), ``b1`` (H), ``W2`` (dout x H), ``b2`` (dout).
-``c = [din, H, dout]``. The kernels keep the hidden activations and residuals of trajectory ``b``
-in the scratch block ``work[:, b]`` (H + dout rows), so no memory is allocated per example.
+``c = [din, H, dout]``.
 
-The kernels are written in the block kernels' internal form ``(phi, b, X, Y, i, c, work,
-grad)``, not the public ``loss_grad(p, x, y, c, g)``: the public contract has no scratch
-memory of its own (its loss-only path uses ``work`` as the discarded gradient), so the
-hidden activations would have to be allocated per example or recomputed per output.
+:func:`net_loss_grad` is the model, in the public contract with its scratch argument
+``loss_grad(p, x, y, c, g, w)``: ``w`` holds the hidden activations and the residuals
+(H + dout rows), so no memory is allocated per example. :func:`net_example_scaled` is the same
+network in the block kernels' internal form with the first layer's pre-activation scaled, for
+studies that reparameterize the first layer.
 """
 import math
 
@@ -27,22 +27,64 @@ def _forward(phi, b, X, i, c, work, s):
         work[j, b] = math.tanh(s * a)
 
 
+@njit(cache=True, error_model="numpy")
+def net_loss_grad(p, x, y, c, g, w):
+    """:math:`\\ell = \\lVert W_2 h + b_2 - y\\rVert^2`, :math:`h = \\tanh(W_1 x + b_1)`, and its
+    gradient by backpropagation: with :math:`r = f - y`,
+    :math:`\\partial\\ell/\\partial W_2 = 2 r h^T`,
+    :math:`\\partial\\ell/\\partial b_1 = (2 W_2^T r) \\odot (1 - h^2)`,
+    :math:`\\partial\\ell/\\partial W_1 = \\partial\\ell/\\partial b_1\\, x^T`."""
+    din = int(c[0])
+    H = int(c[1])
+    dout = int(c[2])
+    o_W2 = H * din + H
+    o_b2 = o_W2 + dout * H
+    for j in range(H):
+        a = p[H * din + j]
+        for k in range(din):
+            a += p[j * din + k] * x[k]
+        w[j] = math.tanh(a)
+    loss = 0.0
+    for o in range(dout):
+        f = p[o_b2 + o]
+        for j in range(H):
+            f += p[o_W2 + o * H + j] * w[j]
+        r = f - y[o]
+        w[H + o] = r
+        loss += r * r
+        g[o_b2 + o] += 2.0 * r
+        for j in range(H):
+            g[o_W2 + o * H + j] += 2.0 * r * w[j]
+    for j in range(H):
+        dh = 0.0
+        for o in range(dout):
+            dh += 2.0 * w[H + o] * p[o_W2 + o * H + j]
+        h = w[j]
+        da = dh * (1.0 - h * h)
+        g[H * din + j] += da
+        for k in range(din):
+            g[j * din + k] += da * x[k]
+    return loss
+
+
 @njit(cache=True, inline="always")
 def net_example(phi, b, X, Y, i, c, work, grad):
-    """Squared loss of one example and its gradient by backpropagation."""
+    """:func:`net_example_scaled` at ``s = 1``: the model's internal block form (the default
+    binding of :mod:`fastdescent.models._template`)."""
     return net_example_scaled(phi, b, X, Y, i, c, work, grad, 1.0)
 
 
 @njit(cache=True, inline="always")
 def net_loss(phi, b, X, Y, i, c, work):
+    """Loss only of :func:`net_example`."""
     return net_loss_scaled(phi, b, X, Y, i, c, work, 1.0)
 
 
 @njit(cache=True, inline="always")
 def net_example_scaled(phi, b, X, Y, i, c, work, grad, s):
-    """:func:`net_example` with the first layer's pre-activation scaled by ``s``:
-    :math:`h = \tanh(s(W_1 x + b_1))` (``s = 1``: the plain network, bit for bit). Used to
-    give the first layer its own learning rate by reparameterization."""
+    """:func:`net_loss_grad` in the internal block form with the first layer's pre-activation
+    scaled by ``s``: :math:`h = \\tanh(s(W_1 x + b_1))` (``s = 1``: the same network, bit for
+    bit). Used to give the first layer its own learning rate by reparameterization."""
     din = int(c[0])
     H = int(c[1])
     dout = int(c[2])

@@ -43,9 +43,9 @@ def multivariate_regression(x=None, y=None, *, seed: int = 0) -> Model:
     names = tuple(f"W{d}{j}" for d in range(D) for j in range(dx)) + tuple(
         f"w0_{d}" for d in range(D))
     m = Model("multivariate_regression",
-              ModelKernels(R.linear_example, R.linear_loss, R.linear_hessian), X, Y,
+              ModelKernels(example_hessian=R.linear_hessian, loss_grad=R.linear_loss_grad), X, Y,
               np.array([dx, D], float), names, tuple((-2.0, 2.0) for _ in names),
-              settings={"inputs": dx, "outputs": D})
+              work_size=len(names), settings={"inputs": dx, "outputs": D})
     A = np.hstack([X, np.ones((X.shape[0], 1))])
     sol = np.linalg.lstsq(A, Y, rcond=None)[0]  # (dx+1, D)
     phi = np.concatenate([sol[:dx].T.ravel(), sol[dx]])
@@ -106,9 +106,10 @@ def multiclass_classification(x=None, y=None, *, n_classes: int | None = None,
     names = tuple(f"W{k}{j}" for k in range(K) for j in range(dx)) + tuple(
         f"w0_{k}" for k in range(K))
     return Model("multiclass_classification",
-                 ModelKernels(C.softmax_example, C.softmax_loss, C.softmax_hessian), X, Y,
+                 ModelKernels(example_hessian=C.softmax_hessian, loss_grad=C.softmax_loss_grad,
+                              scratch=K), X, Y,
                  np.array([dx, K], float), names, tuple((-4.0, 4.0) for _ in names),
-                 settings={"inputs": dx, "classes": K})
+                 work_size=K + len(names), settings={"inputs": dx, "classes": K})
 
 
 def two_layer_net(width: int = 4, x=None, y=None, *, seed: int = 0) -> Model:
@@ -128,6 +129,8 @@ def two_layer_net(width: int = 4, x=None, y=None, *, seed: int = 0) -> Model:
              + tuple(f"b1_{j}" for j in range(H))
              + tuple(f"W2_{o}{j}" for o in range(dout) for j in range(H))
              + tuple(f"b2_{o}" for o in range(dout)))
-    return Model("two_layer_net", ModelKernels(NN.net_example, NN.net_loss, NN.net_hessian), X,
+    return Model("two_layer_net",
+                 ModelKernels(example_hessian=NN.net_hessian, loss_grad=NN.net_loss_grad,
+                              scratch=H + dout), X,
                  Y, np.array([din, H, dout], float), names, tuple((-3.0, 3.0) for _ in names),
-                 work_size=H + dout, settings={"width": H, "inputs": din, "outputs": dout})
+                 work_size=H + dout + len(names), settings={"width": H, "inputs": din, "outputs": dout})

@@ -2,10 +2,8 @@
 and the lecture's Gabor model. Every loss is the squared residual of one example, so the model
 loss is the **sum** of squared residuals (the lecture's convention).
 
-The polynomial model is written in the public model contract (:mod:`fastdescent.models.base`):
-``loss_grad(p, x, y, c, g)`` plus ``hessian(p, x, y, c, H)``. The multivariate linear and the
-Gabor models keep the block kernels' internal form for speed (see :func:`linear_example` and
-:func:`gabor_example`).
+Each is written in the public model contract (:mod:`fastdescent.models.base`):
+``loss_grad(p, x, y, c, g)`` plus ``hessian(p, x, y, c, H)``.
 """
 import math
 
@@ -46,41 +44,22 @@ def poly_hessian(p, x, y, c, H):
 # parameters: W row-major (D x dx) then the D offsets; c = [dx, D]
 
 
-@njit(cache=True, inline="always")
-def linear_example(phi, b, X, Y, i, c, work, grad):
-    """:math:`\\ell = \\lVert W x + w_0 - y\\rVert^2` (several outputs).
-
-    Internal form, with the loss-only twin :func:`linear_loss`: in the public ``loss_grad``
-    form the loss-only evaluations (line searches, recorded losses) would also compute the
-    gradient they discard (a loop over every weight), which makes line-search runs measurably
-    slower (benchmarks/RESULTS.md, "Built-in models in the public contract").
-    """
+@njit(cache=True, error_model="numpy")
+def linear_loss_grad(p, x, y, c, g):
+    """:math:`\\ell = \\lVert W x + w_0 - y\\rVert^2` (``D`` outputs, ``dx`` inputs, ``c = [dx, D]``);
+    :math:`\\partial\\ell/\\partial W_{dj} = 2 r_d x_j`, :math:`\\partial\\ell/\\partial w_{0,d} = 2 r_d`."""
     dx = int(c[0])
     D = int(c[1])
     loss = 0.0
     for d in range(D):
-        f = phi[D * dx + d, b]
+        f = p[D * dx + d]
         for j in range(dx):
-            f += phi[d * dx + j, b] * X[i, j]
-        r = f - Y[i, d]
+            f += p[d * dx + j] * x[j]
+        r = f - y[d]
         loss += r * r
         for j in range(dx):
-            grad[d * dx + j, b] += 2.0 * r * X[i, j]
-        grad[D * dx + d, b] += 2.0 * r
-    return loss
-
-
-@njit(cache=True, inline="always")
-def linear_loss(phi, b, X, Y, i, c, work):
-    dx = int(c[0])
-    D = int(c[1])
-    loss = 0.0
-    for d in range(D):
-        f = phi[D * dx + d, b]
-        for j in range(dx):
-            f += phi[d * dx + j, b] * X[i, j]
-        r = f - Y[i, d]
-        loss += r * r
+            g[d * dx + j] += 2.0 * r * x[j]
+        g[D * dx + d] += 2.0 * r
     return loss
 
 
@@ -118,34 +97,17 @@ def _gabor_f(z):
     return s * e, e * (co - z * s / 16.0)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def gabor_example(phi, b, X, Y, i, c, work, grad):
-    """:math:`\\ell = (\\sin z\\, e^{-z^2/32} - y)^2`, :math:`z = \\phi_0 + 0.06\\,\\phi_1 x`.
-
-    Written in the block kernels' internal form (column ``b`` of the ``(P, B)`` block read
-    directly), with its loss-only twin :func:`gabor_loss`, not in the public ``loss_grad`` form
-    the other regressions use: the same formula as a ``loss_grad(p, x, y, c, g)`` kernel gives
-    bit-identical losses, gradients and runs, but the block kernel generated from it (column
-    views of the block per example) runs the lecture's Gabor workloads B1 (GD) and B2 (Adam)
-    several times slower than this form, whose loop over trajectories vectorizes the
-    ``fast_sincos_in_range`` evaluation (measurement and command: benchmarks/RESULTS.md,
-    "Gabor: block form vs the public point form").
-    """
-    u = 0.06 * X[i, 0]
-    z = phi[0, b] + phi[1, b] * u
+@njit(cache=True, error_model="numpy")
+def gabor_loss_grad(p, x, y, c, g):
+    """:math:`\\ell = (\\sin z\\, e^{-z^2/32} - y)^2`, :math:`z = \\phi_0 + 0.06\\,\\phi_1 x`;
+    :math:`\\partial\\ell/\\partial\\phi = 2 r f'(z)\\,(1, 0.06 x)` with :math:`r = f(z) - y`."""
+    u = 0.06 * x[0]
+    z = p[0] + p[1] * u
     f, dfdz = _gabor_f(z)
-    r = f - Y[i, 0]
-    g = 2.0 * r * dfdz
-    grad[0, b] += g
-    grad[1, b] += g * u
-    return r * r
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def gabor_loss(phi, b, X, Y, i, c, work):
-    z = phi[0, b] + phi[1, b] * (0.06 * X[i, 0])
-    f, _ = _gabor_f(z)
-    r = f - Y[i, 0]
+    r = f - y[0]
+    gz = 2.0 * r * dfdz
+    g[0] += gz
+    g[1] += gz * u
     return r * r
 
 

@@ -56,11 +56,11 @@ def family(model) -> str:
 
     ex = model.kernels.main
     for kernel, fam in ((getattr(R, "poly_loss_grad", None), "polynomial"),
-                        (getattr(R, "gabor_example", None), "gabor"),
-                        (getattr(R, "linear_example", None), "linear"),
+                        (getattr(R, "gabor_loss_grad", None), "gabor"),
+                        (getattr(R, "linear_loss_grad", None), "linear"),
                         (getattr(C, "logistic_loss_grad", None), "logistic"),
-                        (getattr(C, "softmax_example", None), "softmax"),
-                        (getattr(NN, "net_example", None), "network")):
+                        (getattr(C, "softmax_loss_grad", None), "softmax"),
+                        (getattr(NN, "net_loss_grad", None), "network")):
         if kernel is not None and ex is kernel:
             return fam
     raise ValueError(f"no prediction function for model {model.name!r}: predictions exist for "
