@@ -173,6 +173,9 @@ def kernel_tree(fn) -> ast.FunctionDef:
         raise NotRewritable("source is not a single function definition")
     f = tree.body[0]
     f.decorator_list = []
+    if (f.body and isinstance(f.body[0], ast.Expr) and isinstance(f.body[0].value, ast.Constant)
+            and isinstance(f.body[0].value.value, str)):
+        f.body = f.body[1:] or [ast.Pass()]  # the docstring stays with the kernel
     return f
 
 

@@ -71,6 +71,20 @@ def softmax_loss_grad(p, x, y, c, g, w):
 
     The scratch ``w`` holds the K logits; the log-sum-exp is taken after subtracting the
     largest logit, so it does not overflow.
+    
+
+    Examples
+    --------
+    Two classes, one input :math:`x = 2`: logits :math:`z = (2, -2)`, class 0, so
+    :math:`\\ell = \\log(1 + e^{-4})`.
+
+    >>> import math
+    >>> import numpy as np
+    >>> g, w = np.zeros(4), np.zeros(2)
+    >>> loss = softmax_loss_grad(np.array([1.0, -1.0, 0.0, 0.0]), np.array([2.0]),
+    ...                          np.array([0.0]), np.array([1.0, 2.0]), g, w)
+    >>> bool(np.isclose(loss, math.log1p(math.exp(-4.0)))), w.tolist()
+    (True, [2.0, -2.0])
     """
     dx = int(c[0])
     K = int(c[1])

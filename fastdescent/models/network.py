@@ -33,7 +33,22 @@ def net_loss_grad(p, x, y, c, g, w):
     gradient by backpropagation: with :math:`r = f - y`,
     :math:`\\partial\\ell/\\partial W_2 = 2 r h^T`,
     :math:`\\partial\\ell/\\partial b_1 = (2 W_2^T r) \\odot (1 - h^2)`,
-    :math:`\\partial\\ell/\\partial W_1 = \\partial\\ell/\\partial b_1\\, x^T`."""
+    :math:`\\partial\\ell/\\partial W_1 = \\partial\\ell/\\partial b_1\\, x^T`.
+
+    Examples
+    --------
+    One input, one hidden unit, one output (``c = [1, 1, 1]``): :math:`f = 2 \\tanh(0.5) + 0.1`.
+
+    >>> import math
+    >>> import numpy as np
+    >>> g, w = np.zeros(4), np.zeros(2)
+    >>> loss = net_loss_grad(np.array([0.5, 0.0, 2.0, 0.1]), np.array([1.0]), np.array([1.0]),
+    ...                      np.array([1.0, 1.0, 1.0]), g, w)
+    >>> bool(np.isclose(loss, (2 * math.tanh(0.5) + 0.1 - 1.0) ** 2))
+    True
+    >>> bool(np.isclose(w[0], math.tanh(0.5)))  # the scratch holds the hidden activation
+    True
+    """
     din = int(c[0])
     H = int(c[1])
     dout = int(c[2])

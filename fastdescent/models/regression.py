@@ -47,7 +47,20 @@ def poly_hessian(p, x, y, c, H):
 @njit(cache=True, error_model="numpy")
 def linear_loss_grad(p, x, y, c, g):
     """:math:`\\ell = \\lVert W x + w_0 - y\\rVert^2` (``D`` outputs, ``dx`` inputs, ``c = [dx, D]``);
-    :math:`\\partial\\ell/\\partial W_{dj} = 2 r_d x_j`, :math:`\\partial\\ell/\\partial w_{0,d} = 2 r_d`."""
+    :math:`\\partial\\ell/\\partial W_{dj} = 2 r_d x_j`, :math:`\\partial\\ell/\\partial w_{0,d} = 2 r_d`.
+
+    Examples
+    --------
+    One output, two inputs: :math:`f = 2 \\cdot 1 - 1 \\cdot 3 + 0.5 = -0.5`, :math:`r = -0.5`.
+
+    >>> import numpy as np
+    >>> g = np.zeros(3)
+    >>> float(linear_loss_grad(np.array([2.0, -1.0, 0.5]), np.array([1.0, 3.0]),
+    ...                        np.array([0.0]), np.array([2.0, 1.0]), g))
+    0.25
+    >>> g.tolist()
+    [-1.0, -3.0, -1.0]
+    """
     dx = int(c[0])
     D = int(c[1])
     loss = 0.0
@@ -100,7 +113,21 @@ def _gabor_f(z):
 @njit(cache=True, error_model="numpy")
 def gabor_loss_grad(p, x, y, c, g):
     """:math:`\\ell = (\\sin z\\, e^{-z^2/32} - y)^2`, :math:`z = \\phi_0 + 0.06\\,\\phi_1 x`;
-    :math:`\\partial\\ell/\\partial\\phi = 2 r f'(z)\\,(1, 0.06 x)` with :math:`r = f(z) - y`."""
+    :math:`\\partial\\ell/\\partial\\phi = 2 r f'(z)\\,(1, 0.06 x)` with :math:`r = f(z) - y`.
+
+    Examples
+    --------
+    >>> import math
+    >>> import numpy as np
+    >>> g = np.zeros(2)
+    >>> loss = gabor_loss_grad(np.array([0.6, -0.2]), np.array([1.0]), np.array([0.5]),
+    ...                        np.zeros(1), g)
+    >>> z = 0.6 - 0.2 * 0.06
+    >>> bool(np.isclose(loss, (math.sin(z) * math.exp(-z * z / 32) - 0.5) ** 2))
+    True
+    >>> bool(np.isclose(g[1], 0.06 * g[0]))  # dl/dphi1 = 0.06 x dl/dphi0
+    True
+    """
     u = 0.06 * x[0]
     z = p[0] + p[1] * u
     f, dfdz = _gabor_f(z)
