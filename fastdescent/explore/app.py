@@ -124,8 +124,9 @@ class Session:
         # ---------------------------------------------------------------- plots
         tools = "pan,wheel_zoom,reset,save"
         self.cmap = LinearColorMapper(palette=Viridis256)
+        (x0, x1), (y0, y1) = self.s.model_obj().box
         self.surf = figure(width=640, height=520, tools=tools, name="surface_plot",
-                           toolbar_location="above")
+                           toolbar_location="above", x_range=(x0, x1), y_range=(y0, y1))
         self.surf_src = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[]))
         self.surf.image("image", x="x", y="y", dw="dw", dh="dh", source=self.surf_src,
                         color_mapper=self.cmap)
@@ -134,28 +135,32 @@ class Session:
         self.traj_glyph = self.surf.multi_line("xs", "ys", source=self.traj_src, line_width=2.5,
                                                line_color=colour).glyph
         self.pts_src = ColumnDataSource(dict(x=[], y=[], step=[]), name="points")
-        self.pts_glyph = self.surf.scatter("x", "y", source=self.pts_src, size=5,
-                                           fill_color=colour, line_color="white").glyph
+        self.pts_glyph = self.surf.scatter("x", "y", source=self.pts_src, size=4,
+                                           fill_color=colour, line_color=colour).glyph
         self.num_src = ColumnDataSource(dict(x=[], y=[], text=[]), name="numbers")
-        self.surf.text("x", "y", text="text", source=self.num_src, text_font_size="12px",
-                       x_offset=5, y_offset=-4, text_color="white")
+        self.surf.text("x", "y", text="text", source=self.num_src, text_font_size="13px",
+                       x_offset=6, y_offset=-5, text_color="black", text_outline_color="white")
         self.ends_src = ColumnDataSource(dict(x=[], y=[]), name="ends")
         self.surf.scatter("x", "y", source=self.ends_src, size=11, marker="star",
                           fill_color="white", line_color="black")
         self.traj_div = Div(text="", name="traj_info", width=640, styles={"font-size": "14px"})
 
         self.bas = figure(width=640, height=520, tools="box_select,pan,reset,save",
-                          name="basins_plot", toolbar_location="above")
-        self.bas_src = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[]), name="basins")
+                          name="basins_plot", toolbar_location="above", x_range=(x0, x1),
+                          y_range=(y0, y1), active_drag="box_select")
+        self.bas_src = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[], final=[]),
+                                       name="basins")
         self.bas.image_rgba("image", x="x", y="y", dw="dw", dh="dh", source=self.bas_src)
         self.att_src = ColumnDataSource(dict(x=[], y=[], color=[]), name="attractors")
-        self.bas.scatter("x", "y", source=self.att_src, size=14, marker="star",
-                         fill_color="color", line_color="black")
+        self.bas.scatter("x", "y", source=self.att_src, size=15, marker="star",
+                         fill_color="white", line_color="black")
         self.bas_div = Div(text="", name="basins_info", width=640, styles={"font-size": "14px"})
 
         self.hyp = figure(width=640, height=520, tools="box_select,pan,reset,save",
-                          name="hyper_plot", toolbar_location="above")
-        self.hyp_src = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[]), name="hypermap")
+                          name="hyper_plot", toolbar_location="above", x_range=(-4, 0),
+                          y_range=(0, 1), active_drag="box_select")
+        self.hyp_src = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[], final=[]),
+                                       name="hypermap")
         self.hyp.image_rgba("image", x="x", y="y", dw="dw", dh="dh", source=self.hyp_src)
         self.theory_src = ColumnDataSource(dict(x=[], y=[]), name="theory")
         self.hyp.line("x", "y", source=self.theory_src, line_dash="dashed", line_width=2.5,
@@ -256,7 +261,7 @@ class Session:
         self.s = self.s.with_(optimizer=new)
         colour = style.optimizer_color(new)
         self.traj_glyph.line_color = colour
-        self.pts_glyph.fill_color = colour
+        self.pts_glyph.fill_color = self.pts_glyph.line_color = colour
         self._build_sliders()
         self._axes_labels()
         self._refresh(("trajectory", "basins", "hypermap"), reset=True)
@@ -396,8 +401,7 @@ class Session:
         first = paths[0][:int(taken[0]) + 1]
         first = first[np.all(np.isfinite(first), axis=1)]
         self.pts_src.data = dict(x=first[:, 0], y=first[:, 1], step=np.arange(len(first)))
-        every = max(1, int(math.ceil(len(first) / 12)))
-        idx = np.arange(0, len(first), every)
+        idx = numbered(first, self.s.model_obj().box)
         self.num_src.data = dict(x=first[idx, 0], y=first[idx, 1], text=[str(i) for i in idx])
         ends = view.ends
         ok = np.all(np.isfinite(ends), axis=1)
@@ -427,7 +431,7 @@ class Session:
         dy = (a1[-1] - a1[0]) / (len(a1) - 1)
         self.bas_src.data = dict(image=[label_image(view.labels)], x=[a0[0] - dx / 2],
                                  y=[a1[0] - dy / 2], dw=[a0[-1] - a0[0] + dx],
-                                 dh=[a1[-1] - a1[0] + dy])
+                                 dh=[a1[-1] - a1[0] + dy], final=[bool(final)])
         self.bas.x_range.start, self.bas.x_range.end = a0[0] - dx / 2, a0[-1] + dx / 2
         self.bas.y_range.start, self.bas.y_range.end = a1[0] - dy / 2, a1[-1] + dy / 2
         att = view.attractors
@@ -461,7 +465,7 @@ class Session:
             dy = (yy[-1] - yy[0]) / (len(yy) - 1)
         self.hyp_src.data = dict(image=[status_image(view.status)], x=[lx[0] - dx / 2],
                                  y=[yy[0] - dy / 2], dw=[lx[-1] - lx[0] + dx],
-                                 dh=[(yy[-1] - yy[0]) + dy])
+                                 dh=[(yy[-1] - yy[0]) + dy], final=[bool(final)])
         self.hyp.x_range.start, self.hyp.x_range.end = lx[0] - dx / 2, lx[-1] + dx / 2
         self.hyp.y_range.start, self.hyp.y_range.end = yy[0] - dy / 2, yy[-1] + dy / 2
         if view.theory is not None and view.y is not None:
@@ -498,6 +502,19 @@ class Session:
         self.msg.text = ""
         self.info.text = T("exported", self.lang,
                            paths="<br>".join(_escape(str(p)) for p in paths))
+
+
+def numbered(path: np.ndarray, box, min_sep: float = 0.05, most: int = 15) -> list[int]:
+    """Steps of ``path`` (K, 2) to number: the start, then each point at least ``min_sep`` of
+    the box (scaled max-norm) from the last numbered one, at most ``most`` of them."""
+    w = np.array([b - a for a, b in box], dtype=float)
+    out = [0]
+    for i in range(1, len(path)):
+        if np.max(np.abs(path[i] - path[out[-1]]) / w) >= min_sep:
+            out.append(i)
+            if len(out) >= most:
+                break
+    return out
 
 
 def _num(v, lang):

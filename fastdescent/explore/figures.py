@@ -37,8 +37,8 @@ T = Texts({
                   "es": "Arrastra un rectángulo (selección) para recalcular esa ventana."},
     "computing": {"en": "Computing…", "es": "Calculando…"},
     "preview": {"en": "coarse preview {n} × {n}", "es": "vista previa {n} × {n}"},
-    "settings": {"en": "{opt}, {hyper}; {steps} steps, tol {tol}",
-                 "es": "{opt}, {hyper}; {steps} pasos, tol {tol}"},
+    "settings": {"en": "{opt}{hyper}; {steps} steps, tol {tol}",
+                 "es": "{opt}{hyper}; {steps} pasos, tol {tol}"},
     "sgd_settings": {"en": "minibatch {b}, {s} seeds", "es": "minilote {b}, {s} semillas"},
     "traj_title": {"en": "Trajectory from ({x}, {y})", "es": "Trayectoria desde ({x}, {y})"},
     "traj_end": {"en": "end: L = {loss} after {steps} steps ({status})",
@@ -75,12 +75,11 @@ def settings_line(view, lang: str = "en") -> str:
     hv = s.hyper_values()
     skip = {getattr(view, "x", None), getattr(view, "y", None)} if view.kind == "hypermap" else set()
     hyper = ", ".join(f"{k} = {number(v, lang, '.4g')}" for k, v in hv.items() if k not in skip)
-    line = T("settings", lang, opt=optimizer_label(s.optimizer, lang), hyper=hyper or "–",
+    line = T("settings", lang, opt=optimizer_label(s.optimizer, lang),
+             hyper=", " + hyper if hyper else "",
              steps=s.steps, tol=number(s.tol, lang, ".0e"))
     if s.sgd():
-        from .core import SGD_SEEDS
-
-        line += "; " + T("sgd_settings", lang, b=s.batch_size, s=SGD_SEEDS)
+        line += "; " + T("sgd_settings", lang, b=s.batch_size, s=view.doc["run"].get("seeds", 1))
     return line
 
 
