@@ -13,10 +13,10 @@ from .engine import (Result, grid, latin_hypercube, load, random_starts, run, sa
 
 
 def explore(*args, **kwargs):
-    """The live explorer (:func:`fastdescent.explore.explore`; imported on first use, its page
+    """The live explorer (``fastdescent.explore.explore``; imported on first use, its page
     needs ``pip install fastdescent[explore]``).
 
-    Importing the subpackage replaces this name with the module :mod:`fastdescent.explore`,
+    Importing the subpackage replaces this name with the module ``fastdescent.explore``,
     which is callable the same way.
     """
     from .explore import explore as _explore
@@ -24,5 +24,6 @@ def explore(*args, **kwargs):
     return _explore(*args, **kwargs)
 
 
-__all__ = ["explore", "run", "sweep", "load", "save", "grid", "random_starts", "latin_hypercube",
+# ``explore`` (above) is documented with its module, fastdescent.explore
+__all__ = ["run", "sweep", "load", "save", "grid", "random_starts", "latin_hypercube",
            "Result", "models", "optim", "engine", "__version__"]

@@ -175,7 +175,13 @@ class Page:
 
     # ---------------------------------------------------------------- acting
     def tab(self, index: int):
+        """Show tab ``index`` and wait until its plot is laid out (clicks land where meant)."""
         self.page.locator(".bk-tab").nth(index).click()
+        plot = ("surface_plot", "basins_plot", "hyper_plot")[index]
+        self.page.wait_for_function(
+            f"() => {_MODEL}('tabs').active === {index} && "
+            f"Bokeh.index.get_one({_MODEL}('{plot}')).el.getBoundingClientRect().width > 0")
+        self.page.wait_for_timeout(300)
 
     def set_slider(self, name: str, value: float):
         """Set a slider as a released drag does (``value`` and ``value_throttled``)."""

@@ -1,14 +1,14 @@
 """A live explorer: loss surfaces, clicked trajectories, basin and hyperparameter maps, zoom.
 
-``fastdescent explore`` (or :func:`explore` in Python and Jupyter) starts a local web page
+``fastdescent explore`` (or ``explore`` in Python and Jupyter) starts a local web page
 built on a Bokeh server: pick a model and an optimizer, move its hyperparameters, click on
 the loss surface to start a trajectory there, watch the basin map and the learning-rate map
 refine, drag a rectangle to recompute a window. Every view is an experiment document computed
-by the engine (:mod:`fastdescent.explore.core`) and exports its figure and the TOML file that
+by the engine (``fastdescent.explore.core``) and exports its figure and the TOML file that
 reproduces its numbers with ``fastdescent run``.
 
 The page needs the optional extra: ``pip install fastdescent[explore]`` (Bokeh); the views
-themselves (:class:`Explorer` ``.trajectory``, ``.basins``, ``.hypermap``) need nothing more
+themselves (``Explorer`` ``.trajectory``, ``.basins``, ``.hypermap``) need nothing more
 than the package.
 """
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Explorer:
     export_dir : path
         Where the page's export button writes ``<view>-<model>-<optimizer>.{png,pdf,toml}``.
     steps, tol, batch_size :
-        Run settings (see :class:`~fastdescent.explore.core.Settings`).
+        Run settings (see ``fastdescent.explore.core.Settings``).
     **hyper
         Hyperparameters of the optimizer (``lr=0.05``).
 
@@ -85,19 +85,19 @@ class Explorer:
 
     # ------------------------------------------------------------------ views (no browser)
     def trajectory(self, start):
-        """The computed :class:`~fastdescent.explore.core.TrajectoryView` from ``start``."""
+        """The computed ``fastdescent.explore.core.TrajectoryView`` from ``start``."""
         v = core.trajectory(self.settings, start)
         v.ds = core.compute(v.doc)
         return v
 
     def basins(self, n: int = 128, window=None, reference=None):
-        """The computed and analysed :class:`~fastdescent.explore.core.BasinView`."""
+        """The computed and analysed ``fastdescent.explore.core.BasinView``."""
         v = core.basins(self.settings, n, window)
         v.ds = core.compute(v.doc)
         return v.analyse(reference)
 
     def hypermap(self, y=None, n: int = 64, window=None, start=None):
-        """The computed and analysed :class:`~fastdescent.explore.core.HyperView`."""
+        """The computed and analysed ``fastdescent.explore.core.HyperView``."""
         v = core.hypermap(self.settings, y, n, window, start)
         v.ds = core.compute(v.doc)
         return v.analyse()
@@ -105,7 +105,7 @@ class Explorer:
     # ------------------------------------------------------------------ the page
     @property
     def app(self):
-        """The Bokeh :class:`~bokeh.application.Application` of the page."""
+        """The Bokeh ``bokeh.application.Application`` of the page."""
         require_bokeh()
         from functools import partial
 
@@ -140,10 +140,10 @@ class Explorer:
 
 def explore(model="gabor", optimizer="gd", *, lang="en", export_dir="explore", show=True,
             **kwargs) -> Explorer:
-    """The live explorer (:class:`Explorer`); in Jupyter it displays itself inline.
+    """The live explorer (``Explorer``); in Jupyter it displays itself inline.
 
     ``show=False`` returns it without displaying (the views still compute); see
-    :class:`Explorer` for the arguments. The page needs ``pip install fastdescent[explore]``.
+    ``Explorer`` for the arguments. The page needs ``pip install fastdescent[explore]``.
 
     Examples
     --------
@@ -189,7 +189,7 @@ def serve(explorer: Explorer, port: int = 5006, open_browser: bool = True):
 
 
 class _CallableModule(type(socket)):
-    """``fastdescent.explore`` is this module and callable as :func:`explore`: importing the
+    """``fastdescent.explore`` is this module and callable as ``explore``: importing the
     subpackage makes it the package's attribute ``explore`` in place of the lazy function."""
 
     def __call__(self, *args, **kwargs):

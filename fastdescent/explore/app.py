@@ -1,7 +1,7 @@
-"""The explorer's page: Bokeh widgets and plots, one :class:`Session` per browser tab.
+"""The explorer's page: Bokeh widgets and plots, one ``Session`` per browser tab.
 
-Controls move :class:`~fastdescent.explore.core.Settings`; every change sends the views it
-affects to the session's :class:`~fastdescent.explore.worker.Worker` (a newer request of a
+Controls move ``fastdescent.explore.core.Settings``; every change sends the views it
+affects to the session's ``fastdescent.explore.worker.Worker`` (a newer request of a
 view replaces an older one), and results come back to the page through Bokeh's
 ``add_next_tick_callback`` (the UI thread never computes). A click on the surface starts a
 trajectory there; a rectangle dragged (box select) on the basin or hyperparameter map
@@ -182,10 +182,11 @@ class Session:
             TabPanel(title=T("basins_tab", L), child=column(self.bas, self.bas_div)),
             TabPanel(title=T("hyper_tab", L), child=column(self.hyp, self.hyp_div))])
 
-        from bokeh.events import SelectionGeometry, Tap
+        from bokeh.events import DoubleTap, SelectionGeometry, Tap
         from bokeh.layouts import row
 
         self.surf.on_event(Tap, self._tap)
+        self.surf.on_event(DoubleTap, self._tap)  # two quick clicks: two starts
         self.bas.on_event(SelectionGeometry, partial(self._select, "basins"))
         self.hyp.on_event(SelectionGeometry, partial(self._select, "hypermap"))
         self.model_sel.on_change("value", self._model)
@@ -214,26 +215,30 @@ class Session:
 
     # ------------------------------------------------------------------ controls
     def _build_sliders(self):
+        """New slider widgets for the optimizer's hyperparameters (the previous ones are
+        renamed first, so each ``hyper-<name>`` is one model in the page)."""
         from bokeh.models import CustomJSTickFormatter, Slider
 
         dec = ".replace('.', ',')" if self.lang == "es" else ""
         vals = self.s.hyper_values()
+        self._retired = getattr(self, "_retired", 0)
+        for w in self.hyper_col.children:
+            self._retired += 1
+            w.update(name=f"retired-{self._retired}", visible=False)
         widgets = []
         for sp in core.sliders(self.s.optimizer):
             v = vals[sp.name]
             if sp.log:
                 fmt = CustomJSTickFormatter(
                     code=f"return String(Number((10 ** tick).toPrecision(3))){dec};")
-                w = Slider(title=sp.name, start=math.log10(sp.lo), end=math.log10(sp.hi),
-                           value=math.log10(v), step=sp.step, format=fmt,
-                           name=f"hyper-{sp.name}")
-                conv = partial(pow, 10.0)
+                w = Slider(start=math.log10(sp.lo), end=math.log10(sp.hi), value=math.log10(v),
+                           step=sp.step, format=fmt, title=sp.name, name=f"hyper-{sp.name}")
             else:
-                w = Slider(title=sp.name, start=sp.lo, end=sp.hi, value=v,
-                           step=sp.step or 0.01, format=self.fmt, name=f"hyper-{sp.name}")
-                conv = float
-            w.on_change("value_throttled",
-                        lambda a, o, n, name=sp.name, conv=conv: self._set(hyper={name: conv(n)}))
+                w = Slider(start=sp.lo, end=sp.hi, value=v, step=sp.step or 0.01,
+                           format=self.fmt, title=sp.name, name=f"hyper-{sp.name}")
+            # every move requests the views; a newer request replaces the older one
+            w.on_change("value", lambda a, o, n, name=sp.name, log=sp.log:
+                        self._set(hyper={name: 10.0 ** n if log else float(n)}))
             widgets.append(w)
         self.hyper_col.children = widgets
         others = [h for h in self.s.hyper_values() if h != next(iter(self.s.hyper_values()))]
@@ -451,7 +456,9 @@ class Session:
         head = T("basins_title", L, n=view.n)
         if not final:
             head += " (" + T("preview", L, n=view.n) + ")"
-        self.bas_div.text = f"<b>{head}</b><br>{stats}<br>{_escape(settings_line(view, L))}"
+        self.bas_div.text = (f"<b>{head}</b><br>{stats}<br>{_escape(settings_line(view, L))}"
+                             f"<br>{swatches(((-2, 'not_converged'), (-1, 'diverged')), L, True)}"
+                             f" ☆ {i18n.t('attractor', L).lower()}")
 
     def _draw_hypermap(self, view, final):
         if final:
@@ -477,6 +484,7 @@ class Session:
             self.theory_src.data = dict(x=[math.log10(t)] * 2, y=[yy[0], yy[-1]])
         else:
             self.theory_src.data = dict(x=[], y=[])
+        self.hyp.legend.visible = view.theory is not None
         L = self.lang
         st = view.status
         head = T("hyper_title", L, x=number(view.start[0], L, ".4g"),
@@ -485,7 +493,8 @@ class Session:
             head += " (" + T("preview", L, n=len(view.xs)) + ")"
         stats = T("hyper_stats", L, conv=int((st == 1).sum()), div=int((st == 2).sum()),
                   lam=_num(view.lam, L), d=_num(view.dimension, L))
-        self.hyp_div.text = f"<b>{head}</b><br>{stats}<br>{_escape(settings_line(view, L))}"
+        self.hyp_div.text = (f"<b>{head}</b><br>{stats}<br>{_escape(settings_line(view, L))}"
+                             f"<br>{swatches(((1, 'converged'), (0, 'not_converged'), (2, 'diverged')), L)}")
 
     # ------------------------------------------------------------------ export
     def _export(self):
@@ -515,6 +524,18 @@ def numbered(path: np.ndarray, box, min_sep: float = 0.05, most: int = 15) -> li
             if len(out) >= most:
                 break
     return out
+
+
+def swatches(items, lang: str, labels: bool = False) -> str:
+    """HTML legend: a colour swatch and the name of each ``(code, key)``: status codes, or
+    with ``labels`` the basin labels -2 (not converged) and -1 (diverged)."""
+    out = []
+    for code, key in items:
+        colour = (style.attractor_color(code) if labels else style.STATUS_COLORS[code])
+        out.append(f'<span style="display:inline-block;width:14px;height:14px;'
+                   f'background:{colour};border:1px solid #333;vertical-align:middle">'
+                   f'</span> {_escape(i18n.t(key, lang))}')
+    return " &nbsp; ".join(out)
 
 
 def _num(v, lang):

@@ -1,30 +1,30 @@
 r"""The explorer's engine: every view is an experiment document, computed by the package's engine.
 
-Nothing here needs a browser or Bokeh. A view (:class:`TrajectoryView`, :class:`BasinView`,
-:class:`HyperView`) is built from the explorer's :class:`Settings` as the parsed TOML of an
-experiment file (``view.doc``), validated by the same :func:`fastdescent.cli.experiment.from_dict`
+Nothing here needs a browser or Bokeh. A view (``TrajectoryView``, ``BasinView``,
+``HyperView``) is built from the explorer's ``Settings`` as the parsed TOML of an
+experiment file (``view.doc``), validated by the same ``fastdescent.cli.experiment.from_dict``
 that ``fastdescent run`` uses and computed by the same sweep plan
-(:class:`~fastdescent.engine.sweeps.SweepPlan`), in chunks, so that
+(``fastdescent.engine.sweeps.SweepPlan``), in chunks, so that
 
 * ``view.toml()`` written to a file and run with ``fastdescent run`` gives exactly (bit for
   bit) the arrays the view shows, since a sweep's results do not depend on its chunking;
 * a computation can stop between two chunks when a newer request replaces it
-  (:func:`steps` is a generator: one chunk per ``next``).
+  (``steps`` is a generator: one chunk per ``next``).
 
 The catalogue (models, optimizers, hyperparameter sliders) is read from the registries:
-:data:`fastdescent.models.named_models` (the models with two parameters, whose loss is a
-surface) and :func:`fastdescent.optim.registry.all_rules` (every registered rule, its
+``fastdescent.models.named_models`` (the models with two parameters, whose loss is a
+surface) and ``fastdescent.optim.registry.all_rules`` (every registered rule, its
 hyperparameters with their defaults and valid ranges).
 
 Basin labels. The end points of the trajectories that converged
 (:math:`\|\nabla L\| < \mathrm{tol}` within ``steps`` steps, status 1) are clustered into
-attractors by single linkage at :data:`CLUSTER_TOL` of the box width
-(:func:`fastdescent.analysis.find_attractors`). A trajectory that ran out of steps is
-labelled with the attractor nearest to its end point when that lies within :data:`NEAR` of
+attractors by single linkage at ``CLUSTER_TOL`` of the box width
+(``fastdescent.analysis.find_attractors``). A trajectory that ran out of steps is
+labelled with the attractor nearest to its end point when that lies within ``NEAR`` of
 the box width in every coordinate (it is still on its way in), and "not converged" (``-2``)
 otherwise; diverged trajectories are ``-1``. The basin entropy :math:`S_b` and boundary entropy
 :math:`S_{bb}` (boxes of 5 cells) and the box-counting dimension :math:`D` of the basin
-boundaries come from :mod:`fastdescent.analysis`.
+boundaries come from ``fastdescent.analysis``.
 """
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def surface_models() -> tuple[str, ...]:
 
 
 def model(name: str):
-    """The model ``name`` of :func:`surface_models` (built once)."""
+    """The model ``name`` of ``surface_models`` (built once)."""
     if name not in surface_models():
         raise ExploreError(f"unknown model {name!r}; the explorer shows the two-parameter "
                            f"models: {', '.join(surface_models())}")
@@ -126,7 +126,7 @@ class Slider:
 
 
 def sliders(name: str) -> tuple[Slider, ...]:
-    """One :class:`Slider` per hyperparameter of the registered rule ``name``, from its record.
+    """One ``Slider`` per hyperparameter of the registered rule ``name``, from its record.
 
     A range closed within ``[0, 1]`` is a linear slider over it (up to 0.999 when 1 is
     excluded); an unbounded one (a learning rate, :math:`\\epsilon`) a log slider over three
@@ -166,7 +166,7 @@ class Settings:
     """What the explorer's controls set: model, optimizer and its hyperparameters, run options.
 
     ``hyper`` holds the hyperparameters moved from their defaults; ``batch_size`` 0 is full
-    batch (a positive value draws minibatches: SGD, with :data:`SGD_SEEDS` seeds per clicked
+    batch (a positive value draws minibatches: SGD, with ``SGD_SEEDS`` seeds per clicked
     start); ``tol`` stops a trajectory when :math:`\\|\\nabla L\\| < \\mathrm{tol}`.
     """
 
@@ -239,8 +239,8 @@ def _base_doc(s: Settings, title: str) -> dict:
 
 # ----------------------------------------------------------------------------- computation
 def experiment(doc: dict):
-    """The validated :class:`~fastdescent.cli.experiment.Experiment` of a view's document
-    (:class:`ExploreError` with the one-line reason when it is invalid)."""
+    """The validated ``fastdescent.cli.experiment.Experiment`` of a view's document
+    (``ExploreError`` with the one-line reason when it is invalid)."""
     from ..cli.errors import UsageError
     from ..cli.experiment import from_dict
 
@@ -255,8 +255,8 @@ def experiment(doc: dict):
 def steps(doc: dict, chunk: int = CHUNK):
     """Compute a view's sweep one chunk per ``next`` (a generator); returns its Dataset.
 
-    The chunks run through :meth:`SweepPlan.compute <fastdescent.engine.sweeps.SweepPlan>`,
-    exactly as :func:`fastdescent.sweep` (and so ``fastdescent run``) runs them.
+    The chunks run through ``SweepPlan.compute``,
+    exactly as ``fastdescent.sweep`` (and so ``fastdescent run``) runs them.
     """
     exp = experiment(doc)
     plan = exp.plan()
@@ -277,7 +277,7 @@ def steps(doc: dict, chunk: int = CHUNK):
 
 
 def compute(doc: dict):
-    """A view's Dataset in one call (:func:`steps` run to the end).
+    """A view's Dataset in one call (``steps`` run to the end).
 
     Examples
     --------
@@ -412,7 +412,7 @@ class TrajectoryView(_View):
 def trajectory(s: Settings, start) -> TrajectoryView:
     """The trajectory view from ``start`` (its document; ``compute(view.doc)`` runs it).
 
-    Every step is recorded (``record_every = 1``); with minibatches, :data:`SGD_SEEDS` seeds.
+    Every step is recorded (``record_every = 1``); with minibatches, ``SGD_SEEDS`` seeds.
     """
     p = np.asarray(start, dtype=float).reshape(-1)
     if p.shape != (2,) or not np.all(np.isfinite(p)):
@@ -465,7 +465,7 @@ class BasinView(_View):
 
 def label_ends(m, ends, status, reference=None):
     """``(attractors, labels)`` of end points ``(M, 2)`` with engine ``status`` (see the
-    module docstring: converged ends clustered, unconverged ones within :data:`NEAR` of an
+    module docstring: converged ends clustered, unconverged ones within ``NEAR`` of an
     attractor take its label).
 
     Examples
@@ -526,7 +526,10 @@ class HyperView(_View):
     kind = "hypermap"
 
     def analyse(self) -> "HyperView":
-        """Status and loss grids, the analytic boundary and the boundary's dimension."""
+        """Status and loss grids, the analytic boundary (where the rule's record has one, at
+        the curvature :math:`\\lambda_{max}` of the lowest converged end point) and the
+        box-counting dimension of the boundaries between the outcomes (converged, step
+        limit, diverged)."""
         from ..analysis import boundary_dimension, stability_threshold
 
         st = self.ds["status"].values.reshape(len(self.xs), -1)
@@ -554,9 +557,8 @@ class HyperView(_View):
             thr = np.asarray(thr, dtype=float)
             if np.any(np.isfinite(thr)):
                 self.theory = (ys, thr)
-        trainable = np.where(st == 2, -1, 0)
-        self.dimension = (float(boundary_dimension(trainable).dimension)
-                          if min(trainable.shape) >= 16 else math.nan)
+        self.dimension = (float(boundary_dimension(st).dimension)
+                          if min(st.shape) >= 16 and len(np.unique(st)) > 1 else math.nan)
         return self
 
 

@@ -1,6 +1,6 @@
 """A view as a slide-ready matplotlib figure (the explorer's export), in the house style.
 
-Drawn with :mod:`fastdescent.plotting` (loss surface and numbered trajectories, basin map with
+Drawn with ``fastdescent.plotting`` (loss surface and numbered trajectories, basin map with
 the attractors, hyperparameter map with the analytic boundary), labels in English or Spanish
 (decimal comma in Spanish), the settings of the view written under the title.
 """

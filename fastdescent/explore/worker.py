@@ -1,14 +1,14 @@
 """Computation off the UI thread: one worker thread, the newest request of each channel wins.
 
 A job is a generator function: each ``next`` does one chunk of work (a chunk of a sweep),
-may yield a :class:`Partial` result to publish at once (a coarse preview), and returns the
+may yield a ``Partial`` result to publish at once (a coarse preview), and returns the
 final result. The worker runs one chunk at a time; between chunks it
 
 * drops a job whose channel got a newer request (the newer one replaces it), and
 * runs the pending job of the most urgent channel first (lower ``priority`` first), so a
   clicked trajectory (a few milliseconds) does not wait for a basin map to finish.
 
-Results and errors go to the callbacks given to :class:`Worker` (called on the worker thread;
+Results and errors go to the callbacks given to ``Worker`` (called on the worker thread;
 a UI hands them over to its own thread, e.g. Bokeh's ``add_next_tick_callback``).
 """
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Worker:
     Parameters
     ----------
     on_result : callable ``(channel, serial, value, final)``
-        Called with each :class:`Partial` (``final=False``) and the job's return value
+        Called with each ``Partial`` (``final=False``) and the job's return value
         (``final=True``).
     on_error : callable ``(channel, serial, exc)``
         Called when a job raises; the worker goes on with the other jobs.
