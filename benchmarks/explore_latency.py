@@ -73,7 +73,7 @@ def measure(repeat: int, shots: Path | None):
             ms.append(pg.wait_changed("traj"))
         rows.append(("clicked trajectory (Gabor, GD, 200 steps, every step drawn)", ms, 150))
         if shots:
-            pg.click_at("surface_plot", -2.0, 15.5)
+            pg.click_at("surface_plot", -6.5, 19.0)
             time.sleep(1.0)
             pg.screenshot(shots / "surface.png")
         # 2. basin map after a slider release, GD then Adam

@@ -130,6 +130,11 @@ class Session:
         self.surf_src = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[]))
         self.surf.image("image", x="x", y="y", dw="dw", dh="dh", source=self.surf_src,
                         color_mapper=self.cmap)
+        from bokeh.models import ColorBar
+
+        self.surf.add_layout(ColorBar(color_mapper=self.cmap, title=T("surface_scale", L),
+                                      formatter=self.fmt, title_text_font_size="13px",
+                                      major_label_text_font_size="12px"), "right")
         self.traj_src = ColumnDataSource(dict(xs=[], ys=[]), name="traj")
         colour = style.optimizer_color(self.s.optimizer)
         self.traj_glyph = self.surf.multi_line("xs", "ys", source=self.traj_src, line_width=2.5,
@@ -139,7 +144,8 @@ class Session:
                                            fill_color=colour, line_color=colour).glyph
         self.num_src = ColumnDataSource(dict(x=[], y=[], text=[]), name="numbers")
         self.surf.text("x", "y", text="text", source=self.num_src, text_font_size="13px",
-                       x_offset=6, y_offset=-5, text_color="black", text_outline_color="white")
+                       x_offset=6, y_offset=-5, text_color="black",
+                       background_fill_color="white", background_fill_alpha=0.75)
         self.ends_src = ColumnDataSource(dict(x=[], y=[]), name="ends")
         self.surf.scatter("x", "y", source=self.ends_src, size=11, marker="star",
                           fill_color="white", line_color="black")

@@ -35,6 +35,7 @@ T = Texts({
                    "es": "Haz clic en la superficie para empezar una trayectoria ahí."},
     "zoom_hint": {"en": "Drag a rectangle (box select) to recompute that window.",
                   "es": "Arrastra un rectángulo (selección) para recalcular esa ventana."},
+    "surface_scale": {"en": "log₁₀(L − L_min)", "es": "log₁₀(L − L_min)"},
     "computing": {"en": "Computing…", "es": "Calculando…"},
     "preview": {"en": "coarse preview {n} × {n}", "es": "vista previa {n} × {n}"},
     "settings": {"en": "{opt}{hyper}; {steps} steps, tol {tol}",
