@@ -379,3 +379,15 @@ def test_the_page_is_built_from_the_registries():
         assert "replace('.', ',')" in sess.fmt.code  # decimal comma on the axes
     finally:
         sess.worker.close()
+
+
+def test_the_explore_command_line(capsys):
+    assert main(["explore", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert all(k in out for k in ("--port", "--no-browser", "--lang {es,en}"))
+    assert main(["explore", "--port", "70000"]) == 2
+    assert "--port must be in [0, 65535]" in capsys.readouterr().err
+    assert main(["explore", "--lang", "fr"]) == 2
+    pytest.importorskip("bokeh")
+    assert main(["explore", "--model", "no_such_model", "--no-browser"]) == 2
+    assert "two-parameter models" in capsys.readouterr().err
