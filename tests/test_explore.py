@@ -391,3 +391,13 @@ def test_the_explore_command_line(capsys):
     pytest.importorskip("bokeh")
     assert main(["explore", "--model", "no_such_model", "--no-browser"]) == 2
     assert "two-parameter models" in capsys.readouterr().err
+
+
+def test_the_bokeh_application_builds_the_page():
+    """What Jupyter embeds (``Explorer.show``) and the server serves: ``Explorer.app``."""
+    pytest.importorskip("bokeh")
+    ex = fd.explore("rosenbrock", "adam", lang="es", lr=0.01, show=False)
+    doc = ex.app.create_document()
+    assert doc.title == "Explorador de fastdescent"
+    assert doc.select_one({"name": "optimizer"}).value == "adam"
+    assert 10 ** doc.select_one({"name": "hyper-lr"}).value == pytest.approx(0.01)

@@ -58,8 +58,8 @@ def test_a_click_draws_the_trajectory_of_fd_run_from_there(page):
 
 
 def test_a_slider_changes_the_basin_map(page):
-    page.tab(1)
     page.mark("basins")
+    page.tab(1)  # the map is computed when its tab is first shown
     page.wait_changed("basins", final=True, timeout_ms=120_000)
     before = page.data("basins")["image"][0]
     info_before = page.text("basins_info")
@@ -84,6 +84,15 @@ def test_a_dragged_rectangle_recomputes_that_window(page):
     assert n == 128
     assert abs(x0 + 4.0) < 0.15 and abs(x1 - 3.0) < 0.15  # the dragged window, full grid
     assert re.search(r"D = \d", page.text("basins_info"))  # its box-counting dimension
+    page.mark("hypermap")
+    page.tab(2)  # the map is computed when its tab is first shown
+    page.wait_changed("hypermap", final=True, timeout_ms=120_000)
+    page.mark("hypermap")
+    page.drag_rect("hyper_plot", -2.0, 0.2, -0.5, 0.8)  # log10(lr) from -2 to -0.5
+    page.wait_changed("hypermap", final=True, timeout_ms=120_000)
+    d = page.data("hypermap")
+    dx = d["dw"][0] / 64
+    assert abs(d["x"][0] + dx / 2 + 2.0) < 0.05 and abs(d["x"][0] + d["dw"][0] - dx / 2 + 0.5) < 0.05
 
 
 def test_export_writes_a_png_and_a_toml_that_reproduces_the_view(page, tmp_path,
