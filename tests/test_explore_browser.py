@@ -30,6 +30,8 @@ def page(tmp_path_factory):
 
 
 def test_the_page_loads_without_console_errors(page):
+    page.page.wait_for_function(  # "Computing…" shows while work is pending, then clears
+        "() => Bokeh.documents[0].get_model_by_name('busy').text === ''", timeout=120_000)
     assert page.console == []
     assert page.text("message") == ""
     assert page.js("() => Bokeh.documents[0].get_model_by_name('model').value") == "gabor"

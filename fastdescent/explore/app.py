@@ -114,6 +114,7 @@ class Session:
         self.reset_btn = Button(label=T("reset_zoom", L), name="reset")
         self.msg = Div(text="", name="message", width=330,
                        styles={"color": "#B00020", "font-size": "14px"})
+        self.busy = Div(text="", name="busy", width=330, styles={"color": "#555555"})
         self.info = Div(text=T("click_hint", L) + "<br>" + T("zoom_hint", L), width=330,
                         name="info", styles={"font-size": "13px"})
         from bokeh.layouts import column
@@ -209,7 +210,7 @@ class Session:
         controls = column(Div(text=f"<h2>{T('app_title', L)}</h2>"), self.model_sel,
                           self.opt_sel, self.hyper_col, self.steps_sl, self.tol_sl,
                           self.batch_sp, self.grid_sp, self.y_sel, self.reset_btn,
-                          self.export_btn, self.msg, self.info, width=350)
+                          self.export_btn, self.busy, self.msg, self.info, width=350)
         doc.add_root(row(controls, self.tabs, name="root"))
         doc.title = T("app_title", L)
         doc.on_session_destroyed(lambda ctx: self.worker.close())
@@ -315,6 +316,7 @@ class Session:
             self.hyper_window = None
         self._dirty |= set(which)
         self.msg.text = ""
+        self.busy.text = T("computing", self.lang)
         for v in which:
             if v in self._visible() or v == "trajectory":
                 self._dirty.discard(v)
@@ -379,6 +381,8 @@ class Session:
         self.doc.add_next_tick_callback(partial(self._show_error, channel, exc))
 
     def _show_error(self, channel, exc):
+        if self.worker.idle():
+            self.busy.text = ""
         if not isinstance(exc, (core.ExploreError, ValueError, TypeError, MemoryError)):
             import traceback
 
@@ -387,6 +391,8 @@ class Session:
         self.msg.text = T("error", self.lang, msg=_escape(msg))
 
     def _show(self, channel, serial, value, final):
+        if self.worker.idle():
+            self.busy.text = ""
         if serial != self.worker.latest(channel):
             return
         getattr(self, f"_draw_{channel}")(value, final)

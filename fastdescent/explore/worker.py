@@ -97,6 +97,7 @@ class Worker:
             return self._serial.get(channel, 0)
 
     def idle(self) -> bool:
+        """No request waits and no job runs (a job's last result may still be on its way)."""
         with self._cv:
             return not self._pending and not self._running
 
