@@ -89,7 +89,7 @@ def measure(repeat: int, shots: Path | None):
                 pg.set_slider("hyper-lr", __import__("math").log10(lr[k % 2]))
                 prev.append(pg.wait_changed("basins", timeout_ms=120_000))
                 full.append(pg.wait_changed("basins", final=True, timeout_ms=120_000))
-            rows.append((f"basin map 128 x 128, {opt}, 200 steps: coarse preview (32 x 32)",
+            rows.append((f"basin map 128 x 128, {opt}, 200 steps: coarse preview (16 x 16)",
                          prev, 200))
             rows.append((f"basin map 128 x 128, {opt}, 200 steps: full map", full, 1000))
         if shots:

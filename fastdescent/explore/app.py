@@ -353,7 +353,7 @@ class Session:
         except (TypeError, ValueError):
             raise core.ExploreError(f"grid must be an integer, got {n!r}") from None
         full = core.basins(s, n, window)  # validates n and the window first
-        coarse_n = max(16, n // 4)
+        coarse_n = max(16, n // 8)
         if coarse_n < n:
             coarse = core.basins(s, coarse_n, window)
             coarse.ds = yield from core.steps(coarse.doc)
