@@ -593,7 +593,7 @@ def _writable(d: Path) -> bool:
 
 
 __all__ = ["cmd_list", "cmd_run", "cmd_sweep", "cmd_plot", "cmd_figures", "cmd_compile", "cmd_info",
-           "PLOT_KINDS"]
+           "cmd_explore", "PLOT_KINDS"]
 
 
 # ---------------------------------------------------------------------------------- explore
