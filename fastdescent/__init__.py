@@ -11,5 +11,19 @@ from . import engine, models, optim  # noqa: E402
 from .engine import (Result, grid, latin_hypercube, load, random_starts, run, save,  # noqa: E402
                      sweep)
 
-__all__ = ["run", "sweep", "load", "save", "grid", "random_starts", "latin_hypercube", "Result",
-           "models", "optim", "engine", "__version__"]
+
+def explore(*args, **kwargs):
+    """The live explorer (``fastdescent.explore.explore``; imported on first use, its page
+    needs ``pip install fastdescent[explore]``).
+
+    Importing the subpackage replaces this name with the module ``fastdescent.explore``,
+    which is callable the same way.
+    """
+    from .explore import explore as _explore
+
+    return _explore(*args, **kwargs)
+
+
+# ``explore`` (above) is documented with its module, fastdescent.explore
+__all__ = ["run", "sweep", "load", "save", "grid", "random_starts", "latin_hypercube",
+           "Result", "models", "optim", "engine", "__version__"]

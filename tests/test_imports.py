@@ -6,7 +6,8 @@ Layers, bottom to top (a module may import its own layer and the ones below):
    machinery to compile generated modules, and leaf helpers;
 1. ``models``, ``optim``: what people add (they never import each other);
 2. ``engine``: runs models with optimizers;
-3. ``analysis``; 4. ``plotting``; 5. ``cli``, ``figures``, ``__main__``, the package itself.
+3. ``analysis``; 4. ``plotting``; 5. ``cli``, ``figures``, ``explore``, ``__main__``, the package
+   itself.
 
 Every ``import`` statement counts, including those inside functions (imported later, but a
 dependency all the same). Built from the source with :mod:`ast`, without importing anything.
@@ -24,7 +25,7 @@ LAYERS = {
     "engine": 2,
     "analysis": 3,
     "plotting": 4,
-    "cli": 5, "figures": 5, "__main__": 5, "__init__": 5,
+    "cli": 5, "figures": 5, "explore": 5, "__main__": 5, "__init__": 5,
 }
 
 
@@ -144,3 +145,13 @@ def test_a_cycle_is_detected():
     assert find_cycle({"a": {"b"}, "b": {"a"}}) is not None
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_only_the_command_line_and_the_package_import_the_explorer():
+    """``fastdescent.explore`` (the optional live explorer) is a leaf: only its own modules, the
+    ``explore`` command and the lazy ``fd.explore`` import it."""
+    bad = [u for u, vs in graph().items()
+           if any(v.startswith("fastdescent.explore") for v in vs)
+           and not u.startswith("fastdescent.explore")
+           and u not in ("fastdescent", "fastdescent.cli.commands")]
+    assert not bad, bad

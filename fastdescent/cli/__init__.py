@@ -9,6 +9,7 @@
     fastdescent plot OUT.nc --kind basins|hyper|convergence [-o fig.png]
     fastdescent figures [--lang es|en] [--only 6.4,6.9] [--quick] [-o DIR]
     fastdescent compile [MODEL ...] [--all] [--no-minibatch]
+    fastdescent explore [--port 5006] [--no-browser] [--lang es|en]
     fastdescent info
 
 Exit codes: 0 success, 1 runtime failure, 2 bad input (command line, experiment file, data).
@@ -182,6 +183,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip the minibatch (SGD) kernels")
     _add_common(p)
     p.set_defaults(func=C.cmd_compile)
+
+    p = sub.add_parser("explore", help="the live explorer in the browser",
+                       description="Start the live explorer (a local web page: loss surface "
+                       "and clicked trajectories, basin maps, hyperparameter maps, zoom, "
+                       "export of figures and experiment files) and open it in the browser. "
+                       "Serves only on localhost. Needs pip install fastdescent[explore].")
+    p.add_argument("--port", type=int, default=5006, help="port on localhost (default 5006)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--lang", choices=("es", "en"), default="en",
+                   help="language of the page and the exported figures (default en)")
+    p.add_argument("--model", default="gabor", help="model shown first (default gabor)")
+    p.add_argument("--optimizer", default="gd", help="optimizer shown first (default gd)")
+    p.add_argument("--export-dir", default="explore", metavar="DIR",
+                   help="where the export button writes figures and TOML (default ./explore)")
+    _add_common(p)
+    p.set_defaults(func=C.cmd_explore)
 
     p = sub.add_parser("info", help="versions, threading, SVML, cache directory",
                        description="Report versions, Numba's threading layer and thread count, "

@@ -1,4 +1,5 @@
-"""The subcommands: ``list``, ``run``, ``sweep``, ``plot``, ``figures``, ``compile``, ``info``."""
+"""The subcommands: ``list``, ``run``, ``sweep``, ``plot``, ``figures``, ``compile``, ``explore``,
+``info``."""
 from __future__ import annotations
 
 import inspect
@@ -592,4 +593,28 @@ def _writable(d: Path) -> bool:
 
 
 __all__ = ["cmd_list", "cmd_run", "cmd_sweep", "cmd_plot", "cmd_figures", "cmd_compile", "cmd_info",
-           "PLOT_KINDS"]
+           "cmd_explore", "PLOT_KINDS"]
+
+
+# ---------------------------------------------------------------------------------- explore
+def cmd_explore(args, extra) -> int:
+    """``fastdescent explore``: serve the live explorer on localhost until Ctrl-C."""
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be in [0, 65535], got {args.port}")
+    from ..explore import ExploreError, Explorer, require_bokeh
+
+    try:
+        require_bokeh()
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
+    hyper = {"lr": 0.05} if args.optimizer == "gd" else {}
+    try:
+        ex = Explorer(args.model, args.optimizer, lang=args.lang, export_dir=args.export_dir,
+                      tol=1e-3, **hyper)
+    except ExploreError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        ex.serve(port=args.port, open_browser=not args.no_browser)
+    except OSError as exc:
+        raise CLIError(f"cannot serve on localhost:{args.port}: {exc}") from None
+    return 0

@@ -1,0 +1,613 @@
+r"""The explorer's engine: every view is an experiment document, computed by the package's engine.
+
+Nothing here needs a browser or Bokeh. A view (``TrajectoryView``, ``BasinView``,
+``HyperView``) is built from the explorer's ``Settings`` as the parsed TOML of an
+experiment file (``view.doc``), validated by the same ``fastdescent.cli.experiment.from_dict``
+that ``fastdescent run`` uses and computed by the same sweep plan
+(``fastdescent.engine.sweeps.SweepPlan``), in chunks, so that
+
+* ``view.toml()`` written to a file and run with ``fastdescent run`` gives exactly (bit for
+  bit) the arrays the view shows, since a sweep's results do not depend on its chunking;
+* a computation can stop between two chunks when a newer request replaces it
+  (``steps`` is a generator: one chunk per ``next``).
+
+The catalogue (models, optimizers, hyperparameter sliders) is read from the registries:
+``fastdescent.models.named_models`` (the models with two parameters, whose loss is a
+surface) and ``fastdescent.optim.registry.all_rules`` (every registered rule, its
+hyperparameters with their defaults and valid ranges).
+
+Basin labels. The end points of the trajectories that converged
+(:math:`\|\nabla L\| < \mathrm{tol}` within ``steps`` steps, status 1) are clustered into
+attractors by single linkage at ``CLUSTER_TOL`` of the box width
+(``fastdescent.analysis.find_attractors``). A trajectory that ran out of steps is
+labelled with the attractor nearest to its end point when that lies within ``NEAR`` of
+the box width in every coordinate (it is still on its way in), and "not converged" (``-2``)
+otherwise; diverged trajectories are ``-1``. The basin entropy :math:`S_b` and boundary entropy
+:math:`S_{bb}` (boxes of 5 cells) and the box-counting dimension :math:`D` of the basin
+boundaries come from ``fastdescent.analysis``.
+"""
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Settings", "Slider", "TrajectoryView", "BasinView", "HyperView", "surface_models",
+           "optimizers", "sliders", "trajectory", "basins", "hypermap", "surface", "steps",
+           "compute", "to_toml", "MAX_TRAJECTORIES", "MAX_GRID", "CLUSTER_TOL", "NEAR",
+           "ExploreError", "label_ends"]
+
+#: Largest number of trajectories one view may ask for (a 1024 x 1024 grid).
+MAX_TRAJECTORIES = 1 << 20
+#: Largest grid side of a basin or hyperparameter map.
+MAX_GRID = 1024
+#: Clustering resolution of the attractors (fraction of the box width).
+CLUSTER_TOL = 1e-3
+#: An unconverged end point this close to an attractor (fraction of the box width, in every
+#: coordinate) is labelled with it.
+NEAR = 2e-2
+#: Trajectories per chunk: the granularity at which a newer request interrupts an older one.
+CHUNK = 1024
+#: Seeds of the SGD ensemble drawn from one clicked start.
+SGD_SEEDS = 5
+
+
+class ExploreError(ValueError):
+    """A request the explorer cannot compute (shown as a message, never a crash)."""
+
+
+# ------------------------------------------------------------------------------- catalogue
+_MODELS: dict = {}
+
+
+def surface_models() -> tuple[str, ...]:
+    """Registry names of the models with two parameters (those with a loss surface).
+
+    Examples
+    --------
+    >>> from fastdescent.explore.core import surface_models
+    >>> "gabor" in surface_models() and "rosenbrock" in surface_models()
+    True
+    """
+    if not _MODELS:
+        from ..models import named_models
+
+        for name, factory in named_models.items():
+            try:
+                m = factory()
+            except TypeError:  # a factory that needs arguments (data, sizes)
+                continue
+            if m.n_params == 2:
+                _MODELS[name] = m
+    return tuple(_MODELS)
+
+
+def model(name: str):
+    """The model ``name`` of ``surface_models`` (built once)."""
+    if name not in surface_models():
+        raise ExploreError(f"unknown model {name!r}; the explorer shows the two-parameter "
+                           f"models: {', '.join(surface_models())}")
+    return _MODELS[name]
+
+
+def optimizers() -> tuple[str, ...]:
+    """Registry names of every registered optimizer (built-ins first).
+
+    Examples
+    --------
+    >>> from fastdescent.explore.core import optimizers
+    >>> {"gd", "adam", "momentum"} <= set(optimizers())
+    True
+    """
+    from ..optim.registry import all_rules
+
+    return tuple(r.name for r in all_rules())
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A hyperparameter as a slider: its range, and whether the slider moves its logarithm.
+
+    A log slider (``log=True``) runs over :math:`\\log_{10}` of the value between ``lo`` and
+    ``hi``; a boolean is a 0/1 slider, an integer one moves in steps of 1.
+    """
+
+    name: str
+    value: float
+    lo: float
+    hi: float
+    log: bool = False
+    step: float = 0.0
+    kind: str = "float"
+
+
+def sliders(name: str) -> tuple[Slider, ...]:
+    """One ``Slider`` per hyperparameter of the registered rule ``name``, from its record.
+
+    A range closed within ``[0, 1]`` is a linear slider over it (up to 0.999 when 1 is
+    excluded); an unbounded one (a learning rate, :math:`\\epsilon`) a log slider over three
+    decades below and two above the default; integers and booleans move in unit steps.
+
+    Examples
+    --------
+    >>> from fastdescent.explore.core import sliders
+    >>> [(s.name, s.log) for s in sliders("momentum")]
+    [('lr', True), ('beta', False)]
+    """
+    from ..optim.registry import get_rule
+
+    rule = get_rule(name)
+    out = []
+    for h in rule.hyper:
+        sp, d = h.spec, float(h.default)
+        if sp.boolean:
+            out.append(Slider(h.name, d, 0.0, 1.0, step=1.0, kind="bool"))
+        elif sp.integer:
+            out.append(Slider(h.name, d, sp.lo, max(sp.lo + 10, 4 * d), step=1.0, kind="int"))
+        elif math.isfinite(sp.hi) and sp.hi <= 1.0 and sp.lo >= 0.0:
+            hi = sp.hi if sp.hi_closed else min(0.999, sp.hi)
+            lo = sp.lo if sp.lo_closed else sp.lo + 1e-3
+            out.append(Slider(h.name, d, lo, hi, step=min(0.01, (hi - lo) / 100)))
+        else:
+            base = d if d > 0 else 1e-3
+            lo = max(base * 1e-3, sp.lo if sp.lo > 0 else 0.0)
+            hi = base * 1e2 if not math.isfinite(sp.hi) else sp.hi
+            out.append(Slider(h.name, d, lo, hi, log=True, step=0.01))
+    return tuple(out)
+
+
+# -------------------------------------------------------------------------------- settings
+@dataclass(frozen=True)
+class Settings:
+    """What the explorer's controls set: model, optimizer and its hyperparameters, run options.
+
+    ``hyper`` holds the hyperparameters moved from their defaults; ``batch_size`` 0 is full
+    batch (a positive value draws minibatches: SGD, with ``SGD_SEEDS`` seeds per clicked
+    start); ``tol`` stops a trajectory when :math:`\\|\\nabla L\\| < \\mathrm{tol}`.
+    """
+
+    model: str = "gabor"
+    optimizer: str = "gd"
+    hyper: dict = field(default_factory=dict)
+    steps: int = 200
+    tol: float = 1e-3
+    batch_size: int = 0
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with some fields changed (``hyper`` entries merged into the current ones)."""
+        if "hyper" in changes:
+            changes["hyper"] = {**self.hyper, **changes["hyper"]}
+        if "optimizer" in changes and changes["optimizer"] != self.optimizer:
+            changes.setdefault("hyper", {})
+        return replace(self, **changes)
+
+    def model_obj(self):
+        return model(self.model)
+
+    def hyper_values(self) -> dict:
+        """Every hyperparameter of the optimizer: the defaults with ``hyper`` on top."""
+        from ..optim.registry import get_rule
+
+        rule = get_rule(self.optimizer)
+        return {h.name: float(self.hyper.get(h.name, h.default)) for h in rule.hyper}
+
+    def sgd(self) -> bool:
+        """Minibatches are drawn (``batch_size`` > 0 on a model with data)."""
+        return self.batch_size > 0 and self.model_obj().has_data
+
+
+def _check_steps(steps) -> int:
+    if isinstance(steps, bool) or not float(steps).is_integer() or not 1 <= steps <= 100_000:
+        raise ExploreError(f"steps must be an integer in [1, 100000], got {steps!r}")
+    return int(steps)
+
+
+def _check_grid(n, what="grid") -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise ExploreError(f"{what} must be an integer >= 2, got {n!r}")
+    if n > MAX_GRID:
+        raise ExploreError(f"{what} = {n} is too large: at most {MAX_GRID} points a side "
+                           f"({MAX_GRID}² = {MAX_GRID ** 2:,} trajectories)")
+    return int(n)
+
+
+def _check_window(window, what="zoom window"):
+    w = np.asarray(window, dtype=float)
+    if w.shape != (2, 2) or not np.all(np.isfinite(w)):
+        raise ExploreError(f"{what} must be two finite (lo, hi) pairs, got {window!r}")
+    if np.any(w[:, 1] - w[:, 0] <= 1e-12 * np.maximum(1.0, np.abs(w).max(axis=1))):
+        raise ExploreError(f"{what} is empty: drag a rectangle with a width and a height "
+                           f"(got x {w[0, 0]:g} to {w[0, 1]:g}, y {w[1, 0]:g} to {w[1, 1]:g})")
+    return [[float(w[0, 0]), float(w[0, 1])], [float(w[1, 0]), float(w[1, 1])]]
+
+
+def _base_doc(s: Settings, title: str) -> dict:
+    _check_steps(s.steps)
+    if not (isinstance(s.tol, (int, float)) and s.tol > 0 and math.isfinite(s.tol)):
+        raise ExploreError(f"tol must be a positive number, got {s.tol!r}")
+    opt = {"name": s.optimizer, **s.hyper_values()}
+    run = {"steps": int(s.steps), "tol": float(s.tol)}
+    if s.sgd():
+        run["batch_size"] = int(s.batch_size)
+    return {"title": title, "model": {"name": s.model}, "optimizer": opt, "start": {},
+            "run": run, "output": {"path": "explore.nc"}}
+
+
+# ----------------------------------------------------------------------------- computation
+def experiment(doc: dict):
+    """The validated ``fastdescent.cli.experiment.Experiment`` of a view's document
+    (``ExploreError`` with the one-line reason when it is invalid)."""
+    from ..cli.errors import UsageError
+    from ..cli.experiment import from_dict
+
+    out = os.path.join(tempfile.gettempdir(), "fastdescent-explore.nc")  # never written
+    try:
+        return from_dict(doc, source="explorer", base=Path.cwd(), output=out)
+    except (UsageError, TypeError, ValueError) as exc:
+        msg = str(exc)
+        raise ExploreError(msg.removeprefix("explorer: ")) from None
+
+
+def steps(doc: dict, chunk: int = CHUNK):
+    """Compute a view's sweep one chunk per ``next`` (a generator); returns its Dataset.
+
+    The chunks run through ``SweepPlan.compute``,
+    exactly as ``fastdescent.sweep`` (and so ``fastdescent run``) runs them.
+    """
+    exp = experiment(doc)
+    plan = exp.plan()
+    if plan.size > MAX_TRAJECTORIES:
+        raise ExploreError(f"{plan.size:,} trajectories is too many for a live view (at most "
+                           f"{MAX_TRAJECTORIES:,}); use fastdescent run for large studies")
+    out = plan.empty_outputs()
+    for lo in range(0, plan.size, chunk):
+        hi = min(lo + chunk, plan.size)
+        res = plan.compute(lo, hi)
+        for k in out:
+            out[k][lo:hi] = res[k]
+        yield hi / plan.size
+    ds = plan.dataset(out)
+    if doc.get("title"):
+        ds.attrs["title"] = doc["title"]
+    return ds
+
+
+def compute(doc: dict):
+    """A view's Dataset in one call (``steps`` run to the end).
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> v = core.trajectory(core.Settings(optimizer="gd", hyper={"lr": 0.01}), (0.6, 15.0))
+    >>> ds = core.compute(v.doc)
+    >>> ds.sizes["record"]
+    201
+    """
+    gen = steps(doc)
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if math.isnan(f):
+            return "nan"
+        if math.isinf(f):
+            return "inf" if f > 0 else "-inf"
+        return repr(f)  # the shortest decimal that parses back to the same double
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def to_toml(doc: dict, header: str = "") -> str:
+    """An experiment document as TOML text: floats written as the shortest decimal that
+    reads back to the same double, so the file reproduces the numbers bit for bit.
+
+    Examples
+    --------
+    >>> import tomllib
+    >>> from fastdescent.explore.core import to_toml
+    >>> doc = {"title": "t", "optimizer": {"name": "gd", "lr": 0.1 + 0.2}}
+    >>> tomllib.loads(to_toml(doc))["optimizer"]["lr"] == 0.1 + 0.2
+    True
+    """
+    lines = [f"# {h}" for h in header.splitlines()] if header else []
+    for k, v in doc.items():
+        if not isinstance(v, dict):
+            lines.append(f"{k} = {_toml_value(v)}")
+    for k, v in doc.items():
+        if isinstance(v, dict):
+            lines += ["", f"[{k}]"] + [f"{kk} = {_toml_value(vv)}" for kk, vv in v.items()]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------- views
+@dataclass(eq=False)
+class _View:
+    settings: Settings
+    doc: dict
+    ds: object = None
+
+    kind = "view"
+
+    def toml(self) -> str:
+        """The experiment file of this view (``fastdescent run`` reproduces its numbers)."""
+        return to_toml(self.doc, f"{self.doc.get('title', '')}\n"
+                       f"fastdescent run <this file>  reproduces the numbers of this view")
+
+    def stem(self) -> str:
+        return f"{self.kind}-{self.settings.model}-{self.settings.optimizer}"
+
+    def export(self, directory, lang: str = "en") -> list[Path]:
+        """Write ``<stem>.toml`` and the figure (``<stem>.png``, ``<stem>.pdf``) into
+        ``directory``; returns the paths. The TOML's output is ``<stem>.nc`` beside it."""
+        from .figures import draw
+
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        stem = self.stem()
+        doc = {**self.doc, "output": {"path": str((d / f"{stem}.nc").resolve())}}
+        toml = d / f"{stem}.toml"
+        tmp = toml.with_suffix(".toml.tmp")
+        tmp.write_text(to_toml(doc, f"{doc.get('title', '')}\nfastdescent run {toml.name}  "
+                                    f"reproduces the numbers of this view"))
+        os.replace(tmp, toml)
+        from ..plotting import style
+
+        fig = draw(self, lang)
+        try:
+            paths = style.save(fig, d / stem)
+        finally:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+        return [toml, *paths]
+
+
+@dataclass(eq=False)
+class TrajectoryView(_View):
+    """Trajectories from one clicked start (one per seed with minibatches)."""
+
+    start: tuple = (0.0, 0.0)
+    kind = "trajectory"
+
+    @property
+    def paths(self) -> np.ndarray:
+        """(S, K, 2) recorded points, S = 1 or the seeds."""
+        p = self.ds["path"].values
+        return p.reshape(-1, p.shape[-2], p.shape[-1])
+
+    @property
+    def losses(self) -> np.ndarray:
+        return self.ds["loss"].values.reshape(-1)
+
+    @property
+    def status(self) -> np.ndarray:
+        return self.ds["status"].values.reshape(-1)
+
+    @property
+    def steps_taken(self) -> np.ndarray:
+        return self.ds["steps"].values.reshape(-1)
+
+    @property
+    def ends(self) -> np.ndarray:
+        return self.ds["params"].values.reshape(-1, 2)
+
+
+def trajectory(s: Settings, start) -> TrajectoryView:
+    """The trajectory view from ``start`` (its document; ``compute(view.doc)`` runs it).
+
+    Every step is recorded (``record_every = 1``); with minibatches, ``SGD_SEEDS`` seeds.
+    """
+    p = np.asarray(start, dtype=float).reshape(-1)
+    if p.shape != (2,) or not np.all(np.isfinite(p)):
+        raise ExploreError(f"a start is two finite numbers, got {start!r}")
+    doc = _base_doc(s, f"Explorer: {s.optimizer} on {s.model} from "
+                       f"({p[0]:.6g}, {p[1]:.6g})")
+    doc["start"] = {"points": [[float(p[0]), float(p[1])]]}
+    doc["run"]["record_every"] = 1
+    if s.sgd():
+        doc["run"]["seeds"] = SGD_SEEDS
+    return TrajectoryView(s, doc, start=(float(p[0]), float(p[1])))
+
+
+@dataclass(eq=False)
+class BasinView(_View):
+    """The basin map over a window of starts, with its attractors and statistics."""
+
+    n: int = 128
+    window: list = None
+    attractors: object = None
+    labels: np.ndarray = None  # (n, n) indexed [i0, i1]
+    fractions: object = None
+    entropy: tuple = (math.nan, math.nan)
+    dimension: float = math.nan
+    converged: float = math.nan
+    kind = "basins"
+
+    @property
+    def axes(self):
+        return self.ds[self.ds["params"].dims[0]].values, self.ds[self.ds["params"].dims[1]].values
+
+    def analyse(self, reference=None) -> "BasinView":
+        """Label the starts and compute fractions, entropies and the boundary dimension."""
+        from ..analysis import basin_entropy, basin_fractions, boundary_dimension
+
+        m = self.settings.model_obj()
+        st = self.ds["status"].values.reshape(-1)
+        pts = self.ds["params"].values.reshape(-1, 2)
+        att, lab = label_ends(m, pts, st, reference)
+        self.attractors = att
+        self.labels = lab.reshape(self.n, self.n)
+        self.fractions = basin_fractions(self.labels, len(att))
+        box = 5 if self.n >= 5 else 1
+        self.entropy = basin_entropy(self.labels, box)
+        self.dimension = (float(boundary_dimension(self.labels).dimension)
+                          if self.n >= 16 else math.nan)
+        self.converged = float(np.mean(st == 1))
+        return self
+
+
+def label_ends(m, ends, status, reference=None):
+    """``(attractors, labels)`` of end points ``(M, 2)`` with engine ``status`` (see the
+    module docstring: converged ends clustered, unconverged ones within ``NEAR`` of an
+    attractor take its label).
+
+    Examples
+    --------
+    >>> import numpy as np, fastdescent as fd
+    >>> from fastdescent.explore.core import label_ends
+    >>> m = fd.models.himmelblau()
+    >>> ends = np.array([[3.0, 2.0], [3.0, 2.0], [3.05, 2.0], [0.0, 0.0], [9e9, 0.0]])
+    >>> att, lab = label_ends(m, ends, np.array([1, 1, 0, 0, 2]))
+    >>> len(att), lab.tolist()
+    (1, [0, 0, 0, -2, -1])
+    """
+    from ..analysis import box_widths, find_attractors
+
+    status = np.asarray(status)
+    ends = np.asarray(ends, dtype=float)
+    w = box_widths(m)
+    att, lab = find_attractors(ends, status, scale=w, tol=CLUSTER_TOL, hessian=m.hessian,
+                               loss=m.loss, reference=reference)
+    loc = np.asarray(att.locations, dtype=float).reshape(-1, ends.shape[1])
+    todo = np.nonzero((status == 0) & np.all(np.isfinite(ends), axis=1))[0]
+    if len(att) and todo.size:
+        d = np.abs(ends[todo, None, :] - loc[None, :, :]) / w  # (T, K, P) scaled distances
+        dmax = d.max(axis=2)
+        k = np.argmin(dmax, axis=1)
+        near = dmax[np.arange(todo.size), k] <= NEAR
+        lab = lab.copy()
+        lab[todo[near]] = k[near]
+    return att, lab
+
+
+def basins(s: Settings, n: int = 128, window=None) -> BasinView:
+    """The basin-map view: an ``n`` x ``n`` grid of starts over ``window`` (default: the
+    model's box), ``[[x0, x1], [y0, y1]]``."""
+    n = _check_grid(n)
+    m = s.model_obj()
+    w = _check_window(m.box if window is None else window)
+    doc = _base_doc(s, f"Explorer: basins of {s.optimizer} on {s.model}, {n} x {n} starts")
+    doc["start"] = {"grid": n, "box": w}
+    return BasinView(s, doc, n=n, window=w)
+
+
+@dataclass(eq=False)
+class HyperView(_View):
+    """Outcome over a learning rate x hyperparameter grid from one start."""
+
+    x: str = "lr"
+    y: str | None = None
+    xs: np.ndarray = None
+    ys: np.ndarray = None
+    start: tuple = (0.0, 0.0)
+    window: list = None  # [[log10 lr0, log10 lr1], [y0, y1]]
+    status: np.ndarray = None  # (nx, ny)
+    loss: np.ndarray = None
+    theory: tuple | None = None  # (ys, lr_max(ys)) or None
+    lam: float = math.nan
+    dimension: float = math.nan
+    kind = "hypermap"
+
+    def analyse(self) -> "HyperView":
+        """Status and loss grids, the analytic boundary (where the rule's record has one, at
+        the curvature :math:`\\lambda_{max}` of the lowest converged end point) and the
+        box-counting dimension of the boundaries between the outcomes (converged, step
+        limit, diverged)."""
+        from ..analysis import boundary_dimension, stability_threshold
+
+        st = self.ds["status"].values.reshape(len(self.xs), -1)
+        lo = self.ds["loss"].values.reshape(len(self.xs), -1)
+        self.status, self.loss = st, lo
+        m = self.settings.model_obj()
+        ok = (st == 1) & np.isfinite(lo)
+        self.theory = None
+        if ok.any():
+            ends = self.ds["params"].values.reshape(st.shape + (2,))
+            i = np.unravel_index(np.argmin(np.where(ok, lo, np.inf)), st.shape)
+            eig = np.linalg.eigvalsh(m.hessian(ends[i]))
+            self.lam = float(eig.max())
+            hv = self.settings.hyper_values()
+            hv.pop(self.x, None)
+            ys = self.ys if self.y is not None else np.array([0.0])
+            thr = []
+            for yv in ys:
+                if self.y is not None:
+                    hv[self.y] = float(yv)
+                try:
+                    thr.append(stability_threshold(self.settings.optimizer, self.lam, **hv))
+                except (TypeError, ValueError):
+                    thr.append(math.nan)
+            thr = np.asarray(thr, dtype=float)
+            if np.any(np.isfinite(thr)):
+                self.theory = (ys, thr)
+        self.dimension = (float(boundary_dimension(st).dimension)
+                          if min(st.shape) >= 16 and len(np.unique(st)) > 1 else math.nan)
+        return self
+
+
+def hypermap(s: Settings, y: str | None = None, n: int = 64, window=None,
+             start=None) -> HyperView:
+    """The hyperparameter-map view: learning rate (log axis) x hyperparameter ``y`` (None:
+    the learning rate alone), ``n`` values each, from ``start`` (default: the box centre).
+
+    ``window`` is ``[[log10 lr0, log10 lr1], [y0, y1]]`` (default: the sliders' ranges).
+    """
+    from ..optim.registry import get_rule
+
+    n = _check_grid(n, "map size")
+    rule = get_rule(s.optimizer)
+    names = rule.hyper_names
+    x = names[0]
+    sl = {k.name: k for k in sliders(s.optimizer)}
+    if y is not None and (y not in names or y == x):
+        raise ExploreError(f"{s.optimizer} has no second hyperparameter {y!r}; choose one of "
+                           f"{', '.join(names[1:]) or '(none)'}")
+    m = s.model_obj()
+    if start is None:
+        start = [0.5 * (a + b) for a, b in m.box]
+    if window is None:
+        xr = [math.log10(sl[x].lo), math.log10(sl[x].hi)]
+        yr = [sl[y].lo, sl[y].hi] if y is not None else [0.0, 1.0]
+        window = [xr, yr]
+    w = _check_window(window)
+    xs = 10.0 ** np.linspace(w[0][0], w[0][1], n)
+    doc = _base_doc(s, f"Explorer: {s.optimizer} on {s.model}, learning rate"
+                       + (f" x {y}" if y else "") + " map")
+    doc["optimizer"][x] = xs.tolist()
+    ys = None
+    if y is not None:
+        ys = np.linspace(w[1][0], w[1][1], n)
+        doc["optimizer"][y] = ys.tolist()
+    p = np.asarray(start, dtype=float).reshape(-1)
+    doc["start"] = {"points": [[float(p[0]), float(p[1])]]}
+    return HyperView(s, doc, x=x, y=y, xs=xs, ys=ys, start=(float(p[0]), float(p[1])),
+                     window=w)
+
+
+def surface(s: Settings, n: int = 200, window=None):
+    """``(x, y, L)`` of the loss surface over ``window`` (default: the model's box),
+    ``L[j, i]`` the loss at ``(x[i], y[j])``."""
+    m = s.model_obj()
+    w = _check_window(m.box if window is None else window)
+    x = np.linspace(w[0][0], w[0][1], n)
+    y = np.linspace(w[1][0], w[1][1], n)
+    X, Y = np.meshgrid(x, y)
+    L = m.loss_many(np.column_stack([X.ravel(), Y.ravel()])).reshape(n, n)
+    return x, y, L
