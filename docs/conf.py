@@ -20,6 +20,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["COLUMNS"] = "100"     # argparse help width, for a reproducible CLI page
 
 import fastdescent  # noqa: E402
+import apinames  # noqa: E402
 import gallery_gen  # noqa: E402
 
 project = "fastdescent"
@@ -49,22 +50,6 @@ exclude_patterns = ["_build", "gallery.md", "_gallery_src/**", "tutorials/**"]
 autosummary_generate = True
 autosummary_imported_members = True
 autosummary_ignore_module_all = False   # each module's __all__ decides what is public
-
-
-def _public_all() -> dict:
-    """``__all__`` of every fastdescent module: a submodule gets its own API page when its
-    parent lists it in ``__all__`` (the subpackages of ``fastdescent`` always do)."""
-    import importlib
-    import pkgutil
-
-    out = {}
-    for info in pkgutil.walk_packages(fastdescent.__path__, "fastdescent."):
-        if any(part.startswith("_") for part in info.name.split(".")):
-            continue
-        mod = importlib.import_module(info.name)
-        out[info.name] = list(getattr(mod, "__all__", []))
-    out["fastdescent"] = list(fastdescent.__all__)
-    return out
 
 
 def _top_level_homes(public_all: dict) -> dict:
@@ -103,7 +88,8 @@ def _write_api_page(path: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-_PUBLIC_ALL = _public_all()
+# the same walk as tests/test_docs_examples.py, which checks each page's example
+_PUBLIC_ALL = apinames.public_all()
 
 
 def _public_data(public_all: dict) -> dict:
