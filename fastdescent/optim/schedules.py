@@ -46,7 +46,24 @@ def fill_factors(kind, p0, p1, warmup, out):
 
 @dataclass(frozen=True)
 class Schedule:
-    """A learning-rate schedule (use the factories below)."""
+    """A learning-rate schedule (use the factories below).
+
+    Examples
+    --------
+    Cosine annealing over 100 steps: the factor multiplies the rule's learning rate.
+
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> s = fd.optim.schedules.cosine(100)
+    >>> s.name, s([0, 50, 100])
+    ('cosine', array([1. , 0.5, 0. ]))
+    >>> fd.optim.schedules.warmup(4)([0, 1, 2, 3, 10])
+    array([0.25, 0.5 , 0.75, 1.  , 1.  ])
+    >>> res = fd.run(fd.models.quadratic((1.0,)), fd.optim.gd(lr=0.5), [[1.0]], steps=2,
+    ...              schedule=fd.optim.schedules.step_decay(1, 0.5))
+    >>> res.params   # 1 - 0.5 * 1 = 0.5, then 0.5 - 0.25 * 0.5
+    array([[0.375]])
+    """
 
     kind: int
     p0: float = 0.0
