@@ -429,11 +429,11 @@ def custom_model(loss_grad: Callable, example_loss: Callable | None = None, *,
     ...     g[1] += 2.0 * r * x[0]
     ...     return r * r
     >>> m = fd.models.custom_model(line, n_params=2, x=[0.0, 1.0, 2.0], y=[1.0, 3.0, 5.0])
-    >>> m.loss([1.0, 2.0]), m.grad([0.0, 0.0])
-    (0.0, array([-18., -26.]))
     >>> res = fd.run(m, fd.optim.gd(lr=0.1), [[0.0, 0.0]], steps=500, tol=1e-9)
-    >>> res.params.round(6)
-    array([[1., 2.]])
+    >>> res.status, res.params.round(6)       # the line y = 1 + 2x
+    (array([1], dtype=int8), array([[1., 2.]]))
+    >>> m.hessian_is_exact    # no hessian= given: Hessians are differences of the gradient
+    False
     """
     if hessian is not None and example_hessian is not None:
         raise TypeError("give hessian or example_hessian (the same argument), not both")
