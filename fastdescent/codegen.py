@@ -32,7 +32,17 @@ ROOT = Path(__file__).resolve().parent
 
 
 def cache_dir() -> Path:
-    """Where generated modules live: ``$FASTDESCENT_CACHE_DIR`` or ``~/.cache/fastdescent``."""
+    """Where generated modules live: ``$FASTDESCENT_CACHE_DIR`` or ``~/.cache/fastdescent``.
+
+    Examples
+    --------
+    >>> import os
+    >>> from fastdescent.codegen import cache_dir
+    >>> os.environ["FASTDESCENT_CACHE_DIR"] = "/tmp/fd-cache"
+    >>> str(cache_dir())
+    '/tmp/fd-cache'
+    >>> del os.environ["FASTDESCENT_CACHE_DIR"]
+    """
     root = os.environ.get("FASTDESCENT_CACHE_DIR")
     if root:
         return Path(root)
