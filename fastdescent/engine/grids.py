@@ -96,6 +96,11 @@ def grid(model: Model, n=64, *, box=None, params=None, fixed=None) -> Grid:
     ValueError
         An unknown parameter name, ``n`` below 1, or missing ``fixed`` values.
 
+    Returns
+    -------
+    Grid
+        ``axes``, ``dims``, ``shape`` and the points in C order (``grid.points``).
+
     Examples
     --------
     >>> import fastdescent as fd

@@ -484,6 +484,18 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         ``record_every``, ``path`` and ``loss_path``; attributes record the model, optimizer,
         settings and package version. Save with :func:`fastdescent.save`.
 
+    Raises
+    ------
+    ValueError
+        If an axis is not a hyperparameter of the optimizer or an option, or a value is out of
+        range (as in :func:`fastdescent.run`).
+    MemoryLimitError
+        If the sweep would need more memory than ``max_memory``.
+    InUseError
+        If another process holds the store.
+    ClusterError
+        With ``scheduler``: when the cluster cannot be reached or no worker joins.
+
     Examples
     --------
     Momentum over two learning rates and a 4 x 4 grid of starts (32 trajectories):
@@ -597,6 +609,24 @@ def load(path):
     """Load a saved sweep (a ``.nc`` file or a ``.zarr`` store) and validate it: format
     version, required variables and dims, every zarr chunk present; raises
     :class:`~fastdescent.engine.storage.DatasetError` (a ValueError) naming what is wrong.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.nc`` file or ``.zarr`` store written by :func:`fastdescent.save`.
+
+    Returns
+    -------
+    xarray.Dataset
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If ``path`` is a chunk store (resume it with ``sweep(..., store=)``).
+    DatasetError
+        If it is not a complete fastdescent dataset this version reads.
 
     Examples
     --------

@@ -523,6 +523,19 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     blocks of ``block_size`` trajectories are advanced by a compiled ``nogil`` driver on
     ``threads`` Python threads (no Python work per step or per trajectory).
 
+    Raises
+    ------
+    TypeError
+        If ``model`` or ``optimizer`` is not a fastdescent object, or ``init`` is not numeric.
+    ValueError
+        If ``init`` has the wrong shape or non-finite values, or an option is out of range
+        (``steps``, ``tol``, ``batch_size``, ``seed``, ``batches``, ``reduction``, ``bound``...);
+        the message names it and the accepted range.
+    MemoryLimitError
+        If the run would need more memory than ``max_memory`` (checked before allocating).
+    RunInterrupted
+        On Ctrl-C; ``.result`` holds the finished chunks.
+
     Examples
     --------
     Gradient descent on the Gabor loss from two starts: the first stops at a local minimum

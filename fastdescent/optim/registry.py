@@ -84,6 +84,10 @@ def _builtins() -> None:
 def builtin_rules() -> tuple[Rule, ...]:
     """The rules defined in :mod:`fastdescent.optim.rules`.
 
+    Returns
+    -------
+    tuple of Rule
+
     Examples
     --------
     >>> import fastdescent as fd
@@ -102,6 +106,15 @@ def get_rule(name: str) -> Rule:
     ------
     ValueError
         If no rule is registered as ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A registered name.
+
+    Returns
+    -------
+    Rule
 
     Examples
     --------
@@ -122,6 +135,10 @@ def get_rule(name: str) -> Rule:
 
 def all_rules() -> tuple[Rule, ...]:
     """Every registered rule, built-ins first (in registry order).
+
+    Returns
+    -------
+    tuple of Rule
 
     Examples
     --------

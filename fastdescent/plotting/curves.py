@@ -42,6 +42,18 @@ def loss_quantiles(loss_path, q=DEFAULT_QUANTILES) -> dict:
     ValueError
         If no loss paths were recorded, the array is not 2-D, or a quantile is outside [0, 1].
 
+    Parameters
+    ----------
+    loss_path : Result or array_like, shape (N, K)
+        Losses of N trajectories at K records.
+    q : sequence of float
+        Quantiles in [0, 1].
+
+    Returns
+    -------
+    dict
+        ``{q: (K,) array}``.
+
     Examples
     --------
     >>> import numpy as np
@@ -87,6 +99,16 @@ def convergence_bands(steps, quantiles=None, ax=None, *, label=None, color=None,
         outermost band is labelled with its quantiles when ``label`` is not given.
     log_y : bool
         Logarithmic loss axis (when the median is positive).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If no loss paths were recorded, a quantile is outside [0, 1] or the quantile curves do
+        not have one value per step.
 
     Examples
     --------
@@ -161,6 +183,28 @@ def steps_histogram(steps, ax=None, *, status=None, bins=30, log: bool = False,
 
     ``steps`` may be a Result (its steps, status, optimizer colour and name). ``log=True``
     uses logarithmic bins and x axis. Call again on the same ``ax`` to compare optimizers.
+
+    Parameters
+    ----------
+    steps : Result or array_like
+        Steps per trajectory (a Result gives its status, colour and name too).
+    ax : Axes, optional
+        Default a new one.
+    status : array_like, optional
+        Status codes: only converged trajectories are counted.
+    bins : int or sequence
+        Histogram bins.
+    log : bool
+        Logarithmic bins and x axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``status`` does not have one entry per trajectory.
 
     Examples
     --------
@@ -238,6 +282,27 @@ def model_fit(model, params, ax=None, *, data: bool = True, n: int = 400, x_rang
       class regions (multiclass), the decision boundary, and the data by class.
 
     Predictions come from :mod:`fastdescent.plotting.predict`.
+
+    Parameters
+    ----------
+    model : Model
+        A data model of the lecture's families (:func:`~fastdescent.plotting.predict.family`).
+    params : array_like
+        The parameters to draw.
+    ax : Axes, optional
+        Default a new one.
+    data : bool
+        Draw the data points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``params`` is not one parameter vector, or a classification model does not have 2
+        inputs.
 
     Examples
     --------
@@ -361,6 +426,15 @@ def line_1d(model, ax=None, *, n: int = 1000, box=None, minima: bool = True,
     path : array (K,) or (K, 1), optional
         Iterates :math:`\\phi_k` (``result.path[i]``), drawn on the curve at
         :math:`(\\phi_k, L(\\phi_k))` with arrows and, if ``numbered``, step numbers.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the model does not have exactly one parameter.
 
     Examples
     --------

@@ -136,6 +136,15 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
     model : Model, optional
         For the axis labels (lecture names of the parameters).
 
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the labels are not a 2-D grid of integers >= -2, or exceed the attractors given.
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
@@ -294,6 +303,16 @@ def hyper_map(values, x=None, y=None, ax=None, *, kind: str = "status", theory=N
     xlabel, ylabel : str, optional
         Axis labels (a key of :data:`~fastdescent.plotting.i18n.TABLE` is translated).
 
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown, the values do not match ``x``/``y``, or a log axis has values
+        <= 0.
+
     Examples
     --------
     The share of converged trajectories over learning rates, with the theory's threshold:
@@ -402,6 +421,21 @@ def convexity_codes(model, axes, *, fixed=None, rtol: float = 1e-6, atol: float 
     others). An eigenvalue counts as zero when ``|lambda| <= max(atol, rtol * max|lambda|)``.
     Returns an int8 array ``(len(a1), len(a0))``.
 
+    Parameters
+    ----------
+    model : Model
+        A model with at least two parameters.
+    axes : (a0, a1)
+        Grid values of parameters 0 and 1.
+    fixed : array_like, optional
+        Values of the other parameters.
+    rtol, atol : float
+        An eigenvalue counts as zero when :math:`|\\lambda| \\le \\max(atol, rtol\\max|\\lambda|)`.
+
+    Returns
+    -------
+    ndarray of int8, shape (len(a1), len(a0))
+
     Examples
     --------
     >>> import numpy as np
@@ -438,6 +472,26 @@ def convexity_map(region_codes_2d, axes=None, ax=None, *, model=None, indexing: 
 
     Codes: ``0`` convex, ``1`` concave, ``2`` saddle, ``3`` degenerate (see
     :func:`convexity_codes`, which computes them from the model's Hessian).
+
+    Parameters
+    ----------
+    region_codes_2d : array (len(a1), len(a0)) of int, or DataArray
+        Codes 0-3 (:func:`convexity_codes`).
+    axes : (a0, a1), optional
+        Grid values (taken from a DataArray's coordinates).
+    ax : Axes, optional
+        Default a new one.
+    model : Model, optional
+        For the axis labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the codes are not a 2-D grid of 0, 1, 2 and 3.
 
     Examples
     --------

@@ -154,6 +154,10 @@ def loss_surface(model, ax=None, *, axes=None, n: int = 200, levels=20, filled: 
     colorbar : bool
         Add a colour bar labelled with the loss.
 
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
@@ -199,6 +203,23 @@ def loss_surface_3d(model, ax=None, *, axes=None, n: int = 80, log: bool = False
     """3-D surface of the loss over parameters 0 and 1 (``ax`` must be a 3-D Axes).
 
     ``log=True`` plots :math:`\\log_{10} L` (zero loss clipped to the smallest positive value).
+
+    Parameters
+    ----------
+    model : Model
+        The loss to draw, over parameters 0 and 1 (others at ``fixed``).
+    ax : Axes, optional
+        A 3-D Axes (``figure(projection="3d")``); default a new one.
+    axes : (a0, a1), optional
+        Grid values of the two parameters (default ``n`` points over the model's box).
+    n : int
+        Grid points per axis.
+    log : bool
+        Draw :math:`\\log_{10} L`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
 
     Examples
     --------
@@ -294,6 +315,16 @@ def trajectory(path, ax=None, *, numbered: bool = False, arrows: bool = True, co
         Heights for a 3-D Axes (e.g. ``result.loss_path[i]``; required there).
     start : bool
         Mark the starting point with an open circle.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is not a (K, P) array of points with P >= 2, or ``steps`` or ``z`` do
+        not have one value per point.
 
     Examples
     --------
@@ -393,6 +424,16 @@ def trajectories(result, ax=None, *, by: str | None = "status", labels=None, col
         At most this many paths are drawn (evenly spaced subset).
     starts, ends : bool
         Mark starting points (open circles) and end points (dots).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the Result has no recorded paths, ``by`` is unknown or ``labels`` do not have one
+        entry per trajectory.
 
     Examples
     --------
@@ -549,6 +590,22 @@ def mark_attractors(attractors, ax=None, *, lang: str = "en", params=(0, 1),
     basin in :func:`basin_map`; ``colors=None`` gives white). One legend entry per attractor
     with its loss. 1-D attractors are drawn at ``(phi, loss)`` (over :func:`line_1d`).
 
+    Parameters
+    ----------
+    attractors : Attractors
+        From :func:`~fastdescent.analysis.attractors` or
+        :func:`~fastdescent.analysis.basins.find_attractors`.
+    ax : Axes, optional
+        Default a new one.
+    params : (int, int)
+        The two parameters of the plane.
+    legend : bool
+        Name each attractor (kind and loss) in the legend.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
@@ -587,6 +644,16 @@ def mark_points(points, kinds=None, ax=None, *, losses=None, model=None, lang: s
         Losses (or computed with ``model``). With losses the lowest minimum is the global one
         (★) and the others local (●), one legend entry per point showing its loss; without,
         one legend entry per kind.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``points`` is not (M, P), or ``losses`` or ``kinds`` do not have one entry per
+        point.
 
     Examples
     --------
