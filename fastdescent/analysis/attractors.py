@@ -131,6 +131,14 @@ def box_widths(model: Model) -> np.ndarray:
     ValueError
         If the box is degenerate (a width not finite or not positive).
 
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    ndarray, shape (P,)
+
     Examples
     --------
     >>> import fastdescent as fd

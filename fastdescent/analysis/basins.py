@@ -606,6 +606,18 @@ def classify_critical_point(hessian, eig_rtol: float = 1e-6) -> str:
     ValueError
         If ``hessian`` is not square or ``eig_rtol`` is not in [0, 1).
 
+    Parameters
+    ----------
+    hessian : array_like, shape (P, P)
+        The Hessian at the critical point.
+    eig_rtol : float
+        Relative threshold :math:`\\eta / \\max_i|\\lambda_i|`, in [0, 1).
+
+    Returns
+    -------
+    str
+        One of :data:`KINDS`.
+
     Examples
     --------
     >>> from fastdescent.analysis import classify_critical_point
@@ -998,6 +1010,17 @@ def box_entropy_map(label_grid, box: int = 5) -> np.ndarray:
     ValueError
         If ``box`` is not an integer between 1 and the grid's smaller side.
 
+    Parameters
+    ----------
+    label_grid : array_like of int, shape (R, C)
+    box : int
+        Box side in cells, ``1 <= box <= min(R, C)``.
+
+    Returns
+    -------
+    ndarray, shape (R // box, C // box)
+        :math:`S_i` of each box.
+
     Examples
     --------
     A box that straddles the boundary between two labels, half and half, has entropy
@@ -1141,6 +1164,14 @@ def boundary_cells(label_grid) -> np.ndarray:
 
     Marking one side of every interface only (the cell before it along each axis) keeps a
     straight interface one cell thick, so box counts are not biased at the smallest size.
+
+    Parameters
+    ----------
+    label_grid : array_like of int, shape (R, C)
+
+    Returns
+    -------
+    ndarray of bool, shape (R, C)
 
     Examples
     --------

@@ -97,6 +97,17 @@ def tile_size(plan, n_threads: int) -> int:
     ``TILE_SECONDS`` (2 to 20) seconds of estimated one-thread work, a whole number of blocks,
     and at most ``MAX_TILE_BYTES`` of results.
 
+    Parameters
+    ----------
+    plan : SweepPlan
+    n_threads : int
+        Worker threads of the cluster.
+
+    Returns
+    -------
+    int
+        Trajectories per tile.
+
     Examples
     --------
     A sweep of under a second of estimated work is one tile; a long one is cut into tiles of

@@ -407,6 +407,22 @@ def write_chunk(path: Path, arrays: dict, *, chunk: int, lo: int, hi: int,
     """Write a chunk file (``.npz``) atomically with its verification record ``__meta__``:
     chunk number, index range ``[lo, hi)``, the sweep's fingerprint and the checksum.
 
+    Parameters
+    ----------
+    path : Path
+        The chunk file (``.npz``).
+    arrays : dict of ndarray
+        The chunk's outputs (None values are skipped).
+    chunk, lo, hi : int
+        Its number and trajectory range ``[lo, hi)``.
+    fingerprint : str
+        The sweep's fingerprint.
+
+    Raises
+    ------
+    OSError
+        If the disk has too little space for the chunk.
+
     Examples
     --------
     >>> import tempfile
@@ -440,6 +456,21 @@ def read_chunk(path: Path, *, chunk: int, lo: int, hi: int, fingerprint: str,
     ------
     ChunkError
         If the file is unreadable, incomplete, or any of its records does not match.
+
+    Parameters
+    ----------
+    path : Path
+        The chunk file.
+    chunk, lo, hi : int
+        Its number and trajectory range.
+    fingerprint : str
+        The sweep's fingerprint.
+    expect : dict
+        Array name -> (dtype, per-trajectory shape).
+
+    Returns
+    -------
+    dict of ndarray
 
     Examples
     --------
@@ -553,6 +584,23 @@ def save_dataset(ds, path: Path) -> Path:
     the previous complete dataset or the new complete one (see the module docstring).
     Concurrent saves to one path take turns (the output lock); a failure (a full disk, a
     kill) leaves the previous dataset and no temporary behind.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+    path : Path
+        Ending in ``.nc`` or ``.zarr``.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        If ``path`` exists and is not a file (``.nc``) or not a zarr dataset (``.zarr``).
+    OSError
+        If the disk has too little space for the dataset (checked before writing).
 
     Examples
     --------
@@ -675,6 +723,15 @@ def load_dataset(path):
     DatasetError
         If it is not a complete fastdescent dataset this version reads.
 
+    Parameters
+    ----------
+    path : str or Path
+        A ``.nc`` file or ``.zarr`` store.
+
+    Returns
+    -------
+    xarray.Dataset
+
     Examples
     --------
     >>> import tempfile
@@ -714,6 +771,17 @@ def validate(ds, path) -> None:
     format this version reads: the version attributes, every required variable with the
     right dims (``params``: the trajectory dims + ``param``; ``loss``, ``status``, ``steps``:
     the trajectory dims; ``path``/``loss_path`` when present: + ``record`` [+ ``param``]).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+    path : str or Path
+        Where it came from, for the message.
+
+    Raises
+    ------
+    DatasetError
+        Naming what is missing or wrong.
 
     Examples
     --------

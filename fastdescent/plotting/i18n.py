@@ -153,6 +153,18 @@ def t(key: str, lang: str = "en", **fmt) -> str:
     KeyError
         Unknown key.
 
+    Parameters
+    ----------
+    key : str
+        A key of :data:`TABLE`.
+    lang : {"en", "es"}
+    **fmt
+        Values of the text's ``{fields}`` (numbers get the language's decimal mark).
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> from fastdescent import plotting as fp
@@ -198,6 +210,17 @@ def number(value, lang: str = "en", spec: str = "g") -> str:
     ``number(0.25, "es")`` -> ``"0,25"``; ``number(1234.5, "en", ".1f")`` -> ``"1234.5"``.
     Negative numbers keep the ASCII hyphen-minus (matplotlib's tick labels use the Unicode
     minus sign; both read the same at slide size).
+
+    Parameters
+    ----------
+    value : float
+    lang : {"en", "es"}
+    spec : str
+        A format specification (``".2f"``).
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -298,6 +321,17 @@ def param_label(model, k, lang: str = "en") -> str:
     Lecture models get their names and symbol (``"Frecuencia, $\\phi_{1}$"``); others the
     symbol only. ``model`` may also be None (then ``k`` must be an index: ``$\\phi_{k}$``).
 
+    Parameters
+    ----------
+    model : Model, str or None
+    k : int or str
+        Index or name of the parameter.
+    lang : {"en", "es"}
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> import fastdescent as fd
@@ -325,6 +359,15 @@ def param_label(model, k, lang: str = "en") -> str:
 def optimizer_label(name, lang: str = "en") -> str:
     """Display name of an optimizer (a registry name, a Rule or an Optimizer): the ``label``
     of its record in the optimizer registry; the name itself for an unknown one.
+
+    Parameters
+    ----------
+    name : str, Rule or Optimizer
+    lang : {"en", "es"}
+
+    Returns
+    -------
+    str
 
     Examples
     --------

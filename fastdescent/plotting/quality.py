@@ -230,6 +230,11 @@ def audit(fig, lang: str | None = None, *, min_pt: float = S.MIN_TEXT_PT,
     max_width : float
         Largest saved width (inches).
 
+    Returns
+    -------
+    list of Problem
+        Empty when the figure is slide-ready.
+
     Examples
     --------
     A decimal point in a Spanish figure is a problem; :func:`~fastdescent.plotting.localize`
@@ -282,6 +287,19 @@ def audit(fig, lang: str | None = None, *, min_pt: float = S.MIN_TEXT_PT,
 
 def assert_slide_ready(fig, lang: str | None = None, **kwargs) -> None:
     """Raise AssertionError listing every problem :func:`audit` finds in ``fig``.
+
+    Parameters
+    ----------
+    fig : Figure
+    lang : {"en", "es"}, optional
+        Also check the decimal mark of that language.
+    **kwargs
+        Thresholds of :func:`audit`.
+
+    Raises
+    ------
+    AssertionError
+        Listing every problem :func:`audit` finds.
 
     Examples
     --------

@@ -188,6 +188,15 @@ def optimizer_color(name) -> str:
     KeyError
         If the optimizer has no colour.
 
+    Parameters
+    ----------
+    name : str, Rule or Optimizer
+
+    Returns
+    -------
+    str
+        A hex colour.
+
     Examples
     --------
     >>> import fastdescent as fd
@@ -210,6 +219,16 @@ def attractor_color(k: int) -> str:
     ------
     ValueError
         If ``k`` is below -2.
+
+    Parameters
+    ----------
+    k : int
+        Attractor label (or -1, -2).
+
+    Returns
+    -------
+    str
+        A hex colour.
 
     Examples
     --------
@@ -235,6 +254,16 @@ def kind_marker(kind: str) -> str:
     ------
     KeyError
         If ``kind`` is unknown.
+
+    Parameters
+    ----------
+    kind : str
+        A key of :data:`~fastdescent.plotting.style.KIND_MARKERS`.
+
+    Returns
+    -------
+    str
+        A matplotlib marker.
 
     Examples
     --------
@@ -401,6 +430,22 @@ def save(fig, path_stem, formats: Sequence[str] = ("png", "pdf"), *, dpi: int = 
     ValueError
         If ``formats`` is empty or names a format matplotlib cannot write.
 
+    Parameters
+    ----------
+    fig : Figure
+    path_stem : str or Path
+        The file name without suffix (a suffix among ``formats`` is dropped).
+    formats : sequence of str
+        File formats.
+    dpi : int
+        Resolution of raster formats.
+    lang : {"en", "es"}, optional
+        ``"es"``: the decimal comma on the ticks first.
+
+    Returns
+    -------
+    list of Path
+
     Examples
     --------
     >>> import os, tempfile
@@ -517,6 +562,16 @@ def localize(fig, lang: str):
     ------
     ValueError
         If ``lang`` is not supported.
+
+    Parameters
+    ----------
+    fig : Figure
+    lang : {"en", "es"}
+
+    Returns
+    -------
+    Figure
+        ``fig``.
 
     Examples
     --------
