@@ -198,6 +198,15 @@ def fma(typingctx, a, b, c):
     Explicit, so it is fused identically in vector lanes and scalar code (unlike
     ``fastmath`` contraction, which LLVM may apply to some copies of a loop and not others).
 
+    Parameters
+    ----------
+    a, b, c : float
+
+    Returns
+    -------
+    float
+        :math:`\\mathrm{round}(ab + c)`.
+
     Examples
     --------
     Inside a compiled function only. :math:`0.1 \\cdot 10 - 1` rounds to 0 when the product is
@@ -228,6 +237,15 @@ def select(typingctx, cond, a, b):
     deep-copied block by block into every caller, so writing the functions below with selects
     shortens the compile of every kernel that inlines them, with the same bits.
 
+    Parameters
+    ----------
+    cond : bool
+    a, b : float
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     A branch-free ReLU:
@@ -256,6 +274,14 @@ def _pow2(k):
 @njit(inline="always", cache=True)
 def fast_exp(x):
     """:math:`e^x`, branch-free; <= 1 ulp (also for subnormal results); see module notes.
+
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -293,6 +319,15 @@ def fast_sincos_in_range(x):
     :func:`fast_sincos` there, cheaper in a kernel that already bounds its argument
     (the Gabor model clamps it). Outside the range (or for NaN) the result is meaningless.
 
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    (float, float)
+        :math:`(\\sin x, \\cos x)`.
+
     Examples
     --------
     >>> from fastdescent.fastmath import fast_sincos, fast_sincos_in_range
@@ -329,6 +364,15 @@ def fast_sincos(x):
     """``(sin x, cos x)``, branch-free; <= 1 ulp for ``|x| <= FAST_TRIG_MAX``, else NaN
     (also for inf and NaN).
 
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    (float, float)
+        :math:`(\\sin x, \\cos x)`.
+
     Examples
     --------
     >>> from fastdescent.fastmath import fast_cos, fast_sin, fast_sincos
@@ -345,6 +389,14 @@ def fast_sincos(x):
 def fast_sin(x):
     """``sin x``, branch-free; <= 1 ulp for ``|x| <= FAST_TRIG_MAX``, else NaN.
 
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> import math
@@ -360,6 +412,14 @@ def fast_sin(x):
 @njit(inline="always", cache=True)
 def fast_cos(x):
     """``cos x``, branch-free; <= 1 ulp for ``|x| <= FAST_TRIG_MAX``, else NaN.
+
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -380,6 +440,15 @@ def sincos_exact(x):
 
     Bitwise equal to :func:`fast_sincos` for ``|x| <= FAST_TRIG_MAX``; libm beyond it.
 
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    (float, float)
+        :math:`(\\sin x, \\cos x)`.
+
     Examples
     --------
     >>> import math
@@ -399,6 +468,14 @@ def sincos_exact(x):
 def sin_exact(x):
     """``sin x`` for any ``x``; see :func:`sincos_exact`.
 
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> import math
@@ -415,6 +492,14 @@ def sin_exact(x):
 def cos_exact(x):
     """``cos x`` for any ``x``; see :func:`sincos_exact`.
 
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> import math
@@ -430,6 +515,14 @@ def cos_exact(x):
 @njit(cache=True)
 def trig_args_ok(x):
     """True when every element of the float64 array ``x`` satisfies ``|x| <= FAST_TRIG_MAX``.
+
+    Parameters
+    ----------
+    x : ndarray of float64
+
+    Returns
+    -------
+    bool
 
     Examples
     --------
@@ -453,6 +546,14 @@ def sincos_fixup(x, s, c):
     ``x``, ``s``, ``c``: 1-D float64 arrays of the same length (``s`` or ``c`` may be a dummy
     array of that length when only one is wanted). Returns the number of entries fixed.
     Entries that are NaN or ``±inf`` stay NaN.
+
+    Parameters
+    ----------
+    x, s, c : ndarray of float64, shape (N,)
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -483,6 +584,14 @@ def ulp_distance(a, b):
     Plain NumPy, for accuracy measurements (``tests/test_fastmath.py``,
     ``benchmarks/bench_fastmath.py --accuracy``). Both NaN -> 0; one NaN -> inf; ``+0`` and
     ``-0`` -> 0 (signs of zero are tested apart).
+
+    Parameters
+    ----------
+    a, b : array_like of float64
+
+    Returns
+    -------
+    ndarray of float64
 
     Examples
     --------

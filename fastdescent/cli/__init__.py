@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``fastdescent`` and its subcommands (each sets ``func``,
     the function that runs it).
 
+    Returns
+    -------
+    argparse.ArgumentParser
+
     Examples
     --------
     >>> from fastdescent.cli import build_parser

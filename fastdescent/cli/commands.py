@@ -120,6 +120,18 @@ def cmd_list(args, extra) -> int:
     """``fastdescent list [models|optimizers|schedules|figures]``: print each registry with
     the signatures and first docstring lines of its entries; returns the exit code 0.
 
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
     Examples
     --------
     ``fastdescent list schedules``:
@@ -341,6 +353,18 @@ def cmd_run(args, extra) -> int:
     UsageError
         If the experiment file is missing or invalid (exit code 2).
 
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
     Examples
     --------
     ``fastdescent run small.toml --no-progress`` on a four-point experiment:
@@ -420,6 +444,18 @@ def cmd_sweep(args, extra) -> int:
     UsageError
         If a flag names an unknown model, optimizer or hyperparameter, or a value is
         invalid (exit code 2).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise: ``--NAME VALUE`` pairs of the optimizer's hyperparameters.
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
 
     Examples
     --------
@@ -518,6 +554,18 @@ def cmd_plot(args, extra) -> int:
     """``fastdescent plot OUT.nc --kind basins|hyper|convergence``: draw a saved sweep;
     returns the exit code.
 
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
     Examples
     --------
     ``fastdescent plot OUT.nc --kind hyper``:
@@ -568,6 +616,25 @@ def cmd_figures(args, extra, raw_argv) -> int:
     """``fastdescent figures``: regenerate lecture figures (:func:`fastdescent.figures.main`
     with the raw arguments); returns the exit code.
 
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    extra : list of str
+        Unrecognised arguments (none are accepted).
+    raw_argv : list of str
+        The arguments after ``figures``, passed on to :func:`fastdescent.figures.main`.
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
+    Raises
+    ------
+    UsageError
+        If a figure id or the scripts folder is not found (exit code 2).
+
     Examples
     --------
     ``fastdescent figures --only momentum-weights --lang en --quick -o DIR``:
@@ -613,6 +680,18 @@ def cmd_compile(args, extra) -> int:
     """``fastdescent compile [MODEL ...]``: build (or load from the cache) the engine, every
     rule's kernels and the named models' kernels (:func:`~fastdescent.engine.compiled.precompile`),
     printing what each took; returns the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
 
     Examples
     --------
@@ -678,6 +757,18 @@ def _svml() -> str:
 def cmd_info(args, extra) -> int:
     """``fastdescent info``: print the versions of fastdescent and its stack, the CPU and
     its vector features, Numba's threading layer and the cache folder; returns the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
 
     Examples
     --------

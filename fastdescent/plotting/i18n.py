@@ -128,6 +128,19 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", 
 def check_lang(lang) -> str:
     """Return ``lang`` if supported, else raise ValueError.
 
+    Parameters
+    ----------
+    lang : str
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not in :data:`LANGS`.
+
     Examples
     --------
     >>> from fastdescent.plotting.i18n import check_lang
@@ -192,6 +205,14 @@ def decimal_comma(text: str) -> str:
     Inside mathtext (``$...$``) the comma is written ``{,}``: TeX sets a bare comma as
     punctuation, with a space after it, while ``{,}`` is the ordinary decimal comma
     (``$10^{-2.5}$`` -> ``$10^{-2{,}5}$``).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -296,6 +317,14 @@ class Texts:
 def math_name(name: str) -> str:
     """A parameter name in mathematical notation: ``phi0`` -> ``$\\phi_{0}$``,
     ``w0_1`` -> ``$w0_{1}$``, ``beta`` -> ``$\\beta$``; other names are returned as text.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
 
     Examples
     --------

@@ -111,6 +111,14 @@ def drawn_texts(fig):
 
     Box coordinates are points (1/72 in) from the saved canvas's lower-left corner.
 
+    Parameters
+    ----------
+    fig : Figure
+
+    Returns
+    -------
+    (list of DrawnText, float, float)
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
@@ -189,6 +197,16 @@ def drawn_texts(fig):
 
 def slide_scale(width_in: float, height_in: float) -> float:
     """Factor by which a figure of that size is enlarged (or reduced) to fill a 16:9 slide.
+
+    Parameters
+    ----------
+    width_in, height_in : float
+        The figure's size in inches.
+
+    Returns
+    -------
+    float
+        The magnification when the figure fills the slide (limited by width or height).
 
     Examples
     --------
