@@ -34,6 +34,10 @@ ROOT = Path(__file__).resolve().parent
 def cache_dir() -> Path:
     """Where generated modules live: ``$FASTDESCENT_CACHE_DIR`` or ``~/.cache/fastdescent``.
 
+    Returns
+    -------
+    Path
+
     Examples
     --------
     >>> import os

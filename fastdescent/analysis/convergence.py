@@ -327,6 +327,13 @@ def compare_optimizers(runs: dict, model: Model | None = None, *, tol: float = 1
         see :func:`fraction_at_global_min`), ``n_attractors``, ``median_steps`` (converged
         only), ``median_loss`` and ``best_loss`` (non-diverged trajectories).
 
+    Raises
+    ------
+    TypeError
+        If ``runs`` is not a non-empty dict.
+    ValueError
+        If a Dataset comes without its model.
+
     Examples
     --------
     >>> import fastdescent as fd

@@ -123,6 +123,14 @@ def convexity_map(model: Model, axes=None, fixed=None, *, params=None, n: int = 
     All Hessians are computed in one vectorised call (``model.hessian_many``, in parallel)
     and their spectra with a batched ``numpy.linalg.eigvalsh``.
 
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Model or an axis is not numeric.
+    ValueError
+        If the model has one parameter, ``params`` are not two of its names, ``fixed`` is
+        missing or not finite, or ``n``/``axes`` are invalid.
+
     Examples
     --------
     Rosenbrock's function is convex near its minimum and indefinite across the far side of
@@ -213,6 +221,11 @@ def second_derivative(model: Model, xs) -> np.ndarray:
     Returns
     -------
     ndarray, same shape as ``xs``
+
+    Raises
+    ------
+    ValueError
+        If the model does not have exactly one parameter or ``xs`` is not finite.
 
     Examples
     --------

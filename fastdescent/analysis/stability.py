@@ -629,6 +629,12 @@ def measured_boundary(dataset, x: str = "lr", y: str | None = None, *, level: fl
         x above the boundary has a diverged fraction below ``level`` again), and ``theory``
         with ``lam``.
 
+    Raises
+    ------
+    ValueError
+        If ``level`` is not in (0, 1], ``x`` is empty or not a dim, or ``lam`` is given with an
+        ``x`` other than ``"lr"``.
+
     Examples
     --------
     >>> import numpy as np

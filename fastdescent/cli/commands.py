@@ -566,6 +566,12 @@ def cmd_plot(args, extra) -> int:
     int
         The exit code (0 on success).
 
+    Raises
+    ------
+    UsageError
+        If the dataset is missing or unreadable, or the output is not a writable
+        ``.png``/``.pdf``/``.svg``/``.jpg`` path (exit code 2).
+
     Examples
     --------
     ``fastdescent plot OUT.nc --kind hyper``:
@@ -692,6 +698,11 @@ def cmd_compile(args, extra) -> int:
     -------
     int
         The exit code (0 on success).
+
+    Raises
+    ------
+    UsageError
+        If a model name is unknown (exit code 2).
 
     Examples
     --------

@@ -64,6 +64,10 @@ def worker() -> types.ModuleType:
     sources, so an edit to any of them never reuses a stale on-disk cache). Waits for a
     helper process first, if one is building (see :func:`run_kernels`).
 
+    Returns
+    -------
+    module
+
     Examples
     --------
     >>> from fastdescent.engine.compiled import worker
@@ -165,6 +169,10 @@ def start_worker_build() -> bool:
     """Start building the worker in a helper process if this machine has not built it yet;
     True if one was started (:func:`worker` waits for it).
 
+    Returns
+    -------
+    bool
+
     Examples
     --------
     On a machine whose cache already holds the worker nothing is started:
@@ -184,6 +192,19 @@ def run_kernels(model, rule, batches: bool, need_loss: bool) -> tuple:
     run of ``model`` with ``rule`` (a :class:`~fastdescent.optim.record.Rule`), compiled here or
     loaded from the cache (on a first run, see above, a helper compiles the kernels while this
     process builds the worker).
+
+    Parameters
+    ----------
+    model : Model
+    rule : Rule
+    batches : bool
+        The run uses minibatches.
+    need_loss : bool
+        The run needs the block loss alone (line searches, recorded losses).
+
+    Returns
+    -------
+    (module, tuple)
 
     Examples
     --------
@@ -270,6 +291,15 @@ def rule_kernels(rule) -> tuple:
     the cached function's file, which would miss an edit of a composed piece). A rule defined
     in ``__main__``, a notebook or a closure gets the same module without on-disk caching.
 
+    Parameters
+    ----------
+    rule : Rule
+
+    Returns
+    -------
+    (update, lookahead, search)
+        Compiled Numba dispatchers.
+
     Examples
     --------
     >>> import fastdescent as fd
@@ -340,6 +370,15 @@ _POINTERS: dict = {}
 
 def pointer(kernel, sig) -> Pointer:
     """:class:`Pointer` to ``kernel`` compiled for ``sig`` (made once per process).
+
+    Parameters
+    ----------
+    kernel : numba dispatcher
+    sig : numba signature
+
+    Returns
+    -------
+    Pointer
 
     Examples
     --------

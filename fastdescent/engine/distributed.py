@@ -293,12 +293,24 @@ def run_on_cluster(plan, out: dict, store, scheduler, chunk_size=None, progress=
         Trajectories per tile (default: :func:`tile_size`; with a store: runs of its chunks).
     progress : bool, optional
         tqdm bar, as for a local sweep.
+    retries : int
+        Attempts per tile beyond the first.
+    worker_timeout : float
+        Seconds to wait for the first worker to join.
 
-    Returns a summary ``{"tiles": n, "trajectories": n, "address": str}``.
+    Returns
+    -------
+    dict
+        A summary ``{"tiles": n, "trajectories": n, "address": str}``.
 
-    Raises :class:`SchedulerLost` when the scheduler disappears mid-run (the store keeps what
-    finished), :class:`ClusterError` when it cannot be reached or no worker joins, and the
-    task's own exception when a tile fails ``retries + 1`` times.
+    Raises
+    ------
+    SchedulerLost
+        When the scheduler disappears mid-run (the store keeps what finished).
+    ClusterError
+        When it cannot be reached or no worker joins.
+    Exception
+        The task's own exception when a tile fails ``retries + 1`` times.
 
     Examples
     --------

@@ -161,6 +161,16 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     """Remove the temporaries of ``path`` left by dead writers on this host (files or zarr
     directories); a live writer's temporaries and other hosts' are kept.
 
+    Parameters
+    ----------
+    path : Path
+        The output whose temporaries are looked for beside it.
+
+    Returns
+    -------
+    list of Path
+        The removed temporaries.
+
     Examples
     --------
     A temporary of a writer that no longer runs (pid 2**22 + 1 is beyond Linux's pid range):
@@ -221,6 +231,11 @@ def atomic_file(path):
     """``with atomic_file(path) as tmp:`` write ``tmp`` (it does not exist yet); on a normal
     exit it is flushed to disk and renamed over ``path``, on an exception it is removed and
     ``path`` is untouched. The writer creates ``tmp`` itself, so its mode honours the umask.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
 
     Examples
     --------
@@ -548,6 +563,11 @@ def recover_switch(path: Path) -> None:
     """Finish or undo a zarr switch that a killed writer left half done (call with the
     output's lock held): ``.NAME.old`` beside a present ``NAME`` is deleted; without
     ``NAME`` it is renamed back, restoring the previous complete dataset.
+
+    Parameters
+    ----------
+    path : Path
+        The zarr output.
 
     Examples
     --------

@@ -36,6 +36,14 @@ def _source_with(import_line: str) -> str:
 def compiled_for(model) -> types.ModuleType:
     """The compiled kernel module for ``model``'s kernels (generated and imported once).
 
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    module
+
     Examples
     --------
     >>> import fastdescent as fd

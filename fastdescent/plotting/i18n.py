@@ -417,6 +417,21 @@ def optimizer_label(name, lang: str = "en") -> str:
 def kind_label(kind: str, lang: str = "en") -> str:
     """Display name of a critical-point kind (``"saddle"`` -> ``"Saddle point"``).
 
+    Parameters
+    ----------
+    kind : str
+        ``"minimum"``, ``"global_minimum"``, ``"saddle"``, ...
+    lang : {"en", "es"}
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        If ``kind`` is unknown.
+
     Examples
     --------
     >>> from fastdescent.plotting.i18n import kind_label

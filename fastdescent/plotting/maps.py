@@ -436,6 +436,11 @@ def convexity_codes(model, axes, *, fixed=None, rtol: float = 1e-6, atol: float 
     -------
     ndarray of int8, shape (len(a1), len(a0))
 
+    Raises
+    ------
+    ValueError
+        If the model has fewer than 2 parameters.
+
     Examples
     --------
     >>> import numpy as np

@@ -48,6 +48,19 @@ _TASK = {"polynomial": "regression", "gabor": "regression", "linear": "regressio
 def family(model) -> str:
     """The prediction family of a model (see the module docstring); ValueError if none.
 
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If the model is none of the lecture's data families.
+
     Examples
     --------
     >>> import fastdescent as fd
@@ -77,6 +90,15 @@ def family(model) -> str:
 
 def task(model) -> str:
     """``"regression"``, ``"binary"`` or ``"multiclass"``.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    str
+        ``"regression"``, ``"binary"`` or ``"multiclass"``.
 
     Examples
     --------
@@ -197,6 +219,23 @@ def predict(model, params, x=None) -> np.ndarray:
 def predict_class(model, params, x=None) -> np.ndarray:
     """Predicted class (int) of a classification model: ``(n,)`` (or ``(M, n)``).
 
+    Parameters
+    ----------
+    model : Model
+        A classification model.
+    params : array_like, shape (P,)
+    x : array_like, shape (n, d), optional
+        Inputs (default the model's data).
+
+    Returns
+    -------
+    ndarray of int
+
+    Raises
+    ------
+    ValueError
+        If the model is not a classification model.
+
     Examples
     --------
     >>> import fastdescent as fd
@@ -217,6 +256,15 @@ def predict_class(model, params, x=None) -> np.ndarray:
 def loss_from_prediction(model, params) -> float | np.ndarray:
     """The model's loss recomputed from :func:`predict` on its data (a consistency check):
     sum of squared residuals (regression) or of cross-entropies (classification).
+
+    Parameters
+    ----------
+    model : Model
+    params : array_like, shape (P,) or (M, P)
+
+    Returns
+    -------
+    float or ndarray
 
     Examples
     --------

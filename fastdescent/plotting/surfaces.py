@@ -43,6 +43,19 @@ def update_legend(ax, extra: Sequence = (), **kwargs):
     """Redraw ``ax``'s legend: its labelled artists plus proxy handles ``extra`` (kept for
     later calls, so several plotting functions can share one legend).
 
+    Parameters
+    ----------
+    ax : Axes
+    extra : sequence of Artist
+        Proxy handles with labels, added to the legend and remembered.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.legend`.
+
+    Returns
+    -------
+    matplotlib.legend.Legend or None
+        None when nothing has a label.
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
