@@ -141,8 +141,8 @@ def convexity_map(model: Model, axes=None, fixed=None, *, params=None, n: int = 
     >>> cm = convexity_map(fd.models.rosenbrock(), n=5)
     >>> sorted(cm.data_vars)
     ['det', 'eigmax', 'eigmin', 'region', 'trace']
-    >>> {REGION_NAMES[int(c)] for c in cm["region"].values.ravel()}
-    {'saddle', 'convex'}
+    >>> sorted({REGION_NAMES[int(c)] for c in cm["region"].values.ravel()})
+    ['convex', 'saddle']
     """
     import xarray as xr
 
