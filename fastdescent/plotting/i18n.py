@@ -169,7 +169,7 @@ def t(key: str, lang: str = "en", **fmt) -> str:
     Parameters
     ----------
     key : str
-        A key of :data:`TABLE`.
+        A key of :data:`~fastdescent.plotting.i18n.TABLE`.
     lang : {"en", "es"}
     **fmt
         Values of the text's ``{fields}`` (numbers get the language's decimal mark).
