@@ -12,7 +12,9 @@ import pkgutil
 
 
 def public_all() -> dict:
-    """``__all__`` of every public fastdescent module, keyed by the module's dotted name."""
+    """The public names of every public fastdescent module, keyed by its dotted name: its
+    ``__all__``, or, for a module without one, the functions and classes it defines (not
+    those it imports, such as ``njit``)."""
     import fastdescent
 
     out = {}
@@ -20,9 +22,22 @@ def public_all() -> dict:
         if any(part.startswith("_") for part in info.name.split(".")):
             continue
         mod = importlib.import_module(info.name)
-        out[info.name] = list(getattr(mod, "__all__", []))
+        out[info.name] = list(getattr(mod, "__all__", None) or _defined(mod))
     out["fastdescent"] = list(fastdescent.__all__)
     return out
+
+
+def _defined(mod) -> list:
+    """Names of the functions and classes (compiled ones included) defined in ``mod``."""
+    names = []
+    for name, obj in vars(mod).items():
+        if name.startswith("_") or inspect.ismodule(obj):
+            continue
+        inner = inspect.unwrap(obj) if callable(obj) else obj
+        if (inspect.isclass(obj) or callable(obj)) and \
+                getattr(inner, "__module__", None) == mod.__name__:
+            names.append(name)
+    return names
 
 
 def has_own_docstring(obj) -> bool:
@@ -37,14 +52,39 @@ def has_own_docstring(obj) -> bool:
     return bool(doc) and doc != getattr(type(obj), "__doc__", None)
 
 
+def page_modules(public: dict | None = None) -> list:
+    """The modules with a page of their own: ``fastdescent`` and each of its subpackages and
+    modules (the API index lists them), and recursively every submodule its package lists
+    in ``__all__``."""
+    import fastdescent
+
+    public = public_all() if public is None else public
+    todo = ["fastdescent"] + [f"fastdescent.{m.name}" for m in pkgutil.iter_modules(
+        fastdescent.__path__) if not m.name.startswith("_")]
+    pages = []
+    while todo:
+        mod = todo.pop(0)
+        if mod in pages:
+            continue
+        pages.append(mod)
+        todo += [f"{mod}.{n}" for n in public.get(mod, []) if f"{mod}.{n}" in public]
+    return pages
+
+
 def documented_objects() -> dict:
     """Each object with a docstring of its own, once, keyed by the dotted name of the module
     that defines it (where ``--doctest-modules`` runs its examples) and its name there:
-    ``{(module, name): (object, [every public dotted name of the object])}``."""
+    ``{(module, name): (object, [every public dotted name of the object])}``. The names are
+    those of every module's ``__all__`` and those listed on the pages of the modules without
+    one (:func:`page_modules`)."""
+    public = public_all()
+    pages = set(page_modules(public))
     out: dict = {}
     where: dict = {}
-    for mod, names in public_all().items():
+    for mod, names in public.items():
         m = importlib.import_module(mod)
+        if not hasattr(m, "__all__") and mod not in pages:
+            continue
         for name in names:
             obj = getattr(m, name, None)
             if obj is None or not has_own_docstring(obj):

@@ -20,7 +20,15 @@ _NAMES = {CONSTANT: "constant", STEP: "step", EXPONENTIAL: "exponential",
 
 @njit(cache=True)
 def factor(kind, p0, p1, warmup, t):
-    """:math:`s(t)` for schedule ``kind`` with parameters ``p0, p1`` (see the factories)."""
+    """:math:`s(t)` for schedule ``kind`` with parameters ``p0, p1`` (see the factories).
+
+    Examples
+    --------
+    >>> from fastdescent.optim.schedules import factor, step_decay
+    >>> s = step_decay(10, 0.5)
+    >>> [factor(s.kind, s.p0, s.p1, s.warmup, t) for t in (0, 9, 10, 25)]
+    [1.0, 1.0, 0.5, 0.25]
+    """
     if kind == STEP:
         s = p1 ** (t // int(p0))
     elif kind == EXPONENTIAL:
@@ -39,7 +47,18 @@ def factor(kind, p0, p1, warmup, t):
 
 @njit(cache=True)
 def fill_factors(kind, p0, p1, warmup, out):
-    """``out[t] = factor(kind, p0, p1, warmup, t)`` for every step ``t``."""
+    """``out[t] = factor(kind, p0, p1, warmup, t)`` for every step ``t``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdescent.optim.schedules import exponential, fill_factors
+    >>> s = exponential(0.5)
+    >>> out = np.empty(4)
+    >>> fill_factors(s.kind, s.p0, s.p1, s.warmup, out)
+    >>> out
+    array([1.   , 0.5  , 0.25 , 0.125])
+    """
     for t in range(out.shape[0]):
         out[t] = factor(kind, p0, p1, warmup, t)
 
@@ -110,22 +129,69 @@ def _unit(v, name, lo_open=True):
 
 
 def constant() -> Schedule:
-    """:math:`s(t) = 1`."""
+    """:math:`s(t) = 1`.
+
+    Examples
+    --------
+    >>> from fastdescent.optim.schedules import constant
+    >>> constant()([0, 100]), constant().factors(1000)
+    (array([1., 1.]), array([1.]))
+    """
     return Schedule(CONSTANT)
 
 
 def step_decay(every: int, factor: float = 0.5) -> Schedule:
-    """:math:`s(t) = \\gamma^{\\lfloor t / M\\rfloor}`: multiply by ``factor`` every ``every`` steps."""
+    """:math:`s(t) = \\gamma^{\\lfloor t / M\\rfloor}`: multiply by ``factor`` every ``every`` steps.
+
+    Raises
+    ------
+    ValueError
+        If ``every`` is not an integer >= 1 or ``factor`` is not in (0, 1].
+
+    Examples
+    --------
+    >>> from fastdescent.optim.schedules import step_decay
+    >>> step_decay(2, 0.1)([0, 1, 2, 3, 4])
+    array([1.  , 1.  , 0.1 , 0.1 , 0.01])
+    >>> step_decay(0)
+    Traceback (most recent call last):
+        ...
+    ValueError: every must be an integer >= 1, got 0
+    """
     return Schedule(STEP, float(_positive_int(every, "every")), _unit(factor, "factor"))
 
 
 def exponential(gamma: float) -> Schedule:
-    """:math:`s(t) = \\gamma^t`."""
+    """:math:`s(t) = \\gamma^t`.
+
+    Raises
+    ------
+    ValueError
+        If ``gamma`` is not in (0, 1].
+
+    Examples
+    --------
+    >>> from fastdescent.optim.schedules import exponential
+    >>> exponential(0.9)([0, 1, 2]).round(6)
+    array([1.  , 0.9 , 0.81])
+    """
     return Schedule(EXPONENTIAL, _unit(gamma, "gamma"))
 
 
 def inverse_time(decay: float) -> Schedule:
-    """:math:`s(t) = 1 / (1 + k t)` (the classic 1/t decay)."""
+    """:math:`s(t) = 1 / (1 + k t)` (the classic 1/t decay).
+
+    Raises
+    ------
+    ValueError
+        If ``decay`` is negative or not finite.
+
+    Examples
+    --------
+    >>> from fastdescent.optim.schedules import inverse_time
+    >>> inverse_time(0.5)([0, 2, 6])
+    array([1.  , 0.5 , 0.25])
+    """
     decay = float(decay)
     if not (decay >= 0 and np.isfinite(decay)):
         raise ValueError(f"decay must be a finite number >= 0, got {decay!r}")
@@ -133,7 +199,22 @@ def inverse_time(decay: float) -> Schedule:
 
 
 def cosine(total_steps: int, final: float = 0.0) -> Schedule:
-    """:math:`s(t) = f + (1-f)\\,\\tfrac12(1 + \\cos(\\pi \\min(t, T)/T))` (cosine annealing)."""
+    """:math:`s(t) = f + (1-f)\\,\\tfrac12(1 + \\cos(\\pi \\min(t, T)/T))` (cosine annealing).
+
+    Raises
+    ------
+    ValueError
+        If ``total_steps`` is not an integer >= 1 or ``final`` is not in [0, 1].
+
+    Examples
+    --------
+    Half way the factor is the mean of 1 and ``final``; after ``total_steps`` it stays at
+    ``final``:
+
+    >>> from fastdescent.optim.schedules import cosine
+    >>> cosine(100, final=0.1)([0, 50, 100, 200]).round(12)
+    array([1.  , 0.55, 0.1 , 0.1 ])
+    """
     final = float(final)
     if not 0.0 <= final <= 1.0:
         raise ValueError(f"final must be in [0, 1], got {final!r}")
@@ -141,7 +222,21 @@ def cosine(total_steps: int, final: float = 0.0) -> Schedule:
 
 
 def warmup(steps: int, then: Schedule | None = None) -> Schedule:
-    """Linear warm-up :math:`\\min(1, (t+1)/w)` over ``steps`` steps, then ``then`` (constant)."""
+    """Linear warm-up :math:`\\min(1, (t+1)/w)` over ``steps`` steps, then ``then`` (constant).
+
+    Raises
+    ------
+    ValueError
+        If ``steps`` is not an integer >= 1.
+
+    Examples
+    --------
+    >>> from fastdescent.optim.schedules import exponential, warmup
+    >>> warmup(4)([0, 1, 3, 10])
+    array([0.25, 0.5 , 1.  , 1.  ])
+    >>> warmup(2, exponential(0.5))([0, 1, 2, 3])
+    array([0.5  , 0.5  , 0.25 , 0.125])
+    """
     return (then or constant()).with_warmup(steps)
 
 
@@ -150,7 +245,25 @@ named_schedules = {"constant": constant, "step": step_decay, "exponential": expo
 
 
 def as_schedule(s) -> Schedule:
-    """Accept None, a Schedule, or a registered name (``"constant"``)."""
+    """Accept None, a Schedule, or a registered name (``"constant"``).
+
+    Raises
+    ------
+    ValueError
+        If a name is unknown or needs parameters.
+    TypeError
+        If ``s`` is neither None, a name nor a Schedule.
+
+    Examples
+    --------
+    >>> from fastdescent.optim.schedules import as_schedule, cosine
+    >>> as_schedule(None).name, as_schedule("constant").name, as_schedule(cosine(10)).name
+    ('constant', 'constant', 'cosine')
+    >>> as_schedule("cosine")
+    Traceback (most recent call last):
+        ...
+    ValueError: schedule 'cosine' needs parameters: use fastdescent.optim.schedules.cosine(...)
+    """
     if s is None:
         return constant()
     if isinstance(s, Schedule):
