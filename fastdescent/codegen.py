@@ -90,6 +90,14 @@ def sources_hash(*files: Path) -> str:
 def importable_name(fn) -> tuple[str, str] | None:
     """``(module, qualname)`` if the njit function ``fn`` can be imported back, else None.
 
+    Parameters
+    ----------
+    fn : numba dispatcher
+
+    Returns
+    -------
+    (str, str) or None
+
     Examples
     --------
     >>> from numba import njit
@@ -119,6 +127,16 @@ def module_hash(base: str, fns) -> tuple[list, "hashlib._Hash"] | None:
     :func:`importable_name` and a hash of ``base`` plus their modules' sources; None when one
     of them cannot be imported back.
 
+    Parameters
+    ----------
+    base : str
+        The generated module's own source (or a key of it).
+    fns : sequence of numba dispatcher
+
+    Returns
+    -------
+    (list of (str, str), hashlib hash) or None
+
     Examples
     --------
     >>> from fastdescent.codegen import module_hash
@@ -142,6 +160,17 @@ def module_hash(base: str, fns) -> tuple[list, "hashlib._Hash"] | None:
 def write_generated(modname: str, src: str) -> Path | None:
     """Write the generated module's file (unless it holds ``src`` already); None if the
     cache folder is not writable.
+
+    Parameters
+    ----------
+    modname : str
+        The module's name (its file is ``cache_dir() / f"{modname}.py"``).
+    src : str
+        Its source.
+
+    Returns
+    -------
+    Path or None
 
     Examples
     --------
@@ -171,6 +200,15 @@ def import_generated(modname: str, src: str) -> types.ModuleType:
     """Import the module ``modname`` with source ``src`` from the cache folder (written there
     first if needed); without a writable cache folder, executed in memory, uncached.
 
+    Parameters
+    ----------
+    modname : str
+    src : str
+
+    Returns
+    -------
+    module
+
     Examples
     --------
     >>> import os, tempfile
@@ -198,6 +236,19 @@ def import_generated(modname: str, src: str) -> types.ModuleType:
 def exec_dynamic(modname: str, src: str, namespace: dict, filename: str) -> types.ModuleType:
     """Execute ``src`` (uncached) in a new module holding ``namespace``: for functions that
     cannot be imported back.
+
+    Parameters
+    ----------
+    modname : str
+    src : str
+    namespace : dict
+        Names the source uses (e.g. the user's njit functions).
+    filename : str
+        Shown in tracebacks.
+
+    Returns
+    -------
+    module
 
     Examples
     --------

@@ -23,6 +23,15 @@ _M2 = np.uint64(0x94D049BB133111EB)
 def mix64(z):
     """SplitMix64's output function (a bijection of uint64).
 
+    Parameters
+    ----------
+    z : int
+        A 64-bit unsigned integer.
+
+    Returns
+    -------
+    numpy.uint64
+
     Examples
     --------
     A bijection of 64-bit integers that scatters neighbours:
@@ -40,6 +49,14 @@ def mix64(z):
 @njit(cache=True)
 def stream_key(seed, index, epoch):
     """64-bit key of trajectory ``index``'s stream in ``epoch`` for ``seed``.
+
+    Parameters
+    ----------
+    seed, index, epoch : int
+
+    Returns
+    -------
+    numpy.uint64
 
     Examples
     --------
@@ -59,6 +76,19 @@ def uniform_below(key, counter, n):
     """An integer in [0, n) from position ``counter`` of stream ``key`` (53-bit float scaling,
     bias below 2**-53 * n).
 
+    Parameters
+    ----------
+    key : numpy.uint64
+        A :func:`stream_key`.
+    counter : int
+        The position in the stream.
+    n : int
+        The bound, >= 1.
+
+    Returns
+    -------
+    int
+
     Examples
     --------
     >>> import numpy as np
@@ -77,6 +107,13 @@ def uniform_below(key, counter, n):
 @njit(cache=True)
 def epoch_permutation(seed, index, epoch, out):
     """Write the permutation of ``len(out)`` examples for ``(seed, index, epoch)`` into ``out``.
+
+    Parameters
+    ----------
+    seed, index, epoch : int
+        The stream (:func:`stream_key`).
+    out : ndarray of int64, shape (n,)
+        Receives a Fisher-Yates shuffle of ``0..n-1``.
 
     Examples
     --------
@@ -102,6 +139,12 @@ def epoch_permutation(seed, index, epoch, out):
 def no_permutation(seed, index, epoch, out):
     """Placeholder the engine receives with full-batch runs, which it never calls (empty: its
     compile is the cheapest possible).
+
+    Parameters
+    ----------
+    seed, index, epoch : int
+    out : ndarray of int64
+        Left untouched.
 
     Examples
     --------

@@ -40,6 +40,15 @@ AR_LR, AR_C, AR_RHO, AR_MAX_ITER = range(4)
 def initial_bracket(max_dist):
     """The book's starting bracket ``(0, 0.33 M, 0.66 M, M)``.
 
+    Parameters
+    ----------
+    max_dist : float
+        :math:`M`, the largest step size searched.
+
+    Returns
+    -------
+    (float, float, float, float)
+
     Examples
     --------
     >>> from fastdescent.optim.line_searches import initial_bracket
@@ -52,6 +61,15 @@ def initial_bracket(max_dist):
 @njit(cache=True)
 def bracket_rule(la, lb, lc, ld):
     """Which of the three rules applies (1, 2 or 3) given the four losses.
+
+    Parameters
+    ----------
+    la, lb, lc, ld : float
+        The losses at the four points :math:`a < b < c < d`.
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -74,6 +92,17 @@ def bracket_rule(la, lb, lc, ld):
 def bracket_update(a, b, c, d, la, lb, lc, ld):
     """One round of the bracketing rules; returns the new ``(a, b, c, d)``.
 
+    Parameters
+    ----------
+    a, b, c, d : float
+        The bracket.
+    la, lb, lc, ld : float
+        The losses there.
+
+    Returns
+    -------
+    (float, float, float, float)
+
     Examples
     --------
     >>> from fastdescent.optim.line_searches import bracket_update
@@ -93,6 +122,19 @@ def bracket_update(a, b, c, d, la, lb, lc, ld):
 @njit(cache=True)
 def bracket_done(b, c, tol, rounds, max_iter):
     """True when the bracket is narrow enough or the round budget is spent.
+
+    Parameters
+    ----------
+    b, c : float
+        The two inner points.
+    tol : float
+        The width at which the search stops.
+    rounds, max_iter : int
+        Rounds used and allowed.
+
+    Returns
+    -------
+    bool
 
     Examples
     --------
@@ -135,6 +177,14 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
     costs two or three loss evaluations instead of four, with the same bits. Lanes with
     ``active`` False are left where they are. ``step`` receives the step sizes and ``rounds``
     the rounds each lane ran (0 when the starting bracket is already narrower than ``tol``).
+
+    Parameters
+    ----------
+    lo : first-class function
+        The model's block loss (:data:`~fastdescent.contract.LOSS`).
+    phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop, use_perm, red, step, rounds
+        The arguments of the :data:`~fastdescent.contract.SEARCH` role (see its comment in
+        :mod:`fastdescent.contract`).
 
     Examples
     --------
@@ -220,6 +270,14 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
     :math:`L(\\phi)` and ``red`` the factor (1 or 1/batch) that turns summed losses into the
     ones the gradient ``g`` belongs to. ``step`` receives the accepted step sizes and
     ``rounds`` the trial steps each lane evaluated.
+
+    Parameters
+    ----------
+    lo : first-class function
+        The model's block loss (:data:`~fastdescent.contract.LOSS`).
+    phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop, use_perm, red, step, rounds
+        The arguments of the :data:`~fastdescent.contract.SEARCH` role (see its comment in
+        :mod:`fastdescent.contract`).
 
     Examples
     --------

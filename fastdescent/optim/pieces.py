@@ -14,6 +14,14 @@ def torch_lerp(a, b, w):
     """PyTorch's CPU ``lerp(a, b, w)``, bit for bit: :math:`a + w(b-a)` when
     :math:`|w| < 0.5`, else :math:`b - (b-a)(1-w)`.
 
+    Parameters
+    ----------
+    a, b, w : float
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> from fastdescent.optim.pieces import torch_lerp
@@ -30,6 +38,17 @@ def bias_correction(beta, t):
     """Adam's bias correction of an exponential average started at zero after step ``t``
     (from 0): :math:`1 - \\beta^{t+1}`.
 
+    Parameters
+    ----------
+    beta : float
+        The average's decay.
+    t : int
+        The step, from 0.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> from fastdescent.optim.pieces import bias_correction
@@ -44,6 +63,14 @@ def l2_decay(phi, g, hyper, wd_row):
     """L2 weight decay (coupled, PyTorch's ``weight_decay`` of SGD, Adam, RMSprop, Adagrad):
     :math:`g \\leftarrow g + \\lambda\\phi` in lanes with :math:`\\lambda \\ne 0`
     (:math:`\\lambda` = ``hyper[wd_row]``).
+
+    Parameters
+    ----------
+    phi, g : ndarray, shape (P, B)
+        Parameters and gradient (``g`` is updated in place).
+    hyper : ndarray, shape (H, B)
+    wd_row : int
+        The row of :math:`\\lambda`.
 
     Examples
     --------
@@ -69,6 +96,16 @@ def decoupled_decay(phi, hyper, lr_row, wd_row, scale):
     :math:`\\alpha` = ``hyper[lr_row] * scale`` and :math:`\\lambda` = ``hyper[wd_row]``,
     applied before the rule's own step.
 
+    Parameters
+    ----------
+    phi : ndarray, shape (P, B)
+        Updated in place.
+    hyper : ndarray, shape (H, B)
+    lr_row, wd_row : int
+        The rows of :math:`\\alpha` and :math:`\\lambda`.
+    scale : float
+        The schedule's factor.
+
     Examples
     --------
     >>> import numpy as np
@@ -92,6 +129,15 @@ def momentum_lookahead(phi, state, hyper, scale, out):
     gradient of the step is taken (:math:`\\alpha` = ``hyper[0] * scale``,
     :math:`\\beta` = ``hyper[1]``, :math:`m` = ``state[0]``).
 
+    Parameters
+    ----------
+    phi : ndarray, shape (P, B)
+    state : ndarray, shape (S, P, B)
+    hyper : ndarray, shape (H, B)
+    scale : float
+    out : ndarray, shape (P, B)
+        Receives the look-ahead point.
+
     Examples
     --------
     >>> import numpy as np
@@ -111,6 +157,14 @@ def momentum_lookahead(phi, state, hyper, scale, out):
 @njit(error_model="numpy")
 def sign(u):
     """:math:`\\operatorname{sign}(u)` as a float: 1, -1, or 0 at 0 (and at NaN).
+
+    Parameters
+    ----------
+    u : float
+
+    Returns
+    -------
+    float
 
     Examples
     --------

@@ -22,6 +22,19 @@ _NAMES = {CONSTANT: "constant", STEP: "step", EXPONENTIAL: "exponential",
 def factor(kind, p0, p1, warmup, t):
     """:math:`s(t)` for schedule ``kind`` with parameters ``p0, p1`` (see the factories).
 
+    Parameters
+    ----------
+    kind : int
+        The schedule's code (``Schedule.kind``).
+    p0, p1, warmup : float
+        Its parameters (``Schedule.p0``, ``p1``, ``warmup``).
+    t : int
+        The step, from 0.
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> from fastdescent.optim.schedules import factor, step_decay
@@ -48,6 +61,14 @@ def factor(kind, p0, p1, warmup, t):
 @njit(cache=True)
 def fill_factors(kind, p0, p1, warmup, out):
     """``out[t] = factor(kind, p0, p1, warmup, t)`` for every step ``t``.
+
+    Parameters
+    ----------
+    kind : int
+    p0, p1, warmup : float
+        As in :func:`factor`.
+    out : ndarray of float64
+        Receives one factor per step.
 
     Examples
     --------
@@ -131,6 +152,10 @@ def _unit(v, name, lo_open=True):
 def constant() -> Schedule:
     """:math:`s(t) = 1`.
 
+    Returns
+    -------
+    Schedule
+
     Examples
     --------
     >>> from fastdescent.optim.schedules import constant
@@ -147,6 +172,17 @@ def step_decay(every: int, factor: float = 0.5) -> Schedule:
     ------
     ValueError
         If ``every`` is not an integer >= 1 or ``factor`` is not in (0, 1].
+
+    Parameters
+    ----------
+    every : int
+        :math:`M`, steps between reductions.
+    factor : float
+        :math:`\\gamma \\in (0, 1]`.
+
+    Returns
+    -------
+    Schedule
 
     Examples
     --------
@@ -169,6 +205,15 @@ def exponential(gamma: float) -> Schedule:
     ValueError
         If ``gamma`` is not in (0, 1].
 
+    Parameters
+    ----------
+    gamma : float
+        :math:`\\gamma \\in (0, 1]`.
+
+    Returns
+    -------
+    Schedule
+
     Examples
     --------
     >>> from fastdescent.optim.schedules import exponential
@@ -185,6 +230,15 @@ def inverse_time(decay: float) -> Schedule:
     ------
     ValueError
         If ``decay`` is negative or not finite.
+
+    Parameters
+    ----------
+    decay : float
+        :math:`k \\ge 0`.
+
+    Returns
+    -------
+    Schedule
 
     Examples
     --------
@@ -205,6 +259,17 @@ def cosine(total_steps: int, final: float = 0.0) -> Schedule:
     ------
     ValueError
         If ``total_steps`` is not an integer >= 1 or ``final`` is not in [0, 1].
+
+    Parameters
+    ----------
+    total_steps : int
+        :math:`T`.
+    final : float
+        :math:`f \\in [0, 1]`, the last factor.
+
+    Returns
+    -------
+    Schedule
 
     Examples
     --------
@@ -228,6 +293,17 @@ def warmup(steps: int, then: Schedule | None = None) -> Schedule:
     ------
     ValueError
         If ``steps`` is not an integer >= 1.
+
+    Parameters
+    ----------
+    steps : int
+        :math:`w`.
+    then : Schedule, optional
+        The schedule after the warm-up (default constant).
+
+    Returns
+    -------
+    Schedule
 
     Examples
     --------
@@ -253,6 +329,14 @@ def as_schedule(s) -> Schedule:
         If a name is unknown or needs parameters.
     TypeError
         If ``s`` is neither None, a name nor a Schedule.
+
+    Parameters
+    ----------
+    s : None, str or Schedule
+
+    Returns
+    -------
+    Schedule
 
     Examples
     --------
