@@ -92,6 +92,26 @@ def _write_api_page(path: Path) -> None:
 _PUBLIC_ALL = apinames.public_all()
 
 
+def _remove_stale_pages(folder: Path, public_all: dict) -> None:
+    """Delete generated pages of names a module no longer lists (autosummary writes pages but
+    never removes them, and an orphaned page fails the build): a page ``M.name`` whose
+    module ``M`` has a page of its own and does not list ``name``."""
+    import importlib
+
+    pages = set(apinames.page_modules(public_all))
+    for f in folder.glob("fastdescent.*.rst") if folder.is_dir() else ():
+        mod, _, name = f.stem.rpartition(".")
+        if mod not in pages or name in public_all.get(mod, []):
+            continue
+        try:
+            importlib.import_module(f.stem)     # a module page stays
+        except ImportError:
+            f.unlink()
+
+
+_remove_stale_pages(DOCS / "generated", _PUBLIC_ALL)
+
+
 def _public_data(public_all: dict) -> dict:
     """Per module, the names of ``__all__`` that are neither modules, classes nor plain
     functions (constants, Numba intrinsics): autosummary's own lists miss the re-exported
