@@ -95,17 +95,29 @@ _PUBLIC_ALL = apinames.public_all()
 def _remove_stale_pages(folder: Path, public_all: dict) -> None:
     """Delete generated pages of names a module no longer lists (autosummary writes pages but
     never removes them, and an orphaned page fails the build): a page ``M.name`` whose
-    module ``M`` has a page of its own and does not list ``name``."""
+    module ``M`` has a page of its own and does not list ``name``, and a module page that
+    still lists such a name (autosummary would otherwise regenerate the stale page from it
+    before rewriting the module page)."""
     import importlib
+    import re
+
+    def is_module(name):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            return False
+        return True
 
     pages = set(apinames.page_modules(public_all))
-    for f in folder.glob("fastdescent.*.rst") if folder.is_dir() else ():
-        mod, _, name = f.stem.rpartition(".")
-        if mod not in pages or name in public_all.get(mod, []):
+    for f in sorted(folder.glob("fastdescent*.rst")) if folder.is_dir() else ():
+        if f.stem in pages and f.stem != "fastdescent":
+            listed = re.findall(r"^   (\w+)$", f.read_text(encoding="utf-8"), re.M)
+            if any(n not in public_all.get(f.stem, []) and not is_module(f"{f.stem}.{n}")
+                   for n in listed):
+                f.unlink()
             continue
-        try:
-            importlib.import_module(f.stem)     # a module page stays
-        except ImportError:
+        mod, _, name = f.stem.rpartition(".")
+        if mod in pages and name not in public_all.get(mod, []) and not is_module(f.stem):
             f.unlink()
 
 
