@@ -183,10 +183,10 @@ def t(key: str, lang: str = "en", **fmt) -> str:
     >>> from fastdescent import plotting as fp
     >>> fp.t("learning_rate", "en"), fp.t("learning_rate", "es")
     ('Learning rate, $\\\\alpha$', 'Tasa de aprendizaje, $\\\\alpha$')
-    >>> fp.t("no_such_text")
+    >>> fp.t("no such text")
     Traceback (most recent call last):
         ...
-    KeyError: "no translation for 'no_such_text'"
+    KeyError: "no translation for 'no such text'"
     """
     check_lang(lang)
     if key not in TABLE:
