@@ -20,6 +20,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["COLUMNS"] = "100"     # argparse help width, for a reproducible CLI page
 
 import fastdescent  # noqa: E402
+import apinames  # noqa: E402
 import gallery_gen  # noqa: E402
 
 project = "fastdescent"
@@ -49,22 +50,6 @@ exclude_patterns = ["_build", "gallery.md", "_gallery_src/**", "tutorials/**"]
 autosummary_generate = True
 autosummary_imported_members = True
 autosummary_ignore_module_all = False   # each module's __all__ decides what is public
-
-
-def _public_all() -> dict:
-    """``__all__`` of every fastdescent module: a submodule gets its own API page when its
-    parent lists it in ``__all__`` (the subpackages of ``fastdescent`` always do)."""
-    import importlib
-    import pkgutil
-
-    out = {}
-    for info in pkgutil.walk_packages(fastdescent.__path__, "fastdescent."):
-        if any(part.startswith("_") for part in info.name.split(".")):
-            continue
-        mod = importlib.import_module(info.name)
-        out[info.name] = list(getattr(mod, "__all__", []))
-    out["fastdescent"] = list(fastdescent.__all__)
-    return out
 
 
 def _top_level_homes(public_all: dict) -> dict:
@@ -103,7 +88,40 @@ def _write_api_page(path: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-_PUBLIC_ALL = _public_all()
+# the same walk as tests/test_docs_examples.py, which checks each page's example
+_PUBLIC_ALL = apinames.public_all()
+
+
+def _remove_stale_pages(folder: Path, public_all: dict) -> None:
+    """Delete generated pages of names a module no longer lists (autosummary writes pages but
+    never removes them, and an orphaned page fails the build): a page ``M.name`` whose
+    module ``M`` has a page of its own and does not list ``name``, and a module page that
+    still lists such a name (autosummary would otherwise regenerate the stale page from it
+    before rewriting the module page)."""
+    import importlib
+    import re
+
+    def is_module(name):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            return False
+        return True
+
+    pages = set(apinames.page_modules(public_all))
+    for f in sorted(folder.glob("fastdescent*.rst")) if folder.is_dir() else ():
+        if f.stem in pages and f.stem != "fastdescent":
+            listed = re.findall(r"^   (\w+)$", f.read_text(encoding="utf-8"), re.M)
+            if any(n not in public_all.get(f.stem, []) and not is_module(f"{f.stem}.{n}")
+                   for n in listed):
+                f.unlink()
+            continue
+        mod, _, name = f.stem.rpartition(".")
+        if mod in pages and name not in public_all.get(mod, []) and not is_module(f.stem):
+            f.unlink()
+
+
+_remove_stale_pages(DOCS / "generated", _PUBLIC_ALL)
 
 
 def _public_data(public_all: dict) -> dict:

@@ -95,7 +95,35 @@ DRIVE_SIG = types.void(I1, int64, LOSS_GRAD_FN, LOSS_FN, UPDATE_FN, LOOKAHEAD_FN
 def compiled(kernel, sig):
     """``kernel`` (a Numba dispatcher) compiled for ``sig``, or loaded from the on-disk cache,
     on first call; the kernels of the roles above are built this way, only when a run uses
-    them."""
+    them.
+
+    Parameters
+    ----------
+    kernel : numba dispatcher
+        An ``@njit`` function.
+    sig : numba signature
+        One of the roles' signatures (:data:`UPDATE`, :data:`LOSS_GRAD`, ...).
+
+    Returns
+    -------
+    numba dispatcher
+        ``kernel``, with ``sig`` among its compiled overloads.
+
+    Examples
+    --------
+    A rule's step kernel compiled for the :data:`UPDATE` role, then applied to a (P, B) block:
+
+    >>> import numpy as np
+    >>> from fastdescent.contract import UPDATE, compiled
+    >>> from fastdescent.optim.rules.gd import gd_step
+    >>> step = compiled(gd_step, UPDATE)
+    >>> UPDATE.args in step.overloads
+    True
+    >>> phi, g = np.ones((2, 1)), np.array([[1.0], [4.0]])
+    >>> step(phi, g, np.zeros((0, 2, 1)), np.array([[0.1]]), 0, 1.0)
+    >>> phi.ravel()
+    array([0.9, 0.6])
+    """
     if sig.args not in kernel.overloads:
         kernel.compile(sig)
     return kernel

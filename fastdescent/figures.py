@@ -42,6 +42,25 @@ def experiments_dir(scripts=None) -> Path:
     ------
     FileNotFoundError
         No candidate folder holds ``lecture/__init__.py``; the message lists the candidates.
+
+    Parameters
+    ----------
+    scripts : path, optional
+        A folder to use instead of the search.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> from fastdescent.figures import experiments_dir
+    >>> experiments_dir().name, (experiments_dir() / "lecture" / "__init__.py").is_file()
+    ('experiments', True)
+    >>> experiments_dir("/nonexistent")
+    Traceback (most recent call last):
+        ...
+    FileNotFoundError: no figure scripts found (looked for lecture/__init__.py in: /nonexistent); ...
     """
     if scripts is not None:
         candidates = [Path(scripts)]
@@ -64,6 +83,30 @@ def load_experiments(scripts=None):
 
     An ``experiments`` package that is already imported is reused when it is the same folder;
     a different one is an error (two folders cannot share the name in one process).
+
+    Parameters
+    ----------
+    scripts : path, optional
+        The folder of the figure scripts (default: see :func:`experiments_dir`).
+
+    Returns
+    -------
+    module
+        The ``experiments`` package.
+
+    Raises
+    ------
+    FileNotFoundError
+        If no scripts folder is found.
+    RuntimeError
+        If another folder is already imported as ``experiments``.
+
+    Examples
+    --------
+    >>> from fastdescent.figures import load_experiments
+    >>> mod = load_experiments()
+    >>> mod.__name__, hasattr(mod, "__path__")
+    ('experiments', True)
     """
     folder = experiments_dir(scripts)
     mod = sys.modules.get("experiments")
@@ -87,7 +130,24 @@ def load_experiments(scripts=None):
 
 def registry(scripts=None) -> dict:
     """Figure id -> figure (``.id``, ``.title`` (``title["es"]``, ``str(title)`` English),
-    ``.module``, ``.files``), in lecture order, read from ``experiments/lecture``."""
+    ``.module``, ``.files``), in lecture order, read from ``experiments/lecture``.
+
+    Parameters
+    ----------
+    scripts : path, optional
+        The folder of the figure scripts (default: see :func:`experiments_dir`).
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from fastdescent.figures import registry
+    >>> figs = registry()
+    >>> list(figs)[:4], figs["6.4"].module
+    (['6.1', '6.2', '6.3', '6.4'], 'experiments.lecture.fig_6_4')
+    """
     load_experiments(scripts)
     return dict(importlib.import_module("experiments.lecture").REGISTRY)
 
@@ -146,6 +206,27 @@ def make_figures(lang=None, only=None, quick: bool = False, outdir="figures",
     -------
     list of Path
         The written files (PNG and PDF); one line per file is printed.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` or an id of ``only`` is unknown.
+    FileNotFoundError
+        If no scripts folder is found.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from fastdescent.figures import make_figures
+    >>> paths = make_figures("en", "momentum-weights", quick=True, outdir=tempfile.mkdtemp())
+    wrote .../en/momentum-weights-expansion.png
+    wrote .../en/momentum-weights-expansion.pdf
+    >>> [p.name for p in paths]
+    ['momentum-weights-expansion.png', 'momentum-weights-expansion.pdf']
+    >>> make_figures("fr", "schedules")
+    Traceback (most recent call last):
+        ...
+    ValueError: unknown language 'fr'; use 'es', 'en' or None (both)
     """
     if research:
         load_experiments(scripts)
@@ -166,7 +247,34 @@ def make_figures(lang=None, only=None, quick: bool = False, outdir="figures",
 
 def main(argv=None) -> int:
     """``fastdescent figures`` / ``python -m fastdescent.figures`` (both languages by
-    default)."""
+    default).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Command-line arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success.
+
+    Raises
+    ------
+    UsageError
+        If an id of ``--only`` is unknown or no scripts folder is found.
+
+    Examples
+    --------
+    ``main(["--only", "6.4", "--lang", "es"])`` writes the Spanish figure 6.4 into ``figures/es``
+    (as :func:`make_figures`); the ids are checked before anything is drawn:
+
+    >>> from fastdescent.figures import main
+    >>> main(["--only", "6.99"])
+    Traceback (most recent call last):
+        ...
+    fastdescent.cli.errors.UsageError: unknown figure id '6.99'; valid ids: 6.1, 6.2, ...
+    """
     p = argparse.ArgumentParser(prog="fastdescent figures",
                                 description="Regenerate the lecture figures (es + en).")
     p.add_argument("--lang", choices=LANGS, default=None, help="one language (default both)")

@@ -124,7 +124,28 @@ def _source(obj, model=None, *, need_model: bool = False) -> _Source:
 
 
 def box_widths(model: Model) -> np.ndarray:
-    """Widths :math:`w_k = hi_k - lo_k` of the model's box, the length scale of the analysis."""
+    """Widths :math:`w_k = hi_k - lo_k` of the model's box, the length scale of the analysis.
+
+    Raises
+    ------
+    ValueError
+        If the box is degenerate (a width not finite or not positive).
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    ndarray, shape (P,)
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import box_widths
+    >>> box_widths(fd.models.gabor())
+    array([20., 20.])
+    """
     b = np.asarray(model.box, dtype=float)
     w = b[:, 1] - b[:, 0]
     if not np.all(np.isfinite(w) & (w > 0)):
@@ -185,6 +206,24 @@ def attractors(result_or_dataset, model: Model | None = None, *, tol: float = 1e
         ``locations`` (K, P), ``losses``, ``kinds``, ``counts``.
     labels : ndarray (N,) for a Result, xarray.DataArray for a Dataset
         Shaped like the Dataset's dims other than ``param`` (same coordinates).
+
+    Raises
+    ------
+    ValueError
+        If the model is missing (a Dataset) or does not match the Dataset's.
+
+    Examples
+    --------
+    Gradient descent on Himmelblau's function from a 6 x 6 grid: the four minima are found,
+    each with its basin count.
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import attractors
+    >>> m = fd.models.himmelblau()
+    >>> res = fd.run(m, fd.optim.gd(lr=0.01), fd.grid(m, 6).points, steps=2000, tol=1e-6)
+    >>> att, labels = attractors(res)
+    >>> att.kinds, att.counts, att.locations.round(3)[0]
+    (('minimum', 'minimum', 'minimum', 'minimum'), array([9, 9, 9, 9]), array([-3.779, -3.283]))
     """
     src = _source(result_or_dataset, model, need_model=True)
     m = src.model
@@ -214,6 +253,18 @@ class BasinSummary:
     dimension : BoundaryDimension or None
         Box-counting dimension of the basin boundaries (None for grids under 16 a side).
     box : int
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import basin_summary
+    >>> m = fd.models.himmelblau()
+    >>> ds = fd.sweep(m, fd.optim.gd(lr=0.01), fd.grid(m, 16), 2000, tol=1e-6, progress=False)
+    >>> s = basin_summary(ds, m)
+    >>> len(s.attractors), int(s.fractions.counts.sum()), s.labels.shape
+    (4, 256, (16, 16))
+    >>> round(s.dimension.dimension, 2), round(s.alpha, 2)
+    (1.09, 0.86)
     """
 
     attractors: Attractors
@@ -268,6 +319,28 @@ def basin_summary(result_or_dataset, model: Model | None = None, *, tol: float =
     Returns
     -------
     BasinSummary
+
+    Raises
+    ------
+    ValueError
+        If the labels do not form a 2-D grid (a Result without ``shape``, a Dataset with other
+        dims).
+
+    Examples
+    --------
+    A Result of a run on a grid needs its shape:
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import basin_summary
+    >>> m = fd.models.himmelblau()
+    >>> res = fd.run(m, fd.optim.gd(lr=0.01), fd.grid(m, 6).points, steps=2000, tol=1e-6)
+    >>> s = basin_summary(res, shape=(6, 6), box=3)
+    >>> s.fractions.counts, s.labels.shape, s.uncertainty is None
+    (array([9, 9, 9, 9]), (6, 6), True)
+    >>> basin_summary(res)
+    Traceback (most recent call last):
+        ...
+    ValueError: a Result has no grid: pass shape=(n0, n1) of the grid of starts ...
     """
     att, lab = attractors(result_or_dataset, model, tol=tol, reference=reference,
                           eig_rtol=eig_rtol)

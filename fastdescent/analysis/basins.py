@@ -100,6 +100,20 @@ class Attractors:
     counts : ndarray of int64, shape (K,)
         Number of converged trajectories in each attractor's basin in this run (an attractor
         inherited from a ``reference`` and not reached in this run has count 0).
+
+    Raises
+    ------
+    ValueError
+        If the arrays do not have matching lengths or a kind is not one of :data:`KINDS`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdescent.analysis import Attractors
+    >>> att = Attractors(np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0.0, 0.5]),
+    ...                  ("minimum", "saddle"), np.array([7, 3]))
+    >>> len(att), att.n_params, att.kinds
+    (2, 2, ('minimum', 'saddle'))
     """
 
     locations: np.ndarray
@@ -165,6 +179,14 @@ class BasinFractions:
         Share of all :math:`n` starts labelled ``-1`` / ``-2`` (NaN when ``n = 0``).
     diverged_stderr, not_converged_stderr : float
         Their binomial standard errors over :math:`n`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdescent.analysis import basin_fractions
+    >>> fractions, stderr = basin_fractions(np.array([0, 0, 0, 1, -1]))
+    >>> fractions, stderr.round(4)
+    (array([0.75, 0.25]), array([0.2165, 0.2165]))
     """
 
     fractions: np.ndarray
@@ -188,6 +210,17 @@ class LogLogFit(NamedTuple):
     fitted line over the data). ``r2`` is the coefficient of determination in log space;
     ``n_points`` the number of points used (those with :math:`y > 0`). With fewer than two
     usable points every number is NaN.
+
+    Examples
+    --------
+    A power law :math:`y = 3x^2` is fitted exactly:
+
+    >>> import numpy as np
+    >>> from fastdescent.analysis import LogLogFit
+    >>> from fastdescent.analysis.basins import _loglog_fit
+    >>> fit = _loglog_fit(np.array([1.0, 2.0, 4.0]), 3 * np.array([1.0, 2.0, 4.0]) ** 2)
+    >>> isinstance(fit, LogLogFit), round(fit.slope, 12), round(float(fit(3.0)), 9), fit.n_points
+    (True, 2.0, 27.0, 3)
     """
 
     slope: float
@@ -213,6 +246,15 @@ class UncertaintyExponent(NamedTuple):
         :math:`f(\\varepsilon)`, the fraction of :math:`\\varepsilon`-uncertain cells.
     fit : LogLogFit
         The fit (x = eps in cells, y = fraction).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdescent.analysis import uncertainty_exponent
+    >>> grid = (np.arange(64)[:, None] >= 32) * np.ones(64, int)   # two half planes
+    >>> u = uncertainty_exponent(grid)
+    >>> round(u.alpha, 6), round(u.dimension, 6), u.eps
+    (1.0, 1.0, array([1, 2, 4, 8]))
     """
 
     alpha: float
@@ -239,6 +281,15 @@ class BoundaryDimension(NamedTuple):
         :math:`N(s)`, boxes of size :math:`s` that contain a boundary cell.
     fit : LogLogFit
         The fit (x = 1/s, y = N(s)).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdescent.analysis import boundary_dimension
+    >>> grid = (np.arange(64)[:, None] >= 32) * np.ones(64, int)   # a straight boundary
+    >>> d = boundary_dimension(grid)
+    >>> round(d.dimension, 6), d.sizes, d.counts
+    (1.0, array([1, 2, 4, 8]), array([64, 32, 16,  8]))
     """
 
     dimension: float
@@ -554,6 +605,32 @@ def classify_critical_point(hessian, eig_rtol: float = 1e-6) -> str:
     ------
     ValueError
         If ``hessian`` is not square or ``eig_rtol`` is not in [0, 1).
+
+    Parameters
+    ----------
+    hessian : array_like, shape (P, P)
+        The Hessian at the critical point.
+    eig_rtol : float
+        Relative threshold :math:`\\eta / \\max_i|\\lambda_i|`, in [0, 1).
+
+    Returns
+    -------
+    str
+        One of :data:`KINDS`.
+
+    Examples
+    --------
+    >>> from fastdescent.analysis import classify_critical_point
+    >>> classify_critical_point([[2.0, 0.0], [0.0, 1.0]])
+    'minimum'
+    >>> classify_critical_point([[2.0, 0.0], [0.0, -1.0]])
+    'saddle'
+    >>> classify_critical_point([[1.0, 0.0], [0.0, 0.0]]), classify_critical_point([[-1.0]])
+    ('degenerate', 'maximum')
+    >>> classify_critical_point([1.0, 2.0])
+    Traceback (most recent call last):
+        ...
+    ValueError: hessian must be a square (P, P) matrix, got shape (2,)
     """
     if not (isinstance(eig_rtol, (int, float, np.floating)) and 0 <= eig_rtol < 1):
         raise ValueError(f"eig_rtol must be a number in [0, 1), got {eig_rtol!r}")
@@ -653,6 +730,19 @@ def find_attractors(endpoints, status, *, scale, tol: float = 1e-3,
         Wrong shapes, unknown status codes, non-finite converged endpoints, non-positive
         ``scale`` or ``tol``, a ``reference`` with another number of parameters, a
         ``hessian`` result that is not (P, P).
+
+    Examples
+    --------
+    Four endpoints near two points and one diverged start; the clusters are sorted by loss:
+
+    >>> import numpy as np
+    >>> from fastdescent.analysis import find_attractors
+    >>> ends = np.array([[1.0, 0.0], [1.0002, 0.0], [-1.0, 0.0], [-1.0001, 0.0], [np.nan, np.nan]])
+    >>> att, labels = find_attractors(ends, [1, 1, 1, 1, 2], scale=[2.0, 2.0],
+    ...                               loss=lambda p: float(p[0]))
+    >>> att.locations.round(4), att.counts, labels
+    (array([[-1.,  0.],
+           [ 1.,  0.]]), array([2, 2]), array([ 1,  1,  0,  0, -1]))
     """
     # ---------------------------------------------------------------- validation
     if endpoints is None:
@@ -914,6 +1004,34 @@ def box_entropy_map(label_grid, box: int = 5) -> np.ndarray:
 
     Returns an array of shape ``(rows // box, cols // box)``; trailing rows/columns that do not
     fill a box are ignored.
+
+    Raises
+    ------
+    ValueError
+        If ``box`` is not an integer between 1 and the grid's smaller side.
+
+    Parameters
+    ----------
+    label_grid : array_like of int, shape (R, C)
+    box : int
+        Box side in cells, ``1 <= box <= min(R, C)``.
+
+    Returns
+    -------
+    ndarray, shape (R // box, C // box)
+        :math:`S_i` of each box.
+
+    Examples
+    --------
+    A box that straddles the boundary between two labels, half and half, has entropy
+    :math:`\\log 2`:
+
+    >>> import numpy as np
+    >>> from fastdescent.analysis import box_entropy_map
+    >>> grid = np.zeros((4, 8), int)
+    >>> grid[:, 6:] = 1
+    >>> (box_entropy_map(grid, box=4) / np.log(2)).round(6)
+    array([[0., 1.]])
     """
     g = _as_label_grid(label_grid)
     box = _as_positive_int(box, "box")
@@ -951,6 +1069,23 @@ def basin_entropy(label_grid, box: int = 5) -> tuple[float, float]:
     S_b, S_bb : float
         ``S_bb`` is NaN when no box contains a boundary (e.g. a single-label grid, for which
         ``S_b = 0``).
+
+    Raises
+    ------
+    ValueError
+        If ``box`` is not an integer between 1 and the grid's smaller side.
+
+    Examples
+    --------
+    Two half planes split by a boundary that runs through the middle of a column of boxes:
+
+    >>> import numpy as np
+    >>> from fastdescent.analysis import basin_entropy
+    >>> grid = np.zeros((20, 20), int)
+    >>> grid[:, 12:] = 1
+    >>> S_b, S_bb = basin_entropy(grid, box=5)
+    >>> round(S_b, 6), round(S_bb, 6)
+    (0.168253, 0.673012)
     """
     g = _as_label_grid(label_grid)
     box = _as_positive_int(box, "box")
@@ -992,6 +1127,23 @@ def uncertainty_exponent(label_grid, eps_cells: Sequence[int] | None = None
     UncertaintyExponent
         ``alpha``, ``eps``, ``fraction`` and the ``fit``. Values of :math:`\\varepsilon` with
         :math:`f = 0` are left out of the fit; if fewer than two remain, ``alpha`` is NaN.
+
+    Raises
+    ------
+    ValueError
+        If the grid is too small or ``eps_cells`` holds fewer than two valid distances.
+
+    Examples
+    --------
+    A smooth boundary (a straight line) has :math:`\\alpha = 1`, the fraction of uncertain
+    cells doubling with :math:`\\varepsilon`:
+
+    >>> import numpy as np
+    >>> from fastdescent.analysis import uncertainty_exponent
+    >>> grid = (np.arange(64)[:, None] >= 32) * np.ones(64, int)
+    >>> u = uncertainty_exponent(grid, [1, 2, 4])
+    >>> round(u.alpha, 6), u.fraction
+    (1.0, array([0.03571429, 0.07142857, 0.14285714]))
     """
     g = _as_label_grid(label_grid)
     n = min(g.shape)
@@ -1012,6 +1164,23 @@ def boundary_cells(label_grid) -> np.ndarray:
 
     Marking one side of every interface only (the cell before it along each axis) keeps a
     straight interface one cell thick, so box counts are not biased at the smallest size.
+
+    Parameters
+    ----------
+    label_grid : array_like of int, shape (R, C)
+
+    Returns
+    -------
+    ndarray of bool, shape (R, C)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdescent.analysis import boundary_cells
+    >>> boundary_cells([[0, 0, 1], [0, 0, 1], [2, 2, 2]]).astype(int)
+    array([[0, 1, 0],
+           [1, 1, 1],
+           [0, 0, 0]])
     """
     g = _as_label_grid(label_grid)
     b = np.zeros(g.shape, dtype=bool)
@@ -1045,6 +1214,22 @@ def boundary_dimension(label_grid, sizes: Sequence[int] | None = None) -> Bounda
     BoundaryDimension
         ``dimension``, ``sizes``, ``counts`` and the ``fit``. NaN dimension when the grid has
         no boundary.
+
+    Raises
+    ------
+    ValueError
+        If the grid is too small or ``sizes`` holds fewer than two valid sizes.
+
+    Examples
+    --------
+    A straight boundary is a curve of dimension 1; a checkerboard's fills the plane:
+
+    >>> import numpy as np
+    >>> from fastdescent.analysis import boundary_dimension
+    >>> line = (np.arange(64)[:, None] >= 32) * np.ones(64, int)
+    >>> checker = np.indices((64, 64)).sum(axis=0) % 2
+    >>> round(boundary_dimension(line).dimension, 6), round(boundary_dimension(checker).dimension, 6)
+    (1.0, 1.999894)
     """
     g = _as_label_grid(label_grid)
     n = min(g.shape)

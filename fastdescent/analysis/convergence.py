@@ -43,6 +43,22 @@ def loss_bands(result_or_ds, quantiles=(0.1, 0.25, 0.5, 0.75, 0.9), *, include: 
     xarray.Dataset
         ``loss`` (quantile, step), ``mean`` (step; mean of the finite values) and ``n`` (the
         number of trajectories used); coordinate ``step`` holds the step numbers.
+
+    Raises
+    ------
+    ValueError
+        If no loss paths were recorded, a quantile is outside [0, 1] or ``include`` is unknown.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import loss_bands
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.gd(lr=0.1), fd.random_starts(m, 50, seed=1), steps=40,
+    ...              record_every=20)
+    >>> bands = loss_bands(res, quantiles=(0.1, 0.5, 0.9))
+    >>> bands["step"].values, bands["loss"].sel(quantile=0.5).values.round(5)
+    (array([ 0, 20, 40]), array([7.2505e-01, 1.7600e-03, 3.0000e-05]))
     """
     import xarray as xr
 
@@ -107,6 +123,16 @@ class StepsDistribution:
     n_converged, n_total : int
     median, mean : float
         Of ``steps`` (NaN if none converged).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import steps_distribution
+    >>> m = fd.models.quadratic((1.0,))
+    >>> res = fd.run(m, fd.optim.gd(lr=0.5), [[1.0], [2.0], [4.0], [8.0]], steps=100, tol=1e-6)
+    >>> d = steps_distribution(res)
+    >>> d.steps, d.ecdf, d.median
+    (array([20, 21, 22, 23]), array([0.25, 0.5 , 0.75, 1.  ]), 21.5)
     """
 
     steps: np.ndarray
@@ -133,6 +159,18 @@ def steps_distribution(result_or_ds, bins="auto") -> StepsDistribution:
     Returns
     -------
     StepsDistribution
+
+    Examples
+    --------
+    On :math:`\\tfrac12\\phi^2` with :math:`\\alpha = 0.5` the gradient halves each step, so a start
+    twice as far needs one step more to reach the tolerance:
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import steps_distribution
+    >>> m = fd.models.quadratic((1.0,))
+    >>> res = fd.run(m, fd.optim.gd(lr=0.5), [[1.0], [2.0], [4.0], [8.0]], steps=100, tol=1e-6)
+    >>> steps_distribution(res).steps
+    array([20, 21, 22, 23])
     """
     src = _source(result_or_ds)
     ran = src.status != S.NOT_RUN
@@ -167,6 +205,16 @@ class GlobalMinFraction:
     source : str
         ``'known'`` (the model's catalogued minima), ``'found'`` (the best attractor of this
         run) or ``'known+found'``.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import fraction_at_global_min
+    >>> m = fd.models.himmelblau()
+    >>> res = fd.run(m, fd.optim.gd(lr=0.01), fd.grid(m, 6).points, steps=2000, tol=1e-6)
+    >>> g = fraction_at_global_min(res)
+    >>> g.fraction, g.n_at_min, g.n_total, len(g.locations), g.source
+    (1.0, 36, 36, 4, 'known')
     """
 
     fraction: float
@@ -199,6 +247,29 @@ def fraction_at_global_min(result_or_ds, model: Model | None = None, tol: float 
         Relative distance tolerance (also the clustering tolerance of the attractors).
     loss_rtol : float
         Relative loss tolerance for ties between minima.
+
+    Returns
+    -------
+    GlobalMinFraction
+
+    Raises
+    ------
+    ValueError
+        If ``tol`` is not a finite positive number or the model is missing.
+
+    Examples
+    --------
+    A 1-D loss with three minima: 9 of 21 evenly spaced starts reach the global one at 0.5.
+
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import fraction_at_global_min
+    >>> m = fd.models.multimodal_1d()
+    >>> res = fd.run(m, fd.optim.gd(lr=0.001), np.linspace(0, 1, 21)[:, None], steps=5000,
+    ...              tol=1e-6)
+    >>> g = fraction_at_global_min(res)
+    >>> g.n_at_min, g.n_total, round(g.fraction, 4), round(g.stderr, 4), g.locations, g.source
+    (9, 21, 0.4286, 0.108, array([[0.5]]), 'known')
     """
     src = _source(result_or_ds, model, need_model=True)
     m = src.model
@@ -255,6 +326,25 @@ def compare_optimizers(runs: dict, model: Model | None = None, *, tol: float = 1
         ``stuck`` (fractions of the trajectories), ``global_min`` (and ``global_min_se``,
         see :func:`fraction_at_global_min`), ``n_attractors``, ``median_steps`` (converged
         only), ``median_loss`` and ``best_loss`` (non-diverged trajectories).
+
+    Raises
+    ------
+    TypeError
+        If ``runs`` is not a non-empty dict.
+    ValueError
+        If a Dataset comes without its model.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import compare_optimizers
+    >>> m = fd.models.himmelblau()
+    >>> starts = fd.grid(m, 6).points
+    >>> runs = {name: fd.run(m, fd.optim.get_optimizer(name, lr=0.01), starts, steps=2000,
+    ...                      tol=1e-6) for name in ("gd", "momentum")}
+    >>> table = compare_optimizers(runs)
+    >>> table["converged"].values, table["n_attractors"].values
+    (array([1., 1.]), array([4, 4]))
     """
     import xarray as xr
 

@@ -53,7 +53,27 @@ def _axis(a, name: str) -> np.ndarray:
 
 
 def regions(eigenvalues, *, rtol: float = 1e-8, atol: float = 0.0) -> np.ndarray:
-    """Region codes from eigenvalues ``(..., P)`` (see the module docstring)."""
+    """Region codes from eigenvalues ``(..., P)`` (see the module docstring).
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (..., P)
+        Hessian eigenvalues at each point.
+    rtol, atol : float
+        An eigenvalue counts as zero when :math:`|\\lambda| \\le \\max(atol, rtol\\max|\\lambda|)`.
+
+    Returns
+    -------
+    ndarray of int8, shape (...)
+        :data:`CONVEX`, :data:`CONCAVE`, :data:`SADDLE` or :data:`DEGENERATE`.
+
+    Examples
+    --------
+    >>> from fastdescent.analysis import REGION_NAMES, regions
+    >>> codes = regions([[1.0, 2.0], [-1.0, -2.0], [1.0, -2.0], [1.0, 0.0]])
+    >>> [REGION_NAMES[int(c)] for c in codes]
+    ['convex', 'concave', 'saddle', 'degenerate']
+    """
     lam = np.asarray(eigenvalues, dtype=float)
     eta = np.maximum(atol, rtol * np.max(np.abs(lam), axis=-1))[..., None]
     pos = np.any(lam > eta, axis=-1)
@@ -102,6 +122,27 @@ def convexity_map(model: Model, axes=None, fixed=None, *, params=None, n: int = 
     -----
     All Hessians are computed in one vectorised call (``model.hessian_many``, in parallel)
     and their spectra with a batched ``numpy.linalg.eigvalsh``.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Model or an axis is not numeric.
+    ValueError
+        If the model has one parameter, ``params`` are not two of its names, ``fixed`` is
+        missing or not finite, or ``n``/``axes`` are invalid.
+
+    Examples
+    --------
+    Rosenbrock's function is convex near its minimum and indefinite across the far side of
+    its valley:
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import REGION_NAMES, convexity_map
+    >>> cm = convexity_map(fd.models.rosenbrock(), n=5)
+    >>> sorted(cm.data_vars)
+    ['det', 'eigmax', 'eigmin', 'region', 'trace']
+    >>> sorted({REGION_NAMES[int(c)] for c in cm["region"].values.ravel()})
+    ['convex', 'saddle']
     """
     import xarray as xr
 
@@ -180,6 +221,18 @@ def second_derivative(model: Model, xs) -> np.ndarray:
     Returns
     -------
     ndarray, same shape as ``xs``
+
+    Raises
+    ------
+    ValueError
+        If the model does not have exactly one parameter or ``xs`` is not finite.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import second_derivative
+    >>> second_derivative(fd.models.convex_1d(), [0.0, 0.5, 1.0])
+    array([4., 4., 4.])
     """
     m = _check_model(model)
     if m.n_params != 1:

@@ -192,6 +192,21 @@ def stability_interval(optimizer, lam, **hyper) -> tuple[float, float]:
     (lo, hi) : tuple of float
         ``(nan, nan)`` when no learning rate is stable (non-positive effective curvature,
         heavy ball with :math:`\mu \ge 1` or dampening 1) and for non-linear rules.
+
+    Raises
+    ------
+    ValueError
+        If ``lam`` is not a finite number or a hyperparameter is invalid.
+
+    Examples
+    --------
+    >>> from fastdescent.analysis import stability_interval
+    >>> stability_interval("gd", 4.0)
+    (0.0, 0.5)
+    >>> stability_interval("momentum", 4.0, beta=0.5)
+    (0.0, 1.5)
+    >>> stability_interval("adam", 4.0)
+    (nan, nan)
     """
     lam = _lam(lam)
     opt = _optimizer(optimizer, hyper)
@@ -337,6 +352,18 @@ def iteration_matrix(optimizer, lr, lam, **hyper) -> np.ndarray:
     ValueError
         For a rule that is not linear on quadratics (the message says why), or if the
         kernel's map turns out not to be linear.
+
+    Examples
+    --------
+    Gradient descent is the 1 x 1 map :math:`1 - \alpha\lambda`; the lecture's momentum acts on
+    :math:`(\phi, m)`:
+
+    >>> from fastdescent.analysis import iteration_matrix
+    >>> iteration_matrix("gd", 0.1, 4.0)
+    array([[0.6]])
+    >>> iteration_matrix("momentum", 0.1, 4.0, beta=0.5)
+    array([[ 0.8 , -0.05],
+           [ 2.  ,  0.5 ]])
     """
     lam = _lam(lam)
     opt = _optimizer(optimizer, hyper)
@@ -392,6 +419,28 @@ def spectral_radius(optimizer, lr, lam, **hyper) -> float:
     (:math:`Q^T M Q` for an orthonormal basis :math:`Q`). This drops modes the rule never
     touches, e.g. the unused buffer of ``torch_sgd(momentum=0)``, an eigenvalue 1 of
     :math:`M` that has no effect on :math:`\phi`.
+
+    Parameters
+    ----------
+    optimizer, lr, lam, **hyper
+        As in :func:`iteration_matrix`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For rules that are not linear on quadratics.
+
+    Examples
+    --------
+    At the threshold :math:`\alpha = 2/\lambda` gradient descent oscillates with :math:`\rho = 1`:
+
+    >>> from fastdescent.analysis import spectral_radius
+    >>> spectral_radius("gd", 0.1, 4.0), spectral_radius("gd", 0.5, 4.0)
+    (0.6, 1.0)
     """
     M = iteration_matrix(optimizer, lr, lam, **hyper)
     n = M.shape[0]
@@ -426,6 +475,26 @@ def stable(optimizer, lr, lam, **hyper) -> bool:
         For the adaptive rules and line searches, which have no linear stability (the
         message explains; e.g. Adam's step is bounded by about ``lr``: it does not diverge on
         a quadratic, at worst it oscillates with amplitude of order ``lr``).
+
+    Parameters
+    ----------
+    optimizer, lr, lam, **hyper
+        As in :func:`iteration_matrix`.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from fastdescent.analysis import stability_threshold, stable
+    >>> a = stability_threshold("momentum", 10.0, beta=0.9)
+    >>> stable("momentum", 0.99 * a, 10.0, beta=0.9), stable("momentum", 1.01 * a, 10.0, beta=0.9)
+    (True, False)
+    >>> stable("adam", 0.1, 10.0)
+    Traceback (most recent call last):
+        ...
+    ValueError: adam is not a linear map on quadratics: no linear stability threshold: ...
     """
     return spectral_radius(optimizer, lr, lam, **hyper) < 1.0
 
@@ -481,6 +550,27 @@ def hyper_map(dataset, x: str = "lr", y: str | None = None):
     -------
     xarray.Dataset
         Variables above, dims ``(x,)`` or ``(x, y)``.
+
+    Raises
+    ------
+    TypeError
+        If ``dataset`` is not an xarray Dataset.
+    ValueError
+        If it lacks the sweep's variables or ``x``/``y`` are not its dims.
+
+    Examples
+    --------
+    Gradient descent on :math:`\tfrac12(\phi_0^2 + 4\phi_1^2)` diverges for
+    :math:`\alpha > 2/4`, except from the starts with :math:`\phi_1 = 0`:
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import hyper_map
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> ds = fd.sweep(m, fd.optim.gd(), fd.grid(m, 3), 200, lr=[0.1, 0.4, 0.6], tol=1e-6,
+    ...               progress=False)
+    >>> hm = hyper_map(ds, "lr")
+    >>> hm["converged"].values, hm["diverged"].values
+    (array([1.        , 1.        , 0.33333333]), array([0.        , 0.        , 0.66666667]))
     """
     _check_ds(dataset)
     keep = _check_xy(dataset, x, y)
@@ -538,6 +628,24 @@ def measured_boundary(dataset, x: str = "lr", y: str | None = None, *, level: fl
         it is the first), ``resolution`` = ``boundary - lower``, ``monotone`` (False when some
         x above the boundary has a diverged fraction below ``level`` again), and ``theory``
         with ``lam``.
+
+    Raises
+    ------
+    ValueError
+        If ``level`` is not in (0, 1], ``x`` is empty or not a dim, or ``lam`` is given with an
+        ``x`` other than ``"lr"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> from fastdescent.analysis import measured_boundary
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> ds = fd.sweep(m, fd.optim.gd(), [[1.0, 1.0]], 200, lr=np.linspace(0.05, 1.0, 20),
+    ...               progress=False)
+    >>> mb = measured_boundary(ds, "lr", lam=4.0)
+    >>> [round(float(mb[k]), 9) for k in ("lower", "boundary", "theory")]
+    [0.5, 0.55, 0.5]
     """
     xr = _check_ds(dataset)
     if not (isinstance(level, (int, float)) and 0 < level <= 1):

@@ -72,6 +72,21 @@ def _add_exec(p):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``fastdescent`` and its subcommands (each sets ``func``,
+    the function that runs it).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> from fastdescent.cli import build_parser
+    >>> args, extra = build_parser().parse_known_args(
+    ...     ["sweep", "--model", "gabor", "--optimizer", "adam", "--grid", "8", "--beta", "0.8"])
+    >>> args.command, args.model, args.optimizer, args.grid, extra
+    ('sweep', 'gabor', 'adam', '8', ['--beta', '0.8'])
+    """
     from . import commands as C
     from .experiment import PLOT_KINDS, RANGE_HELP
 
@@ -213,7 +228,40 @@ def _options(parser) -> list[str]:
 
 
 def main(argv=None) -> int:
-    """Entry point of the ``fastdescent`` console script; returns the exit code."""
+    """Entry point of the ``fastdescent`` console script; returns the exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``fastdescent`` (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 success, 1 runtime failure, 2 bad input, 130 interrupted; errors are one line on
+        stderr (``--debug``: the traceback).
+
+    Examples
+    --------
+    >>> from fastdescent.cli import main
+    >>> main(["list", "schedules"])
+    schedules (6):
+      constant()
+          s(t) = 1.
+      step(every, factor=0.5)
+          s(t) = gamma^(floor( t / M)): multiply by factor every every steps.
+      exponential(gamma)
+          s(t) = gamma^t.
+      inverse_time(decay)
+          s(t) = 1 / (1 + k t) (the classic 1/t decay).
+      cosine(total_steps, final=0.0)
+          s(t) = f + (1-f) 1/2(1 + cos(pi min(t, T)/T)) (cosine annealing).
+      warmup(steps, then=None)
+          Linear warm-up min(1, (t+1)/w) over steps steps, then then (constant).
+    0
+    >>> main(["sweep", "--model", "gabbor"])      # bad input: exit code 2, message on stderr
+    2
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:

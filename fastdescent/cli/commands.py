@@ -118,6 +118,43 @@ LISTS = {"models": list_models, "optimizers": list_optimizers, "schedules": list
 
 
 def cmd_list(args, extra) -> int:
+    """``fastdescent list [models|optimizers|schedules|figures]``: print each registry with
+    the signatures and first docstring lines of its entries; returns the exit code 0.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
+    Examples
+    --------
+    ``fastdescent list schedules``:
+
+    >>> from fastdescent.cli import build_parser
+    >>> from fastdescent.cli.commands import cmd_list
+    >>> cmd_list(*build_parser().parse_known_args(["list", "schedules"]))
+    schedules (6):
+      constant()
+          s(t) = 1.
+      step(every, factor=0.5)
+          s(t) = gamma^(floor( t / M)): multiply by factor every every steps.
+      exponential(gamma)
+          s(t) = gamma^t.
+      inverse_time(decay)
+          s(t) = 1 / (1 + k t) (the classic 1/t decay).
+      cosine(total_steps, final=0.0)
+          s(t) = f + (1-f) 1/2(1 + cos(pi min(t, T)/T)) (cosine annealing).
+      warmup(steps, then=None)
+          Linear warm-up min(1, (t+1)/w) over steps steps, then then (constant).
+    0
+    """
     kinds = [args.what] if args.what else list(LISTS)
     lines = []
     for i, k in enumerate(kinds):
@@ -308,6 +345,46 @@ class _warnings_as_lines:
 
 
 def cmd_run(args, extra) -> int:
+    """``fastdescent run EXPERIMENT.toml``: load and validate the experiment file
+    (:mod:`fastdescent.cli.experiment`), run its sweep (locally or on ``--scheduler``) and
+    save it; returns the exit code.
+
+    Raises
+    ------
+    UsageError
+        If the experiment file is missing or invalid (exit code 2).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
+    Examples
+    --------
+    ``fastdescent run small.toml --no-progress`` on a four-point experiment:
+
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> import fastdescent as fd
+    >>> from fastdescent.cli import build_parser
+    >>> from fastdescent.cli.commands import cmd_run
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "small.toml").write_text(
+    ...     '[model]\\nname = "quadratic"\\n[optimizer]\\nname = "gd"\\nlr = [0.1, 0.6]\\n'
+    ...     f'[start]\\ngrid = 2\\n[run]\\nsteps = 100\\n[output]\\npath = "{d / "small.nc"}"\\n')
+    >>> cmd_run(*build_parser().parse_known_args(["run", str(d / "small.toml"), "--no-progress"]))
+    wrote ...small.nc: 8 trajectories of quadratic/gd (lr=2 x phi0=2 x phi1=2), 100 steps, ...
+    0
+    >>> dict(fd.load(d / "small.nc").sizes)
+    {'lr': 2, 'phi0': 2, 'phi1': 2, 'param': 2}
+    """
     exp = load_file(args.experiment, quick=args.quick, output=args.output,
                     max_memory=_max_memory(args.max_memory))
     text = Path(args.experiment).read_text()
@@ -360,6 +437,45 @@ def _hyper_flags(extra: list[str], parser_options) -> dict:
 
 
 def cmd_sweep(args, extra) -> int:
+    """``fastdescent sweep``: a sweep from flags alone (model, optimizer, axes such as
+    ``--lr 1e-3:1:64:log``, grid, steps), saved to ``-o``; returns the exit code.
+
+    Raises
+    ------
+    UsageError
+        If a flag names an unknown model, optimizer or hyperparameter, or a value is
+        invalid (exit code 2).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise: ``--NAME VALUE`` pairs of the optimizer's hyperparameters.
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
+    Examples
+    --------
+    ``fastdescent sweep`` with a learning-rate axis; flags named after the optimizer's
+    hyperparameters set them (:func:`~fastdescent.cli.main` parses the command line and calls
+    this function):
+
+    >>> import json, os, tempfile
+    >>> import fastdescent as fd
+    >>> from fastdescent.cli import main
+    >>> out = os.path.join(tempfile.mkdtemp(), "sweep.nc")
+    >>> main(["sweep", "--model", "quadratic", "--optimizer", "momentum", "--lr", "0.1,0.5",
+    ...       "--beta", "0.5", "--grid", "3", "--steps", "50", "--no-progress", "-o", out])
+    wrote ...sweep.nc: 18 trajectories of quadratic/momentum (lr=2 x phi0=3 x phi1=3), 50 steps, ...
+    0
+    >>> ds = fd.load(out)
+    >>> dict(ds.sizes), ds["lr"].values, json.loads(ds.attrs["optimizer"])["hyper"]["beta"]
+    ({'lr': 2, 'phi0': 3, 'phi1': 3, 'param': 2}, array([0.1, 0.5]), 0.5)
+    """
     from ..optim.factories import named_optimizers
 
     hyper = _hyper_flags(extra, args._options)
@@ -436,6 +552,49 @@ def cmd_sweep(args, extra) -> int:
 
 # ------------------------------------------------------------------------------------- plot
 def cmd_plot(args, extra) -> int:
+    """``fastdescent plot OUT.nc --kind basins|hyper|convergence``: draw a saved sweep;
+    returns the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
+    Raises
+    ------
+    UsageError
+        If the dataset is missing or unreadable, or the output is not a writable
+        ``.png``/``.pdf``/``.svg``/``.jpg`` path (exit code 2).
+
+    Examples
+    --------
+    ``fastdescent plot OUT.nc --kind hyper``:
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> from fastdescent.cli import build_parser
+    >>> from fastdescent.cli.commands import cmd_plot
+    >>> d = tempfile.mkdtemp()
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> ds = fd.sweep(m, fd.optim.gd(), fd.grid(m, 3), 100, lr=np.geomspace(0.1, 1, 5),
+    ...               progress=False)
+    >>> path = fd.save(ds, os.path.join(d, "lr.nc"))
+    >>> png = os.path.join(d, "lr.png")
+    >>> cmd_plot(*build_parser().parse_known_args(["plot", str(path), "--kind", "hyper",
+    ...                                            "-o", png]))
+    wrote ...lr.png
+    0
+    >>> os.path.getsize(png) > 0
+    True
+    """
     from ..engine.sweeps import load
     from .plots import make_plot
 
@@ -461,6 +620,45 @@ def cmd_plot(args, extra) -> int:
 
 # ---------------------------------------------------------------------------------- figures
 def cmd_figures(args, extra, raw_argv) -> int:
+    """``fastdescent figures``: regenerate lecture figures (:func:`fastdescent.figures.main`
+    with the raw arguments); returns the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+    extra : list of str
+        Unrecognised arguments (none are accepted).
+    raw_argv : list of str
+        The arguments after ``figures``, passed on to :func:`fastdescent.figures.main`.
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
+    Raises
+    ------
+    UsageError
+        If a figure id or the scripts folder is not found (exit code 2).
+
+    Examples
+    --------
+    ``fastdescent figures --only momentum-weights --lang en --quick -o DIR``:
+
+    >>> import os, tempfile
+    >>> from fastdescent.cli import build_parser
+    >>> from fastdescent.cli.commands import cmd_figures
+    >>> d = tempfile.mkdtemp()
+    >>> argv = ["figures", "--only", "momentum-weights", "--lang", "en", "--quick", "-o", d]
+    >>> args, extra = build_parser().parse_known_args(argv)
+    >>> cmd_figures(args, extra, argv[1:])
+    wrote .../en/momentum-weights-expansion.png
+    wrote .../en/momentum-weights-expansion.pdf
+    0
+    >>> sorted(os.listdir(os.path.join(d, "en")))
+    ['momentum-weights-expansion.pdf', 'momentum-weights-expansion.png']
+    """
     mod = _import_optional("fastdescent.figures")
     if mod is not None and callable(getattr(mod, "main", None)):
         try:
@@ -486,6 +684,42 @@ LECTURE_MODELS = ("linear_regression_1d", "gabor")
 
 
 def cmd_compile(args, extra) -> int:
+    """``fastdescent compile [MODEL ...]``: build (or load from the cache) the engine, every
+    rule's kernels and the named models' kernels (:func:`~fastdescent.engine.compiled.precompile`),
+    printing what each took; returns the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
+    Raises
+    ------
+    UsageError
+        If a model name is unknown (exit code 2).
+
+    Examples
+    --------
+    ``fastdescent compile quadratic`` builds (or finds in the cache) the kernels and prints
+    what each took:
+
+    >>> from fastdescent.cli import build_parser
+    >>> from fastdescent.cli.commands import cmd_compile
+    >>> cmd_compile(*build_parser().parse_known_args(["compile", "quadratic"]))
+    building in ... (cached pieces load in well under a second)
+        ... s  update rules, line searches, schedules, minibatch streams
+        ... s  quadratic: block kernels
+        ... s  engine (model-independent worker)
+    ready: 3 pieces in ... s
+    0
+    """
     from ..engine.compiled import cache_dir, precompile
     from ..models import get_model, named_models
 
@@ -533,6 +767,34 @@ def _svml() -> str:
 
 
 def cmd_info(args, extra) -> int:
+    """``fastdescent info``: print the versions of fastdescent and its stack, the CPU and
+    its vector features, Numba's threading layer and the cache folder; returns the exit code.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (:func:`~fastdescent.cli.build_parser`).
+    extra : list of str
+        Arguments argparse did not recognise (none are accepted).
+
+    Returns
+    -------
+    int
+        The exit code (0 on success).
+
+    Examples
+    --------
+    ``fastdescent info`` prints the versions, the CPU and the cache folder:
+
+    >>> import contextlib, io
+    >>> from fastdescent.cli import build_parser
+    >>> from fastdescent.cli.commands import cmd_info
+    >>> buf = io.StringIO()
+    >>> with contextlib.redirect_stdout(buf):
+    ...     code = cmd_info(*build_parser().parse_known_args(["info"]))
+    >>> code, buf.getvalue().split()[0]
+    (0, 'fastdescent')
+    """
     import numba
     import numpy as np
 

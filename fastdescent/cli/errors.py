@@ -6,13 +6,34 @@ import re
 
 
 class CLIError(Exception):
-    """A runtime failure (exit code 1)."""
+    """A runtime failure (exit code 1).
+
+    Examples
+    --------
+    >>> from fastdescent.cli import CLIError, UsageError
+    >>> CLIError.exit_code, issubclass(UsageError, CLIError)
+    (1, True)
+    """
 
     exit_code = 1
 
 
 class UsageError(CLIError):
-    """Bad input: a command line, an experiment file, a data file (exit code 2)."""
+    """Bad input: a command line, an experiment file, a data file (exit code 2).
+
+    Examples
+    --------
+    A missing experiment file is bad input:
+
+    >>> from fastdescent.cli import UsageError, main
+    >>> from fastdescent.cli.experiment import load_file
+    >>> UsageError.exit_code, main(["run", "no_such_experiment.toml"])
+    (2, 2)
+    >>> load_file("no_such_experiment.toml")
+    Traceback (most recent call last):
+        ...
+    fastdescent.cli.errors.UsageError: cannot read experiment file 'no_such_experiment.toml': No such file or directory
+    """
 
     exit_code = 2
 

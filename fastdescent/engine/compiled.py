@@ -62,7 +62,18 @@ def _optim_hash() -> str:
 def worker() -> types.ModuleType:
     """The model-independent worker module (generated under a name that hashes fastdescent's
     sources, so an edit to any of them never reuses a stale on-disk cache). Waits for a
-    helper process first, if one is building (see :func:`run_kernels`)."""
+    helper process first, if one is building (see :func:`run_kernels`).
+
+    Returns
+    -------
+    module
+
+    Examples
+    --------
+    >>> from fastdescent.engine.compiled import worker
+    >>> worker() is worker(), worker().__name__.startswith("fd_worker_")
+    (True, True)
+    """
     mod = _MODULES.get("worker")
     if mod is None:
         with _LOCK:
@@ -156,7 +167,21 @@ def _finish_helper(what: str) -> None:
 
 def start_worker_build() -> bool:
     """Start building the worker in a helper process if this machine has not built it yet;
-    True if one was started (:func:`worker` waits for it)."""
+    True if one was started (:func:`worker` waits for it).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    On a machine whose cache already holds the worker nothing is started:
+
+    >>> from fastdescent.engine.compiled import start_worker_build, worker
+    >>> _ = worker()
+    >>> start_worker_build()
+    False
+    """
     with _LOCK:
         return _first_run() and _start_helper(
             "from fastdescent.engine.compiled import worker; worker()", "worker")
@@ -166,7 +191,29 @@ def run_kernels(model, rule, batches: bool, need_loss: bool) -> tuple:
     """The worker module and the kernels ``(lg, lo, update, lookahead, search, permute)`` of a
     run of ``model`` with ``rule`` (a :class:`~fastdescent.optim.record.Rule`), compiled here or
     loaded from the cache (on a first run, see above, a helper compiles the kernels while this
-    process builds the worker)."""
+    process builds the worker).
+
+    Parameters
+    ----------
+    model : Model
+    rule : Rule
+    batches : bool
+        The run uses minibatches.
+    need_loss : bool
+        The run needs the block loss alone (line searches, recorded losses).
+
+    Returns
+    -------
+    (module, tuple)
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.compiled import run_kernels
+    >>> wk, kernels = run_kernels(fd.models.quadratic(), fd.optim.get_rule("gd"), False, False)
+    >>> len(kernels)
+    6
+    """
     helped = False
     with _LOCK:
         if _first_run():
@@ -243,6 +290,23 @@ def rule_kernels(rule) -> tuple:
     their module's source and the package's optimizer sources (Numba's own cache checks only
     the cached function's file, which would miss an edit of a composed piece). A rule defined
     in ``__main__``, a notebook or a closure gets the same module without on-disk caching.
+
+    Parameters
+    ----------
+    rule : Rule
+
+    Returns
+    -------
+    (update, lookahead, search)
+        Compiled Numba dispatchers.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.compiled import rule_kernels
+    >>> update, lookahead, search = rule_kernels(fd.optim.get_rule("nesterov"))
+    >>> update.__name__, lookahead.__name__
+    ('update', 'lookahead')
     """
     from ..contract import LOOKAHEAD, SEARCH, UPDATE, compiled, no_lookahead, no_search, no_step
 
@@ -305,7 +369,27 @@ _POINTERS: dict = {}
 
 
 def pointer(kernel, sig) -> Pointer:
-    """:class:`Pointer` to ``kernel`` compiled for ``sig`` (made once per process)."""
+    """:class:`Pointer` to ``kernel`` compiled for ``sig`` (made once per process).
+
+    Parameters
+    ----------
+    kernel : numba dispatcher
+    sig : numba signature
+
+    Returns
+    -------
+    Pointer
+
+    Examples
+    --------
+    >>> from fastdescent.contract import UPDATE
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.compiled import pointer, rule_kernels
+    >>> update = rule_kernels(fd.optim.get_rule("gd"))[0]
+    >>> p = pointer(update, UPDATE)
+    >>> p is pointer(update, UPDATE), p.__wrapper_address__() != 0
+    (True, True)
+    """
     key = (id(kernel), sig)
     p = _POINTERS.get(key)
     if p is None or p.kernel is not kernel:
@@ -359,6 +443,14 @@ def precompile(models=(), minibatch: bool = True, rules: bool = True,
     -------
     list of (str, float)
         What was built and the seconds it took (a cache hit takes well under a second).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.compiled import precompile
+    >>> done = precompile([fd.models.quadratic()], rules=False)
+    >>> [what for what, seconds in done]
+    ['quadratic: block kernels', 'engine (model-independent worker)']
     """
     done = []
 

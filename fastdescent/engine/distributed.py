@@ -41,11 +41,36 @@ WORKER_TIMEOUT = 300.0  # seconds to wait for the first worker to join
 
 
 class ClusterError(RuntimeError):
-    """The Dask cluster could not run the sweep (no scheduler, no workers, lost tiles)."""
+    """The Dask cluster could not run the sweep (no scheduler, no workers, lost tiles).
+
+    Examples
+    --------
+    A scheduler that no worker joins within ``worker_timeout`` seconds:
+
+    >>> import distributed
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.distributed import ClusterError, run_on_cluster
+    >>> m = fd.models.quadratic()
+    >>> plan = fd.engine.make_plan(m, fd.optim.gd(), fd.grid(m, 2), 5)
+    >>> with distributed.Client(processes=False, n_workers=0, dashboard_address=None) as client:
+    ...     try:
+    ...         run_on_cluster(plan, plan.empty_outputs(), None, client, progress=False,
+    ...                        worker_timeout=0.5)
+    ...     except ClusterError as exc:
+    ...         print(str(exc)[:31])
+    no Dask worker joined the sched
+    """
 
 
 class SchedulerLost(ClusterError):
-    """The connection to the scheduler was lost during a sweep; resume with a store."""
+    """The connection to the scheduler was lost during a sweep; resume with a store.
+
+    Examples
+    --------
+    >>> from fastdescent.engine.distributed import ClusterError, SchedulerLost
+    >>> issubclass(SchedulerLost, ClusterError)
+    True
+    """
 
 
 def _import_distributed():
@@ -70,7 +95,32 @@ def seconds_per_trajectory(plan) -> float:
 def tile_size(plan, n_threads: int) -> int:
     """Default tile: about ``TILES_PER_THREAD`` tiles per worker thread, each between
     ``TILE_SECONDS`` (2 to 20) seconds of estimated one-thread work, a whole number of blocks,
-    and at most ``MAX_TILE_BYTES`` of results."""
+    and at most ``MAX_TILE_BYTES`` of results.
+
+    Parameters
+    ----------
+    plan : SweepPlan
+    n_threads : int
+        Worker threads of the cluster.
+
+    Returns
+    -------
+    int
+        Trajectories per tile.
+
+    Examples
+    --------
+    A sweep of under a second of estimated work is one tile; a long one is cut into tiles of
+    whole blocks, several per worker thread:
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.distributed import tile_size
+    >>> m = fd.models.gabor()
+    >>> short = fd.engine.make_plan(m, fd.optim.gd(), fd.grid(m, 64), 100)
+    >>> long = fd.engine.make_plan(m, fd.optim.gd(), fd.grid(m, 256), 10000)
+    >>> tile_size(short, 4), short.size, tile_size(long, 4), long.size
+    (4096, 4096, 1280, 65536)
+    """
     N = plan.size
     t = max(seconds_per_trajectory(plan), 1e-9)
     balanced = math.ceil(N / (TILES_PER_THREAD * max(1, n_threads)))
@@ -243,12 +293,41 @@ def run_on_cluster(plan, out: dict, store, scheduler, chunk_size=None, progress=
         Trajectories per tile (default: :func:`tile_size`; with a store: runs of its chunks).
     progress : bool, optional
         tqdm bar, as for a local sweep.
+    retries : int
+        Attempts per tile beyond the first.
+    worker_timeout : float
+        Seconds to wait for the first worker to join.
 
-    Returns a summary ``{"tiles": n, "trajectories": n, "address": str}``.
+    Returns
+    -------
+    dict
+        A summary ``{"tiles": n, "trajectories": n, "address": str}``.
 
-    Raises :class:`SchedulerLost` when the scheduler disappears mid-run (the store keeps what
-    finished), :class:`ClusterError` when it cannot be reached or no worker joins, and the
-    task's own exception when a tile fails ``retries + 1`` times.
+    Raises
+    ------
+    SchedulerLost
+        When the scheduler disappears mid-run (the store keeps what finished).
+    ClusterError
+        When it cannot be reached or no worker joins.
+    Exception
+        The task's own exception when a tile fails ``retries + 1`` times.
+
+    Examples
+    --------
+    An in-process Dask cluster computes the same bits as the local run:
+
+    >>> import numpy as np
+    >>> import distributed
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.distributed import run_on_cluster
+    >>> m = fd.models.gabor()
+    >>> plan = fd.engine.make_plan(m, fd.optim.gd(lr=0.01), fd.grid(m, 4), 50)
+    >>> out = plan.empty_outputs()
+    >>> with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+    ...                         dashboard_address=None) as client:
+    ...     summary = run_on_cluster(plan, out, None, client, progress=False)
+    >>> summary["trajectories"], bool(np.array_equal(out["loss"], plan.compute(0, 16)["loss"]))
+    (16, True)
     """
     distributed = _import_distributed()
     from tqdm.auto import tqdm

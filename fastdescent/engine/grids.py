@@ -14,6 +14,24 @@ class Grid:
 
     ``axes`` maps parameter names to their 1-D coordinates; points are enumerated in C order
     (the last axis varies fastest), so result arrays reshape to ``shape`` with dims ``dims``.
+
+    Examples
+    --------
+    A 2 x 3 grid; the points enumerate in C order (the last axis fastest):
+
+    >>> import fastdescent as fd
+    >>> g = fd.grid(fd.models.rosenbrock(), (2, 3))
+    >>> g.dims, g.shape, g.size
+    (('phi0', 'phi1'), (2, 3), 6)
+    >>> g.points
+    array([[-2., -1.],
+           [-2.,  1.],
+           [-2.,  3.],
+           [ 2., -1.],
+           [ 2.,  1.],
+           [ 2.,  3.]])
+    >>> g.points_at([4])
+    array([[2., 1.]])
     """
 
     axes: dict
@@ -78,6 +96,11 @@ def grid(model: Model, n=64, *, box=None, params=None, fixed=None) -> Grid:
     ValueError
         An unknown parameter name, ``n`` below 1, or missing ``fixed`` values.
 
+    Returns
+    -------
+    Grid
+        ``axes``, ``dims``, ``shape`` and the points in C order (``grid.points``).
+
     Examples
     --------
     >>> import fastdescent as fd
@@ -116,6 +139,26 @@ def random_starts(model: Model, n: int, *, seed: int = 0, box=None) -> np.ndarra
     array([[ 2.739,  7.896],
            [-9.181,  2.831],
            [ 6.265, 20.755]])
+
+    Parameters
+    ----------
+    model : Model
+        Its box is sampled (unless ``box`` is given).
+    n : int
+        Number of points.
+    seed : int
+        Seed of the generator.
+    box : sequence of (lo, hi), optional
+        Another box, one pair per parameter.
+
+    Returns
+    -------
+    ndarray, shape (n, P)
+
+    Raises
+    ------
+    ValueError
+        If ``box`` does not have one pair ``lo < hi`` per parameter.
     """
     b = _box(model, box)
     u = np.random.default_rng(seed).random((int(n), model.n_params))
@@ -123,7 +166,39 @@ def random_starts(model: Model, n: int, *, seed: int = 0, box=None) -> np.ndarra
 
 
 def latin_hypercube(model: Model, n: int, *, seed: int = 0, box=None) -> np.ndarray:
-    """``n`` Latin-hypercube starting points: one in each of ``n`` equal slices per axis."""
+    """``n`` Latin-hypercube starting points: one in each of ``n`` equal slices per axis.
+
+    Parameters
+    ----------
+    model : Model
+        Its box is sampled (unless ``box`` is given).
+    n : int
+        Number of points (and of slices per axis).
+    seed : int
+        Seed of the generator.
+    box : sequence of (lo, hi), optional
+        Another box, one pair per parameter.
+
+    Returns
+    -------
+    ndarray, shape (n, P)
+
+    Raises
+    ------
+    ValueError
+        If ``box`` does not have one pair ``lo < hi`` per parameter.
+
+    Examples
+    --------
+    Each of the 4 slices of each axis holds exactly one point:
+
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic()
+    >>> pts = fd.latin_hypercube(m, 4, seed=1)
+    >>> [sorted(np.floor((pts[:, k] + 1) / 0.5).astype(int).tolist()) for k in range(2)]
+    [[0, 1, 2, 3], [0, 1, 2, 3]]
+    """
     b = _box(model, box)
     g = np.random.default_rng(seed)
     n = int(n)

@@ -24,12 +24,34 @@ _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 2**10, "m": 10**6, "mb"
 
 
 class MemoryLimitError(ValueError):
-    """A run or sweep would need more memory than its cap (raised before allocating)."""
+    """A run or sweep would need more memory than its cap (raised before allocating).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic()
+    >>> try:
+    ...     fd.run(m, fd.optim.gd(), [[1.0, 1.0]] * 1000, steps=10, max_memory="10KB")
+    ... except fd.engine.memory.MemoryLimitError as exc:
+    ...     print(isinstance(exc, ValueError), str(exc)[:20])
+    True the run needs about
+    """
 
 
 def available_memory() -> int:
     """Bytes of memory available to this process now: ``MemAvailable`` (Linux), bounded by
-    the cgroup v2 limit minus its usage; the free physical pages elsewhere."""
+    the cgroup v2 limit minus its usage; the free physical pages elsewhere.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from fastdescent.engine.memory import available_memory
+    >>> available_memory() > 0
+    True
+    """
     avail = None
     try:
         with open("/proc/meminfo") as fh:
@@ -58,7 +80,37 @@ def available_memory() -> int:
 
 def parse_memory(value, name: str = "max_memory") -> int:
     """``max_memory`` as bytes: None (the default share of the available memory), a positive
-    number of bytes, ``"8GiB"``/``"500MB"``/``"2G"``, or ``"50%"`` of the available memory."""
+    number of bytes, ``"8GiB"``/``"500MB"``/``"2G"``, or ``"50%"`` of the available memory.
+
+    Parameters
+    ----------
+    value : None, int, float or str
+        The cap.
+    name : str
+        The argument's name, for the error messages.
+
+    Returns
+    -------
+    int
+        Bytes.
+
+    Raises
+    ------
+    ValueError
+        If the size does not parse, has an unknown unit, or is not positive.
+    TypeError
+        If ``value`` is neither a number nor a string.
+
+    Examples
+    --------
+    >>> from fastdescent.engine.memory import parse_memory
+    >>> parse_memory("8GiB"), parse_memory("500MB"), parse_memory(1e6)
+    (8589934592, 500000000, 1000000)
+    >>> parse_memory("8 parsecs")
+    Traceback (most recent call last):
+        ...
+    ValueError: max_memory must be a size such as '8GiB', '500MB' or '50%', got '8 parsecs'
+    """
     if value is None:
         return int(DEFAULT_FRACTION * available_memory())
     if isinstance(value, bool):
@@ -106,7 +158,40 @@ def trajectory_bytes(P: int, H: int, K: int) -> tuple[int, int]:
 def check_memory(n: int, P: int, H: int, K: int, chunk: int, max_memory, *,
                  what: str = "the run") -> int:
     """Raise :class:`MemoryLimitError` when ``n`` trajectories need more than the cap;
-    returns the estimate in bytes."""
+    returns the estimate in bytes.
+
+    Parameters
+    ----------
+    n, P, H, K : int
+        Trajectories, parameters, hyperparameters and recorded points per trajectory.
+    chunk : int
+        Trajectories per chunk in flight.
+    max_memory : None, int or str
+        The cap (:func:`parse_memory`).
+    what : str
+        What is checked, for the message.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    MemoryLimitError
+        If the estimate exceeds the cap.
+
+    Examples
+    --------
+    A million trajectories of 2 parameters with 101 recorded points need about 2.5 GB:
+
+    >>> from fastdescent.engine.memory import check_memory
+    >>> round(check_memory(10**6, 2, 1, 101, 4096, "16GB") / 1e9, 2)
+    2.51
+    >>> check_memory(10**6, 2, 1, 101, 4096, "1GB")
+    Traceback (most recent call last):
+        ...
+    fastdescent.engine.memory.MemoryLimitError: the run needs about 2.51 GB of memory ...
+    """
     cap = parse_memory(max_memory)
     kept, flight = trajectory_bytes(P, H, K)
     need = n * kept + min(n, chunk) * flight

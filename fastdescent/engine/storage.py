@@ -64,7 +64,20 @@ _TMP = re.compile(r"^\.(?P<name>.+)\.(?P<host>[A-Za-z0-9_-]+)-(?P<pid>\d+)\.[0-9
 
 
 class InUseError(RuntimeError):
-    """A chunk store or output is locked by another live process."""
+    """A chunk store or output is locked by another live process.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from fastdescent.engine.storage import FileLock, InUseError
+    >>> path = os.path.join(tempfile.mkdtemp(), "store.lock")
+    >>> with FileLock(path, "chunk store"):
+    ...     try:
+    ...         FileLock(path, "chunk store").acquire()
+    ...     except InUseError as exc:
+    ...         print(exc.pid == os.getpid())
+    True
+    """
 
     def __init__(self, what: str, path, pid):
         who = f"pid {pid}" if pid else "another process"
@@ -74,11 +87,41 @@ class InUseError(RuntimeError):
 
 
 class DatasetError(ValueError):
-    """A file that is not a complete fastdescent dataset (missing parts, foreign, newer)."""
+    """A file that is not a complete fastdescent dataset (missing parts, foreign, newer).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import xarray as xr
+    >>> from fastdescent.engine.storage import DatasetError, validate
+    >>> try:
+    ...     validate(xr.Dataset(), "other.nc")
+    ... except DatasetError as exc:
+    ...     print(exc)
+    'other.nc' is not a fastdescent dataset (no fastdescent_format or ...
+    """
 
 
 class ChunkError(ValueError):
-    """A chunk file that does not verify; ``reason`` says how."""
+    """A chunk file that does not verify; ``reason`` says how.
+
+    Examples
+    --------
+    A chunk whose bytes changed after it was written does not verify:
+
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from fastdescent.engine.storage import ChunkError, read_chunk, write_chunk
+    >>> path = Path(tempfile.mkdtemp()) / "chunk_0.npz"
+    >>> write_chunk(path, {"loss": np.zeros(4)}, chunk=0, lo=0, hi=4, fingerprint="f")
+    >>> try:
+    ...     read_chunk(path, chunk=1, lo=0, hi=4, fingerprint="f",
+    ...                expect={"loss": (np.dtype(float), ())})
+    ... except ChunkError as exc:
+    ...     print(exc.reason)
+    is misplaced: it holds chunk 0 (trajectories 0..4), not chunk 1 (0..4)
+    """
 
     def __init__(self, path, reason: str):
         super().__init__(f"{Path(path).name}: {reason}")
@@ -86,7 +129,15 @@ class ChunkError(ValueError):
 
 
 class StoreRepairWarning(UserWarning):
-    """A chunk of a store failed verification and was moved to ``quarantine/``."""
+    """A chunk of a store failed verification and was moved to ``quarantine/``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from fastdescent.engine.storage import StoreRepairWarning
+    >>> issubclass(StoreRepairWarning, UserWarning)
+    True
+    """
 
 
 # ------------------------------------------------------------------------------ temporaries
@@ -108,7 +159,32 @@ def _pid_alive(pid: int) -> bool:
 
 def remove_stale_temporaries(path: Path) -> list[Path]:
     """Remove the temporaries of ``path`` left by dead writers on this host (files or zarr
-    directories); a live writer's temporaries and other hosts' are kept."""
+    directories); a live writer's temporaries and other hosts' are kept.
+
+    Parameters
+    ----------
+    path : Path
+        The output whose temporaries are looked for beside it.
+
+    Returns
+    -------
+    list of Path
+        The removed temporaries.
+
+    Examples
+    --------
+    A temporary of a writer that no longer runs (pid 2**22 + 1 is beyond Linux's pid range):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from fastdescent.engine.storage import remove_stale_temporaries, temporary_name
+    >>> path = Path(tempfile.mkdtemp()) / "sweep.nc"
+    >>> mine = temporary_name(path)
+    >>> dead = mine.with_name(mine.name.replace(f"-{__import__('os').getpid()}.", "-4194305."))
+    >>> _ = mine.write_text(""), dead.write_text("")
+    >>> [p.name == dead.name for p in remove_stale_temporaries(path)], mine.exists()
+    ([True], True)
+    """
     path = Path(path)
     gone = []
     try:
@@ -154,7 +230,32 @@ def _fsync_path(p: Path) -> None:
 def atomic_file(path):
     """``with atomic_file(path) as tmp:`` write ``tmp`` (it does not exist yet); on a normal
     exit it is flushed to disk and renamed over ``path``, on an exception it is removed and
-    ``path`` is untouched. The writer creates ``tmp`` itself, so its mode honours the umask."""
+    ``path`` is untouched. The writer creates ``tmp`` itself, so its mode honours the umask.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> from fastdescent.engine.storage import atomic_file
+    >>> path = Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> with atomic_file(path) as tmp:
+    ...     _ = tmp.write_text("complete")
+    >>> path.read_text()
+    'complete'
+    >>> try:
+    ...     with atomic_file(path) as tmp:
+    ...         _ = tmp.write_text("half")
+    ...         raise RuntimeError("killed")
+    ... except RuntimeError:
+    ...     pass
+    >>> path.read_text(), sorted(os.listdir(path.parent))
+    ('complete', ['notes.txt'])
+    """
     path = Path(path)
     tmp = temporary_name(path)
     try:
@@ -212,6 +313,17 @@ class FileLock:
     by a dead process is simply taken. ``remove=True`` deletes the file on release; the
     acquirer then checks that the file it locked is still the one at ``path`` (an inode
     check), so deleting never lets two processes hold it.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from fastdescent.engine.storage import FileLock
+    >>> lock = FileLock(os.path.join(tempfile.mkdtemp(), "x.lock"))
+    >>> with lock:
+    ...     print(lock.holder() == os.getpid())
+    True
+    >>> lock.locked_by_other()     # released
+    False
     """
 
     def __init__(self, path, what: str = "file", remove: bool = False):
@@ -308,7 +420,36 @@ def checksum(arrays: dict) -> str:
 def write_chunk(path: Path, arrays: dict, *, chunk: int, lo: int, hi: int,
                 fingerprint: str) -> None:
     """Write a chunk file (``.npz``) atomically with its verification record ``__meta__``:
-    chunk number, index range ``[lo, hi)``, the sweep's fingerprint and the checksum."""
+    chunk number, index range ``[lo, hi)``, the sweep's fingerprint and the checksum.
+
+    Parameters
+    ----------
+    path : Path
+        The chunk file (``.npz``).
+    arrays : dict of ndarray
+        The chunk's outputs (None values are skipped).
+    chunk, lo, hi : int
+        Its number and trajectory range ``[lo, hi)``.
+    fingerprint : str
+        The sweep's fingerprint.
+
+    Raises
+    ------
+    OSError
+        If the disk has too little space for the chunk.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from fastdescent.engine.storage import read_chunk, write_chunk
+    >>> path = Path(tempfile.mkdtemp()) / "chunk_3.npz"
+    >>> write_chunk(path, {"loss": np.arange(4.0)}, chunk=3, lo=12, hi=16, fingerprint="abc")
+    >>> read_chunk(path, chunk=3, lo=12, hi=16, fingerprint="abc",
+    ...            expect={"loss": (np.dtype(float), ())})
+    {'loss': array([0., 1., 2., 3.])}
+    """
     arrays = {k: np.ascontiguousarray(v) for k, v in arrays.items() if v is not None}
     meta = {"chunk": int(chunk), "lo": int(lo), "hi": int(hi), "fingerprint": fingerprint,
             "checksum": checksum(arrays), "format": STORE_FORMAT}
@@ -325,6 +466,43 @@ def read_chunk(path: Path, *, chunk: int, lo: int, hi: int, fingerprint: str,
     ``expect`` maps each array name to its dtype and per-trajectory shape; the chunk must
     hold exactly those, for ``hi - lo`` trajectories, with a matching checksum, range,
     chunk number and fingerprint.
+
+    Raises
+    ------
+    ChunkError
+        If the file is unreadable, incomplete, or any of its records does not match.
+
+    Parameters
+    ----------
+    path : Path
+        The chunk file.
+    chunk, lo, hi : int
+        Its number and trajectory range.
+    fingerprint : str
+        The sweep's fingerprint.
+    expect : dict
+        Array name -> (dtype, per-trajectory shape).
+
+    Returns
+    -------
+    dict of ndarray
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from fastdescent.engine.storage import read_chunk, write_chunk
+    >>> path = Path(tempfile.mkdtemp()) / "chunk_0.npz"
+    >>> write_chunk(path, {"loss": np.arange(4.0)}, chunk=0, lo=0, hi=4, fingerprint="abc")
+    >>> read_chunk(path, chunk=0, lo=0, hi=4, fingerprint="abc",
+    ...            expect={"loss": (np.dtype(float), ())})["loss"]
+    array([0., 1., 2., 3.])
+    >>> read_chunk(path, chunk=0, lo=0, hi=4, fingerprint="other sweep",
+    ...            expect={"loss": (np.dtype(float), ())})
+    Traceback (most recent call last):
+        ...
+    fastdescent.engine.storage.ChunkError: chunk_0.npz: belongs to another sweep ...
     """
     try:
         size = path.stat().st_size
@@ -384,7 +562,26 @@ def quarantine(path: Path, reason: str) -> Path:
 def recover_switch(path: Path) -> None:
     """Finish or undo a zarr switch that a killed writer left half done (call with the
     output's lock held): ``.NAME.old`` beside a present ``NAME`` is deleted; without
-    ``NAME`` it is renamed back, restoring the previous complete dataset."""
+    ``NAME`` it is renamed back, restoring the previous complete dataset.
+
+    Parameters
+    ----------
+    path : Path
+        The zarr output.
+
+    Examples
+    --------
+    A writer killed between its two renames left only ``.q.zarr.old``: it is renamed back.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from fastdescent.engine.storage import recover_switch
+    >>> d = Path(tempfile.mkdtemp())
+    >>> (d / ".q.zarr.old").mkdir()
+    >>> recover_switch(d / "q.zarr")
+    >>> sorted(p.name for p in d.iterdir())
+    ['q.zarr']
+    """
     old = path.with_name(f".{path.name}.old")
     if not old.exists():
         return
@@ -406,7 +603,37 @@ def save_dataset(ds, path: Path) -> Path:
     """Write ``ds`` to ``path`` (``.nc`` or ``.zarr``) so that ``path`` is at every instant
     the previous complete dataset or the new complete one (see the module docstring).
     Concurrent saves to one path take turns (the output lock); a failure (a full disk, a
-    kill) leaves the previous dataset and no temporary behind."""
+    kill) leaves the previous dataset and no temporary behind.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+    path : Path
+        Ending in ``.nc`` or ``.zarr``.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        If ``path`` exists and is not a file (``.nc``) or not a zarr dataset (``.zarr``).
+    OSError
+        If the disk has too little space for the dataset (checked before writing).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.storage import load_dataset, save_dataset
+    >>> m = fd.models.quadratic()
+    >>> ds = fd.sweep(m, fd.optim.gd(), fd.grid(m, 2), steps=5, progress=False)
+    >>> path = save_dataset(ds, Path(tempfile.mkdtemp()) / "q.nc")
+    >>> bool(load_dataset(path)["loss"].equals(ds["loss"]))
+    True
+    """
     path = Path(path)
     with output_lock(path).acquire(wait=True):
         remove_stale_temporaries(path)
@@ -507,7 +734,40 @@ def _load_zarr(path: Path):
 
 
 def load_dataset(path):
-    """Load a saved sweep (``.nc`` or ``.zarr``) and validate it (:func:`validate`)."""
+    """Load a saved sweep (``.nc`` or ``.zarr``) and validate it (:func:`validate`).
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    DatasetError
+        If it is not a complete fastdescent dataset this version reads.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.nc`` file or ``.zarr`` store.
+
+    Returns
+    -------
+    xarray.Dataset
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.storage import load_dataset
+    >>> m = fd.models.quadratic()
+    >>> path = fd.save(fd.sweep(m, fd.optim.gd(), fd.grid(m, 2), 5, progress=False),
+    ...                Path(tempfile.mkdtemp()) / "q.nc")
+    >>> load_dataset(path)["status"].shape
+    (2, 2)
+    >>> load_dataset(path.with_name("none.nc"))
+    Traceback (most recent call last):
+        ...
+    FileNotFoundError: no such file or store: '...none.nc'
+    """
     import xarray as xr
 
     path = Path(path)
@@ -530,7 +790,31 @@ def validate(ds, path) -> None:
     """Raise :class:`DatasetError` unless ``ds`` is a complete fastdescent dataset of a
     format this version reads: the version attributes, every required variable with the
     right dims (``params``: the trajectory dims + ``param``; ``loss``, ``status``, ``steps``:
-    the trajectory dims; ``path``/``loss_path`` when present: + ``record`` [+ ``param``])."""
+    the trajectory dims; ``path``/``loss_path`` when present: + ``record`` [+ ``param``]).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+    path : str or Path
+        Where it came from, for the message.
+
+    Raises
+    ------
+    DatasetError
+        Naming what is missing or wrong.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.engine.storage import validate
+    >>> m = fd.models.quadratic()
+    >>> ds = fd.sweep(m, fd.optim.gd(), fd.grid(m, 2), steps=5, progress=False)
+    >>> validate(ds, "in memory")
+    >>> validate(ds.drop_vars("steps"), "in memory")
+    Traceback (most recent call last):
+        ...
+    fastdescent.engine.storage.DatasetError: 'in memory' is not a complete fastdescent dataset: ...
+    """
     where = str(path)
     fmt = ds.attrs.get("fastdescent_format")
     if fmt is None:

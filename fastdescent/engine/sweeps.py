@@ -39,6 +39,21 @@ class SweepPlan:
 
     A plan is small (no per-trajectory arrays) and picklable, so the same plan drives the
     local loop and remote tiles (Dask) alike; :meth:`compute` is a pure function.
+
+    Examples
+    --------
+    A plan computes any slice of the sweep's trajectories; the slices agree with the whole:
+
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> plan = fd.engine.make_plan(m, fd.optim.gd(), fd.grid(m, 3), 20, lr=[0.1, 0.2])
+    >>> plan.dims, plan.shape, plan.size
+    (('lr', 'phi0', 'phi1'), (2, 3, 3), 18)
+    >>> part = plan.compute(4, 8)
+    >>> whole = plan.compute(0, plan.size)
+    >>> bool(np.array_equal(part["params"], whole["params"][4:8]))
+    True
     """
 
     model: Model
@@ -187,7 +202,38 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
     """Validate a sweep's arguments (as :func:`sweep`) and return its plan.
 
     The memory the sweep needs (:func:`~fastdescent.engine.memory.check_memory`) is checked
-    against ``max_memory`` before the starting points are copied."""
+    against ``max_memory`` before the starting points are copied.
+
+    Parameters
+    ----------
+    model, optimizer, inits, steps, seeds, seed, max_memory, **kwargs
+        As in :func:`~fastdescent.sweep`.
+    chunk_size : int, optional
+        Trajectories per chunk, for the memory estimate.
+
+    Returns
+    -------
+    SweepPlan
+
+    Raises
+    ------
+    ValueError
+        If an argument is invalid (as in :func:`~fastdescent.sweep`).
+    MemoryLimitError
+        If the sweep needs more memory than the cap.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.gabor()
+    >>> plan = fd.engine.make_plan(m, fd.optim.adam(), fd.grid(m, 8), 100, lr=[0.01, 0.1])
+    >>> plan.dims, plan.size
+    (('lr', 'phi0', 'phi1'), 128)
+    >>> fd.engine.make_plan(m, fd.optim.adam(), fd.grid(m, 8), 100, alpha=[0.1])
+    Traceback (most recent call last):
+        ...
+    ValueError: unknown sweep argument 'alpha': give a hyperparameter of adam (lr, beta, ...
+    """
     model = check_model(model)
     optimizer = check_optimizer(optimizer)
     options = {k: kwargs.pop(k) for k in list(kwargs) if k in _OPTIONS}
@@ -438,6 +484,18 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         ``record_every``, ``path`` and ``loss_path``; attributes record the model, optimizer,
         settings and package version. Save with :func:`fastdescent.save`.
 
+    Raises
+    ------
+    ValueError
+        If an axis is not a hyperparameter of the optimizer or an option, or a value is out of
+        range (as in :func:`fastdescent.run`).
+    MemoryLimitError
+        If the sweep would need more memory than ``max_memory``.
+    InUseError
+        If another process holds the store.
+    ClusterError
+        With ``scheduler``: when the cluster cannot be reached or no worker joins.
+
     Examples
     --------
     Momentum over two learning rates and a 4 x 4 grid of starts (32 trajectories):
@@ -508,6 +566,35 @@ def save(ds, path) -> Path:
     Atomic for both formats: at every instant ``path`` holds the previous complete dataset
     or the new complete one, whatever kills the process or fills the disk; concurrent saves
     to one path take turns (see :mod:`fastdescent.engine.storage`). Files honour the umask.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A sweep's result.
+    path : str or Path
+        Ending in ``.nc`` or ``.zarr``.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ValueError
+        If the suffix is neither, or the folder is missing or not writable.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic()
+    >>> ds = fd.sweep(m, fd.optim.gd(), fd.grid(m, 2), steps=5, progress=False)
+    >>> fd.save(ds, os.path.join(tempfile.mkdtemp(), "q.nc")).name
+    'q.nc'
+    >>> fd.save(ds, "q.csv")
+    Traceback (most recent call last):
+        ...
+    ValueError: path must end in .nc or .zarr, got 'q.csv'
     """
     path = Path(path)
     if path.suffix not in (".nc", ".zarr"):
@@ -522,6 +609,24 @@ def load(path):
     """Load a saved sweep (a ``.nc`` file or a ``.zarr`` store) and validate it: format
     version, required variables and dims, every zarr chunk present; raises
     :class:`~fastdescent.engine.storage.DatasetError` (a ValueError) naming what is wrong.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.nc`` file or ``.zarr`` store written by :func:`fastdescent.save`.
+
+    Returns
+    -------
+    xarray.Dataset
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If ``path`` is a chunk store (resume it with ``sweep(..., store=)``).
+    DatasetError
+        If it is not a complete fastdescent dataset this version reads.
 
     Examples
     --------

@@ -30,7 +30,23 @@ DEFAULT_BOUND = 1e8
 
 
 class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`run`: ``.result`` holds the finished chunks (the rest NOT_RUN)."""
+    """Ctrl-C during :func:`run`: ``.result`` holds the finished chunks (the rest NOT_RUN).
+
+    Examples
+    --------
+    What a script does with Ctrl-C during a long run (here raised by hand): the finished
+    trajectories are in ``.result``, the others have status ``NOT_RUN``.
+
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> res = fd.run(fd.models.quadratic(), fd.optim.gd(), [[1.0, 1.0]], steps=10)
+    >>> try:
+    ...     raise fd.engine.RunInterrupted(res)
+    ... except KeyboardInterrupt as exc:
+    ...     kept = exc.result
+    >>> kept.counts()
+    {'max_steps': 1}
+    """
 
     def __init__(self, result):
         super().__init__("run interrupted; finished trajectories are in .result")
@@ -61,6 +77,21 @@ class Result:
         rounds it used (bracketing: rounds of the bracket rules; Armijo: trial steps
         evaluated). Records with no search (the final point, steps after a trajectory
         stopped) hold NaN and -1.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.gd(lr=0.45), [[1.0, 1.0], [0.5, 0.0]], steps=100, tol=1e-8,
+    ...              record_every=25)
+    >>> res
+    <Result 2 trajectories of quadratic with gd(lr=0.45): {'converged': 2}>
+    >>> res.counts(), res.converged
+    ({'converged': 2}, array([ True,  True]))
+    >>> res.path.shape, res.record_steps
+    ((2, 5, 2), array([  0,  25,  50,  75, 100]))
+    >>> res[1].params.round(8), res[1].loss_path.round(4)
+    (array([[1.e-08, 0.e+00]]), array([[0.125, 0.   , 0.   , 0.   , 0.   ]]))
     """
 
     params: np.ndarray
@@ -491,6 +522,19 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     ``block_size``: lanes never interact and every sum runs in a fixed order. Parallelism:
     blocks of ``block_size`` trajectories are advanced by a compiled ``nogil`` driver on
     ``threads`` Python threads (no Python work per step or per trajectory).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` or ``optimizer`` is not a fastdescent object, or ``init`` is not numeric.
+    ValueError
+        If ``init`` has the wrong shape or non-finite values, or an option is out of range
+        (``steps``, ``tol``, ``batch_size``, ``seed``, ``batches``, ``reduction``, ``bound``...);
+        the message names it and the accepted range.
+    MemoryLimitError
+        If the run would need more memory than ``max_memory`` (checked before allocating).
+    RunInterrupted
+        On Ctrl-C; ``.result`` holds the finished chunks.
 
     Examples
     --------

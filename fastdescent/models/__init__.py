@@ -35,7 +35,36 @@ named_models = {
 
 
 def get_model(name: str, **kwargs) -> Model:
-    """Build a registered model by name (``get_model("quadratic", eigenvalues=[1, 50])``)."""
+    """Build a registered model by name (``get_model("quadratic", eigenvalues=[1, 50])``).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`named_models`.
+    **kwargs
+        The factory's arguments.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a registered model.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.get_model("quadratic", eigenvalues=[1, 50])
+    >>> m.hessian([0.0, 0.0])
+    array([[ 1.,  0.],
+           [ 0., 50.]])
+    >>> fd.models.get_model("quadratc")
+    Traceback (most recent call last):
+        ...
+    ValueError: unknown model 'quadratc'; valid models: linear_regression_1d, gabor, ...
+    """
     if name not in named_models:
         raise ValueError(f"unknown model {name!r}; valid models: {', '.join(named_models)}")
     return named_models[name](**kwargs)

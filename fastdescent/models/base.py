@@ -44,7 +44,17 @@ __all__ = ["Model", "ModelKernels", "KnownPoint", "as_data", "custom_model"]
 class ModelKernels(NamedTuple):
     """The njit kernels of a model (see the module docstring for their signatures): either
     ``loss_grad`` (the public contract) or ``example`` and ``example_loss`` (the block
-    kernels' internal form), and optionally ``example_hessian``."""
+    kernels' internal form), and optionally ``example_hessian``.
+
+    Examples
+    --------
+    A built-in model's kernels; ``main`` is the one that defines the loss:
+
+    >>> import fastdescent as fd
+    >>> k = fd.models.rosenbrock().kernels
+    >>> k.main is k.loss_grad, k.example_hessian is not None
+    (True, True)
+    """
 
     example: Any = None
     example_loss: Any = None
@@ -61,7 +71,14 @@ class ModelKernels(NamedTuple):
 
 @dataclass(frozen=True)
 class KnownPoint:
-    """A known critical point: location, loss and kind ('minimum', 'saddle', 'maximum')."""
+    """A known critical point: location, loss and kind ('minimum', 'saddle', 'maximum').
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> fd.models.rosenbrock(a=2.0).minima
+    (KnownPoint(params=(2.0, 4.0), loss=0.0, kind='minimum', note=''),)
+    """
 
     params: tuple[float, ...]
     loss: float
@@ -74,7 +91,39 @@ def _is_njit(fn) -> bool:
 
 
 def as_data(a, name: str, *, ndim_out: int = 2) -> np.ndarray:
-    """Validate a data array (finite, numeric, non-empty) and return it as float64 2-D."""
+    """Validate a data array (finite, numeric, non-empty) and return it as float64 2-D.
+
+    Parameters
+    ----------
+    a : array_like
+        ``(N,)`` or ``(N, d)`` numbers.
+    name : str
+        The argument's name, for the error messages.
+
+    Returns
+    -------
+    ndarray, shape (N, d)
+        C-contiguous float64 (a 1-D input becomes one column).
+
+    Raises
+    ------
+    TypeError
+        If ``a`` is None or not numeric.
+    ValueError
+        If ``a`` is a scalar, has more than 2 dimensions, is empty or holds NaN or inf.
+
+    Examples
+    --------
+    >>> from fastdescent.models.base import as_data
+    >>> as_data([1, 2, 3], "x")
+    array([[1.],
+           [2.],
+           [3.]])
+    >>> as_data([1.0, float("nan")], "y")
+    Traceback (most recent call last):
+        ...
+    ValueError: y contains NaN or infinite values
+    """
     if a is None:
         raise TypeError(f"{name} must be an array of numbers, got None")
     try:
@@ -123,6 +172,25 @@ class Model:
         Rows of scratch the kernels need per trajectory.
     settings : dict
         The factory's arguments, for provenance (stored in sweep attributes).
+
+    Examples
+    --------
+    The loss, gradient and Hessian of the lecture's linear regression at the book's starting
+    point, and the closed-form minimum it lists:
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.linear_regression_1d()
+    >>> m.name, m.n_params, m.n_examples, m.param_names
+    ('linear_regression_1d', 2, 12, ('phi0', 'phi1'))
+    >>> round(m.loss([0.6, -0.2]), 3)
+    12.367
+    >>> m.grad([0.6, -0.2]).round(3)
+    array([-21.904, -26.84 ])
+    >>> m.hessian([0.6, -0.2]).round(3)
+    array([[24.   , 22.82 ],
+           [22.82 , 30.024]])
+    >>> m.minima[0].kind, [round(v, 4) for v in m.minima[0].params]
+    ('minimum', [0.826, 0.5222])
     """
 
     name: str
@@ -342,6 +410,38 @@ def custom_model(loss_grad: Callable, example_loss: Callable | None = None, *,
     Kernels defined at module level in an importable module are compiled once and cached on
     disk (the second process starts fast). Kernels defined in ``__main__`` or a notebook work
     the same but are recompiled in every new process.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    TypeError
+        If a kernel is not an njit function or ``loss_grad`` has neither 5 nor 8 arguments.
+    ValueError
+        If the parameters are not given or do not match, ``x`` and ``y`` do not come together
+        or differ in length, or ``box`` does not have one pair per parameter.
+
+    Examples
+    --------
+    Least squares of a line, :math:`\\ell = (\\phi_0 + \\phi_1 x - y)^2`, with its gradient:
+
+    >>> import numpy as np
+    >>> from numba import njit
+    >>> import fastdescent as fd
+    >>> @njit
+    ... def line(p, x, y, c, g):
+    ...     r = p[0] + p[1] * x[0] - y[0]
+    ...     g[0] += 2.0 * r
+    ...     g[1] += 2.0 * r * x[0]
+    ...     return r * r
+    >>> m = fd.models.custom_model(line, n_params=2, x=[0.0, 1.0, 2.0], y=[1.0, 3.0, 5.0])
+    >>> res = fd.run(m, fd.optim.gd(lr=0.1), [[0.0, 0.0]], steps=500, tol=1e-9)
+    >>> res.status, res.params.round(6)       # the line y = 1 + 2x
+    (array([1], dtype=int8), array([[1., 2.]]))
+    >>> m.hessian_is_exact    # no hessian= given: Hessians are differences of the gradient
+    False
     """
     if hessian is not None and example_hessian is not None:
         raise TypeError("give hessian or example_hessian (the same argument), not both")

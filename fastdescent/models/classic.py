@@ -37,6 +37,33 @@ def quadratic(eigenvalues=(1.0, 10.0), rotation=None, *, seed: int = 0) -> Model
     rotation : None, float, "random" or (P, P) array
         None: axis-aligned; a float: rotation angle in radians (P = 2); "random": a random
         orthogonal Q from ``seed``; an array: Q itself (must be orthogonal).
+
+    seed : int
+        Seed of the ``"random"`` rotation.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ValueError
+        If the eigenvalues are empty or not finite, or ``rotation`` is not one of the accepted
+        forms.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic((1.0, 10.0), rotation=np.pi / 4)
+    >>> np.linalg.eigvalsh(m.hessian([0.0, 0.0])).round(12)
+    array([ 1., 10.])
+    >>> round(m.loss([1.0, 1.0]), 12)   # (1, 1) lies along the eigenvector of eigenvalue 1
+    1.0
+    >>> fd.models.quadratic((1.0, 10.0), rotation="spin")
+    Traceback (most recent call last):
+        ...
+    ValueError: rotation must be None, an angle, 'random' or a matrix, got 'spin'
     """
     lam = np.asarray(eigenvalues, dtype=float).ravel()
     if lam.size < 1 or not np.all(np.isfinite(lam)):
@@ -75,7 +102,24 @@ def quadratic(eigenvalues=(1.0, 10.0), rotation=None, *, seed: int = 0) -> Model
 
 
 def rosenbrock(a: float = 1.0, b: float = 100.0) -> Model:
-    """:math:`L = (a - \\phi_0)^2 + b(\\phi_1 - \\phi_0^2)^2`; minimum 0 at :math:`(a, a^2)`."""
+    """:math:`L = (a - \\phi_0)^2 + b(\\phi_1 - \\phi_0^2)^2`; minimum 0 at :math:`(a, a^2)`.
+
+    Parameters
+    ----------
+    a, b : float
+        The constants of the valley.
+
+    Returns
+    -------
+    Model
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.rosenbrock()
+    >>> m.loss([1.0, 1.0]), m.loss([0.0, 0.0]), m.grad([0.0, 0.0])
+    (0.0, 1.0, array([-2.,  0.]))
+    """
     return _fn("rosenbrock", (F.rosenbrock_loss_grad, F.rosenbrock_hessian),
                [a, b], 2, ((-2.0, 2.0), (-1.0, 3.0)), [KnownPoint((a, a * a), 0.0)],
                {"a": a, "b": b})
@@ -87,7 +131,19 @@ _HIMMELBLAU_MIN = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
 
 def himmelblau() -> Model:
     """:math:`L = (\\phi_0^2+\\phi_1-11)^2 + (\\phi_0+\\phi_1^2-7)^2`: four minima of loss 0,
-    one local maximum and four saddle points (all refined by Newton's method)."""
+    one local maximum and four saddle points (all refined by Newton's method).
+
+    Returns
+    -------
+    Model
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.himmelblau()
+    >>> [k.kind for k in m.minima].count("minimum"), m.loss([3.0, 2.0])
+    (4, 0.0)
+    """
     m = _fn("himmelblau", (F.himmelblau_loss_grad, F.himmelblau_hessian),
             [0.0], 2, ((-5.0, 5.0), (-5.0, 5.0)))
     pts = refine_minima(m, _HIMMELBLAU_MIN)
@@ -99,7 +155,31 @@ def himmelblau() -> Model:
 
 def rastrigin(dim: int = 2, A: float = 10.0) -> Model:
     """:math:`L = A d + \\sum_i (\\phi_i^2 - A\\cos 2\\pi\\phi_i)`; global minimum 0 at 0,
-    a local minimum near every integer point."""
+    a local minimum near every integer point.
+
+    Parameters
+    ----------
+    dim : int
+        Dimension :math:`d \\ge 1`.
+    A : float
+        Amplitude of the cosine term.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ValueError
+        If ``dim`` is not an integer >= 1.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.rastrigin(dim=3)
+    >>> m.loss([0.0, 0.0, 0.0]), m.loss([1.0, 0.0, 0.0])
+    (0.0, 1.0)
+    """
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim < 1:
         raise ValueError(f"dim must be an integer >= 1, got {dim!r}")
     return _fn("rastrigin", (F.rastrigin_loss_grad, F.rastrigin_hessian),
@@ -108,20 +188,74 @@ def rastrigin(dim: int = 2, A: float = 10.0) -> Model:
 
 
 def beale() -> Model:
-    """Beale's function; minimum 0 at (3, 0.5)."""
+    """Beale's function; minimum 0 at (3, 0.5).
+
+    Returns
+    -------
+    Model
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.beale()
+    >>> m.loss([3.0, 0.5]), round(m.loss([0.0, 0.0]), 6)
+    (0.0, 14.203125)
+    """
     return _fn("beale", (F.beale_loss_grad, F.beale_hessian), [0.0], 2,
                ((-4.5, 4.5), (-4.5, 4.5)), [KnownPoint((3.0, 0.5), 0.0)])
 
 
 def saddle() -> Model:
-    """:math:`L = \\phi_0^2 - \\phi_1^2`: a saddle point at the origin, unbounded below."""
+    """:math:`L = \\phi_0^2 - \\phi_1^2`: a saddle point at the origin, unbounded below.
+
+    Returns
+    -------
+    Model
+
+    Examples
+    --------
+    Gradient descent started on the stable axis converges to the saddle; off it, it escapes:
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.saddle()
+    >>> m.hessian([0.0, 0.0])
+    array([[ 2.,  0.],
+           [ 0., -2.]])
+    >>> fd.run(m, fd.optim.gd(lr=0.1), [[1.0, 0.0], [1.0, 1e-3]], steps=60).params.round(4)
+    array([[ 0.    ,  0.    ],
+           [ 0.    , 56.3475]])
+    """
     return _fn("saddle", (F.saddle_loss_grad, F.saddle_hessian), [0.0], 2,
                ((-1.0, 1.0), (-1.0, 1.0)), [KnownPoint((0.0, 0.0), 0.0, "saddle")])
 
 
 def cosine_quadratic(delta: float = 0.1, lam: float = 0.5) -> Model:
     """1-D :math:`L = \\phi^2 + \\delta\\cos(2\\pi\\phi/\\lambda)`, used in studies of fractal
-    learning-rate boundaries (Liu 2024)."""
+    learning-rate boundaries (Liu 2024).
+
+    Parameters
+    ----------
+    delta : float
+        Amplitude :math:`\\delta` of the cosine.
+    lam : float
+        Its wavelength :math:`\\lambda > 0`.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ValueError
+        If ``lam`` is not positive.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.cosine_quadratic(delta=0.1, lam=0.5)
+    >>> m.loss([0.0]), round(m.loss([0.25]), 6)
+    (0.1, -0.0375)
+    """
     if not (lam > 0):
         raise ValueError(f"lam must be > 0, got {lam!r}")
     m = _fn("cosine_quadratic", (F.cosine_quadratic_loss_grad, F.cosine_quadratic_hessian),

@@ -35,7 +35,24 @@ def _source_with(import_line: str) -> str:
 
 
 def compiled_for(model) -> types.ModuleType:
-    """The compiled kernel module for ``model``'s kernels (generated and imported once)."""
+    """The compiled kernel module for ``model``'s kernels (generated and imported once).
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    module
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.models.compiled import compiled_for
+    >>> mod = compiled_for(fd.models.gabor())
+    >>> mod is compiled_for(fd.models.gabor()), hasattr(mod, "block_loss_grad")
+    (True, True)
+    """
     k = model.kernels
     key = tuple(k)
     mod = _MODULES.get(key)

@@ -126,6 +126,15 @@ class FormulaModel(Model):
     Extra attributes: ``formula`` (the loss as given), ``source`` (the generated kernels'
     Python source) and ``path`` (the generated module's file, or "" when the cache folder is
     not writable).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.formula("(w - 3)**2 + u**4", ["w", "u"])
+    >>> isinstance(m, fd.models.FormulaModel), m.formula
+    (True, '(w - 3)**2 + u**4')
+    >>> m.grad([0.0, 1.0]), m.hessian_is_exact
+    (array([-6.,  4.]), True)
     """
 
     formula: str = ""
@@ -175,6 +184,26 @@ def formula(loss, params: Sequence[str], *, x=None, y=None,
     -------
     FormulaModel
         ``model.source`` shows the generated kernels.
+
+    Raises
+    ------
+    ValueError
+        If the formula does not parse, uses an unknown symbol or function, or the parameters
+        or data are inconsistent.
+
+    Examples
+    --------
+    Least squares of a line as a formula: the gradient and Hessian are derived symbolically.
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.formula("(a + b*x - y)**2", ["a", "b"], x=[0, 1, 2], y=[1, 3, 5])
+    >>> m.loss([1.0, 2.0]), m.grad([0.0, 0.0]), m.hessian([0.0, 0.0])
+    (0.0, array([-18., -26.]), array([[ 6.,  6.],
+           [ 6., 10.]]))
+    >>> fd.models.formula("(a + b*x - z)**2", ["a", "b"], x=[0, 1], y=[1, 2])
+    Traceback (most recent call last):
+        ...
+    ValueError: formula '(a + b*x - z)**2': unknown symbol 'z'; known: a, b, x, y ...
     """
     if not isinstance(params, str):
         try:

@@ -21,7 +21,29 @@ def _rng(seed):
 
 def univariate_regression(x=None, y=None, *, degree: int = 3, seed: int = 0) -> Model:
     """Univariate regression: a cubic :math:`f(x) = \\sum_{k\\le 3}\\phi_k x^k` fitted by least
-    squares to 40 noisy samples of :math:`0.5 + \\sin(2.5x)` on [-1, 1]."""
+    squares to 40 noisy samples of :math:`0.5 + \\sin(2.5x)` on [-1, 1].
+
+    Parameters
+    ----------
+    x, y : array_like, optional
+        Own 1-D data instead of the synthetic set.
+    degree : int
+        Degree of the polynomial.
+    seed : int
+        Seed of the synthetic data.
+
+    Returns
+    -------
+    Model
+        The least-squares solution in ``model.minima``.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> m = fd.models.univariate_regression()
+    >>> m.n_examples, m.n_params, round(m.minima[0].loss, 4)
+    (40, 4, 1.0644)
+    """
     if x is None and y is None:
         g = _rng(seed)
         x = np.sort(g.uniform(-1, 1, 40))
@@ -32,7 +54,33 @@ def univariate_regression(x=None, y=None, *, degree: int = 3, seed: int = 0) -> 
 
 def multivariate_regression(x=None, y=None, *, seed: int = 0) -> Model:
     """Multivariate regression: :math:`f(x) = W x + w_0` with 2 inputs and 2 outputs (6
-    parameters), least squares over 50 examples. Known minimum: the least-squares solution."""
+    parameters), least squares over 50 examples. Known minimum: the least-squares solution.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, dx), optional
+        Own inputs.
+    y : array_like, shape (N, D), optional
+        Own targets.
+    seed : int
+        Seed of the synthetic data.
+
+    Returns
+    -------
+    Model
+
+    Examples
+    --------
+    The listed minimum is a stationary point: its gradient vanishes.
+
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> m = fd.models.multivariate_regression()
+    >>> m.param_names
+    ('W00', 'W01', 'W10', 'W11', 'w0_0', 'w0_1')
+    >>> bool(np.abs(m.grad(m.minima[0].params)).max() < 1e-9)
+    True
+    """
     if x is None and y is None:
         g = _rng(seed)
         x = g.uniform(-1, 1, (50, 2))
@@ -56,7 +104,36 @@ def multivariate_regression(x=None, y=None, *, seed: int = 0) -> Model:
 def binary_classification(x=None, y=None, *, seed: int = 0) -> Model:
     """Binary classification: logistic model :math:`p = \\sigma(w\\cdot x + w_0)` with binary
     cross-entropy, 2-D inputs, 60 examples from two overlapping Gaussian classes (labels 0/1).
-    The loss is convex; its minimum (found by Newton's method) is in ``model.minima``."""
+    The loss is convex; its minimum (found by Newton's method) is in ``model.minima``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, d), optional
+        Own inputs.
+    y : array_like, shape (N,), optional
+        Own labels, 0 or 1.
+    seed : int
+        Seed of the synthetic data.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ValueError
+        If ``y`` holds other values than 0 and 1.
+
+    Examples
+    --------
+    At :math:`w = 0` every example has probability 1/2, so the loss is :math:`60\\ln 2`:
+
+    >>> import math
+    >>> import fastdescent as fd
+    >>> m = fd.models.binary_classification()
+    >>> m.param_names, round(m.loss([0.0, 0.0, 0.0]) / math.log(2), 9)
+    (('w1', 'w2', 'w0'), 60.0)
+    """
     if x is None and y is None:
         g = _rng(seed)
         n = 30
@@ -90,7 +167,38 @@ def multiclass_classification(x=None, y=None, *, n_classes: int | None = None,
                               seed: int = 0) -> Model:
     """Multiclass classification: softmax model :math:`p = \\mathrm{softmax}(W x + w_0)` with
     cross-entropy, 2-D inputs, 3 classes x 25 examples. The loss is convex but flat along
-    adding the same vector to every class (no isolated minimum, none listed)."""
+    adding the same vector to every class (no isolated minimum, none listed).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, d), optional
+        Own inputs.
+    y : array_like, shape (N,), optional
+        Own class indices :math:`0 \\dots K-1`.
+    n_classes : int, optional
+        :math:`K` (default: the largest label + 1).
+    seed : int
+        Seed of the synthetic data.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ValueError
+        If ``y`` does not hold class indices or ``n_classes`` is < 2 or too small.
+
+    Examples
+    --------
+    At zero weights each of the 3 classes has probability 1/3: the loss is :math:`75\\ln 3`.
+
+    >>> import math
+    >>> import fastdescent as fd
+    >>> m = fd.models.multiclass_classification()
+    >>> m.n_params, round(m.loss([0.0] * m.n_params) / math.log(3), 9)
+    (9, 75.0)
+    """
     if x is None and y is None:
         g = _rng(seed)
         centers = np.array([[-1.0, 0.0], [1.0, 0.6], [0.2, -1.1]])
@@ -117,6 +225,37 @@ def two_layer_net(width: int = 4, x=None, y=None, *, seed: int = 0) -> Model:
     :math:`f(x) = W_2 \\tanh(W_1 x + b_1) + b_2`; every weight is a parameter.
 
     Default data: 24 samples of :math:`\\sin(2x)` on [-2, 2] (1 input, 1 output).
+
+    Parameters
+    ----------
+    width : int
+        Hidden units (>= 1).
+    x, y : array_like, optional
+        Own data instead of the default.
+    seed : int
+        Unused by the default data (kept for a uniform factory signature).
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ValueError
+        If ``width`` is not an integer >= 1.
+
+    Examples
+    --------
+    With zero weights the network outputs 0, so the loss is :math:`\\sum_i \\sin^2(2x_i)`:
+
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> m = fd.models.two_layer_net(width=3)
+    >>> m.n_params
+    10
+    >>> x = np.linspace(-2, 2, 24)
+    >>> bool(np.isclose(m.loss(np.zeros(m.n_params)), np.sum(np.sin(2 * x) ** 2)))
+    True
     """
     if not isinstance(width, (int, np.integer)) or isinstance(width, bool) or width < 1:
         raise ValueError(f"width must be an integer >= 1, got {width!r}")

@@ -38,13 +38,49 @@ AR_LR, AR_C, AR_RHO, AR_MAX_ITER = range(4)
 
 @njit(cache=True)
 def initial_bracket(max_dist):
-    """The book's starting bracket ``(0, 0.33 M, 0.66 M, M)``."""
+    """The book's starting bracket ``(0, 0.33 M, 0.66 M, M)``.
+
+    Parameters
+    ----------
+    max_dist : float
+        :math:`M`, the largest step size searched.
+
+    Returns
+    -------
+    (float, float, float, float)
+
+    Examples
+    --------
+    >>> from fastdescent.optim.line_searches import initial_bracket
+    >>> initial_bracket(2.0)
+    (0.0, 0.66, 1.32, 2.0)
+    """
     return 0.0, 0.33 * max_dist, 0.66 * max_dist, max_dist
 
 
 @njit(cache=True)
 def bracket_rule(la, lb, lc, ld):
-    """Which of the three rules applies (1, 2 or 3) given the four losses."""
+    """Which of the three rules applies (1, 2 or 3) given the four losses.
+
+    Parameters
+    ----------
+    la, lb, lc, ld : float
+        The losses at the four points :math:`a < b < c < d`.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    Rule 1: the smallest loss at ``a`` (shrink towards it); rule 2: ``b`` lower than ``c`` (drop
+    ``d``); rule 3: otherwise (drop ``a``).
+
+    >>> from fastdescent.optim.line_searches import bracket_rule
+    >>> [bracket_rule(*losses) for losses in
+    ...  [(1.0, 2.0, 3.0, 4.0), (3.0, 1.0, 2.0, 4.0), (3.0, 2.0, 1.0, 4.0)]]
+    [1, 2, 3]
+    """
     if la <= lb and la <= lc and la <= ld:
         return 1
     if lb < lc:
@@ -54,7 +90,25 @@ def bracket_rule(la, lb, lc, ld):
 
 @njit(cache=True)
 def bracket_update(a, b, c, d, la, lb, lc, ld):
-    """One round of the bracketing rules; returns the new ``(a, b, c, d)``."""
+    """One round of the bracketing rules; returns the new ``(a, b, c, d)``.
+
+    Parameters
+    ----------
+    a, b, c, d : float
+        The bracket.
+    la, lb, lc, ld : float
+        The losses there.
+
+    Returns
+    -------
+    (float, float, float, float)
+
+    Examples
+    --------
+    >>> from fastdescent.optim.line_searches import bracket_update
+    >>> bracket_update(0.0, 0.33, 0.66, 1.0, 3.0, 1.0, 2.0, 4.0)      # rule 2: d <- c
+    (0.0, 0.22, 0.44, 0.66)
+    """
     rule = bracket_rule(la, lb, lc, ld)
     if rule == 1:
         return a, a + (b - a) / 2.0, a + (c - a) / 2.0, a + (d - a) / 2.0
@@ -67,7 +121,29 @@ def bracket_update(a, b, c, d, la, lb, lc, ld):
 
 @njit(cache=True)
 def bracket_done(b, c, tol, rounds, max_iter):
-    """True when the bracket is narrow enough or the round budget is spent."""
+    """True when the bracket is narrow enough or the round budget is spent.
+
+    Parameters
+    ----------
+    b, c : float
+        The two inner points.
+    tol : float
+        The width at which the search stops.
+    rounds, max_iter : int
+        Rounds used and allowed.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from fastdescent.optim.line_searches import bracket_done
+    >>> bracket_done(0.3, 0.6, 1e-5, 1, 15)           # wide bracket, rounds left
+    False
+    >>> bracket_done(0.3, 0.3 + 1e-6, 1e-5, 1, 15), bracket_done(0.3, 0.6, 1e-5, 15, 15)
+    (True, True)
+    """
     return not (abs(b - c) > tol and rounds < max_iter)
 
 
@@ -101,6 +177,27 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
     costs two or three loss evaluations instead of four, with the same bits. Lanes with
     ``active`` False are left where they are. ``step`` receives the step sizes and ``rounds``
     the rounds each lane ran (0 when the starting bracket is already narrower than ``tol``).
+
+    Parameters
+    ----------
+    lo : first-class function
+        The model's block loss (:data:`~fastdescent.contract.LOSS`).
+    phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop, use_perm, red, step, rounds
+        The arguments of the :data:`~fastdescent.contract.SEARCH` role (see its comment in
+        :mod:`fastdescent.contract`).
+
+    Examples
+    --------
+    The ``line_search`` rule's search kernel; on a 1-D quadratic one update lands near the
+    minimum:
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.optim.line_searches import bracketing_search
+    >>> fd.optim.get_rule("line_search").search is bracketing_search
+    True
+    >>> res = fd.run(fd.models.quadratic((1.0,)), fd.optim.line_search(max_dist=2.0), [[1.0]], 1)
+    >>> abs(float(res.params[0, 0])) < 1e-4
+    True
     """
     P, B = phi.shape
     a = np.zeros(B)
@@ -173,6 +270,27 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
     :math:`L(\\phi)` and ``red`` the factor (1 or 1/batch) that turns summed losses into the
     ones the gradient ``g`` belongs to. ``step`` receives the accepted step sizes and
     ``rounds`` the trial steps each lane evaluated.
+
+    Parameters
+    ----------
+    lo : first-class function
+        The model's block loss (:data:`~fastdescent.contract.LOSS`).
+    phi, g, loss, hyper, scale, active, X, Y, c, work, perm, start, stop, use_perm, red, step, rounds
+        The arguments of the :data:`~fastdescent.contract.SEARCH` role (see its comment in
+        :mod:`fastdescent.contract`).
+
+    Examples
+    --------
+    The ``armijo`` rule's search kernel: on :math:`\\tfrac12\\phi^2` from 1 the step 4 overshoots
+    (:math:`L = 4.5`), 2 does not decrease enough (:math:`L = 0.5`), 1 reaches the minimum:
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.optim.line_searches import armijo_search
+    >>> fd.optim.get_rule("armijo").search is armijo_search
+    True
+    >>> res = fd.run(fd.models.quadratic((1.0,)), fd.optim.armijo(lr=4.0), [[1.0]], 1)
+    >>> res.params, res.loss
+    (array([[0.]]), array([0.]))
     """
     P, B = phi.shape
     trial = np.empty((P, B))

@@ -34,7 +34,30 @@ _INF = math.inf
 
 @dataclass(frozen=True)
 class Spec:
-    """Valid range of one hyperparameter: ``lo <= v < hi`` (inclusiveness by flags)."""
+    """Valid range of one hyperparameter: ``lo <= v < hi`` (inclusiveness by flags).
+
+    Attributes
+    ----------
+    lo, hi : float
+        The bounds.
+    lo_closed, hi_closed : bool
+        Whether each bound belongs to the range.
+    integer : bool
+        Only integers.
+    boolean : bool
+        Only 0 or 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdescent.optim import UNIT_OPEN, Spec
+    >>> UNIT_OPEN.text()
+    'in [0, 1)'
+    >>> UNIT_OPEN.ok(np.array([0.0, 0.5, 1.0, np.nan]))
+    array([ True,  True, False, False])
+    >>> Spec(1.0, integer=True).text()
+    'an integer >= 1'
+    """
 
     lo: float = 0.0
     hi: float = _INF
@@ -75,7 +98,18 @@ ITER = Spec(1.0, integer=True)  #: an integer >= 1
 @dataclass(frozen=True)
 class Hyper:
     """One hyperparameter: its name, default, valid range and whether each trajectory may
-    have its own value (``per_trajectory=False``: a scalar, the same for a whole run)."""
+    have its own value (``per_trajectory=False``: a scalar, the same for a whole run).
+
+    Examples
+    --------
+    A momentum coefficient in :math:`[0, 1)`, default 0.9; a rule validates values against the
+    range:
+
+    >>> from fastdescent.optim import UNIT_OPEN, Hyper
+    >>> h = Hyper("beta", 0.9, UNIT_OPEN, doc="momentum")
+    >>> h.name, h.default, h.spec.text()
+    ('beta', 0.9, 'in [0, 1)')
+    """
 
     name: str
     default: float
@@ -123,6 +157,40 @@ class Rule:
         ``check(hyper)`` raises ValueError for combinations the ranges cannot express.
     factory : callable or None
         The public factory (keyword defaults and docstring), if it has one.
+
+    Raises
+    ------
+    ValueError
+        If the name is not an identifier, hyperparameter names repeat, neither or both of
+        ``step`` and ``search`` are given, a kernel lacks ``error_model="numpy"`` or
+        ``n_state`` is negative.
+    TypeError
+        If ``hyper`` is not a non-empty sequence of :class:`Hyper` or a kernel is not an njit
+        function.
+
+    Examples
+    --------
+    Sign descent, :math:`\\phi \\leftarrow \\phi - \\alpha\\operatorname{sign}(g)`, as a rule of its
+    own: one njit step kernel over the (P, B) block of parameters and one hyperparameter.
+
+    >>> import numpy as np
+    >>> from numba import njit
+    >>> import fastdescent as fd
+    >>> @njit(error_model="numpy")
+    ... def sign_step(phi, g, state, hyper, t, scale):
+    ...     for k in range(phi.shape[0]):
+    ...         for b in range(phi.shape[1]):
+    ...             phi[k, b] -= hyper[0, b] * scale * np.sign(g[k, b])
+    >>> sign_gd = fd.optim.Rule("sign_gd", (fd.optim.Hyper("lr", 0.1),), 0, sign_step)
+    >>> sign_gd
+    <Rule sign_gd(lr)>
+    >>> res = fd.run(fd.models.quadratic((1.0, 4.0)), sign_gd(lr=0.25), [[1.0, -1.0]], steps=2)
+    >>> res.params
+    array([[ 0.5, -0.5]])
+    >>> sign_gd(lr=-1.0)
+    Traceback (most recent call last):
+        ...
+    ValueError: sign_gd: lr must be in [0, inf), got ...
     """
 
     name: str
@@ -244,6 +312,22 @@ class Optimizer:
         The record (:mod:`fastdescent.optim.record`).
     hyper : dict
         Hyperparameter name -> float or 1-D array (one value per trajectory).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> opt = fd.optim.adam(lr=[0.01, 0.1])
+    >>> opt
+    adam(lr=<2 values>, beta=0.9, gamma=0.999, eps=1e-08)
+    >>> opt.name, opt.n_state, opt.hyper_names
+    ('adam', 2, ('lr', 'beta', 'gamma', 'eps'))
+    >>> opt.replace(lr=0.05).hyper["lr"]
+    0.05
+    >>> opt.hyper_matrix(2)
+    array([[1.00e-02, 1.00e-01],
+           [9.00e-01, 9.00e-01],
+           [9.99e-01, 9.99e-01],
+           [1.00e-08, 1.00e-08]])
     """
 
     rule: Rule

@@ -36,6 +36,30 @@ def loss_quantiles(loss_path, q=DEFAULT_QUANTILES) -> dict:
 
     ``loss_path``: a Result (run with ``record_every``) or an array (N, K). NaN entries are
     ignored. Returns ``{q: (K,) array}``.
+
+    Raises
+    ------
+    ValueError
+        If no loss paths were recorded, the array is not 2-D, or a quantile is outside [0, 1].
+
+    Parameters
+    ----------
+    loss_path : Result or array_like, shape (N, K)
+        Losses of N trajectories at K records.
+    q : sequence of float
+        Quantiles in [0, 1].
+
+    Returns
+    -------
+    dict
+        ``{q: (K,) array}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdescent import plotting as fp
+    >>> fp.loss_quantiles(np.array([[4.0, 2.0], [2.0, 1.0], [0.0, 0.0]]), q=(0.5, 1.0))
+    {0.5: array([2., 1.]), 1.0: array([4., 2.])}
     """
     lp = getattr(loss_path, "loss_path", loss_path)
     if lp is None:
@@ -75,6 +99,30 @@ def convergence_bands(steps, quantiles=None, ax=None, *, label=None, color=None,
         outermost band is labelled with its quantiles when ``label`` is not given.
     log_y : bool
         Logarithmic loss axis (when the median is positive).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If no loss paths were recorded, a quantile is outside [0, 1] or the quantile curves do
+        not have one value per step.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.momentum(lr=0.1), fd.random_starts(m, 40, seed=2), 60,
+    ...              record_every=5)
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.convergence_bands(res, ax=ax, label="momentum")
+    >>> ax.get_yscale(), len(ax.lines), len(ax.collections)
+    ('log', 1, 2)
+    >>> plt.close(fig)
     """
     check_lang(lang)
     if hasattr(steps, "loss_path"):
@@ -135,6 +183,41 @@ def steps_histogram(steps, ax=None, *, status=None, bins=30, log: bool = False,
 
     ``steps`` may be a Result (its steps, status, optimizer colour and name). ``log=True``
     uses logarithmic bins and x axis. Call again on the same ``ax`` to compare optimizers.
+
+    Parameters
+    ----------
+    steps : Result or array_like
+        Steps per trajectory (a Result gives its status, colour and name too).
+    ax : Axes, optional
+        Default a new one.
+    status : array_like, optional
+        Status codes: only converged trajectories are counted.
+    bins : int or sequence
+        Histogram bins.
+    log : bool
+        Logarithmic bins and x axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``status`` does not have one entry per trajectory.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.gd(lr=0.2), fd.random_starts(m, 100, seed=3), 500, tol=1e-6)
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.steps_histogram(res.steps, ax, status=res.status, bins=10)
+    >>> ax.get_xlabel(), [t.get_text() for t in ax.get_legend().get_texts()]
+    ('Steps to converge', ['100/100 converged'])
+    >>> plt.close(fig)
     """
     check_lang(lang)
     if hasattr(steps, "steps") and hasattr(steps, "status"):
@@ -199,6 +282,41 @@ def model_fit(model, params, ax=None, *, data: bool = True, n: int = 400, x_rang
       class regions (multiclass), the decision boundary, and the data by class.
 
     Predictions come from :mod:`fastdescent.plotting.predict`.
+
+    Parameters
+    ----------
+    model : Model
+        A data model of the lecture's families (:func:`~fastdescent.plotting.predict.family`).
+    params : array_like
+        The parameters to draw.
+    ax : Axes, optional
+        Default a new one.
+    data : bool
+        Draw the data points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``params`` is not one parameter vector, or a classification model does not have 2
+        inputs.
+
+    Examples
+    --------
+    The lecture's linear regression at its least-squares minimum:
+
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> m = fd.models.linear_regression_1d()
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.model_fit(m, m.minima[0].params, ax)
+    >>> len(ax.lines), len(ax.collections)
+    (1, 1)
+    >>> plt.close(fig)
     """
     check_lang(lang)
     kind = P.task(model)
@@ -308,6 +426,28 @@ def line_1d(model, ax=None, *, n: int = 1000, box=None, minima: bool = True,
     path : array (K,) or (K, 1), optional
         Iterates :math:`\\phi_k` (``result.path[i]``), drawn on the curve at
         :math:`(\\phi_k, L(\\phi_k))` with arrows and, if ``numbered``, step numbers.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the model does not have exactly one parameter.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.line_1d(fd.models.multimodal_1d(), ax, n=200)
+    >>> tuple(map(float, ax.get_xlim()))
+    (0.0, 1.0)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()][2:]
+    ['Global minimum, $L$ = 0.4', 'Local minimum, $L$ = 0.647', 'Local minimum, $L$ = 0.697']
+    >>> plt.close(fig)
     """
     check_lang(lang)
     if model.n_params != 1:

@@ -126,7 +126,31 @@ _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", 
 
 
 def check_lang(lang) -> str:
-    """Return ``lang`` if supported, else raise ValueError."""
+    """Return ``lang`` if supported, else raise ValueError.
+
+    Parameters
+    ----------
+    lang : str
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not in :data:`LANGS`.
+
+    Examples
+    --------
+    >>> from fastdescent.plotting.i18n import check_lang
+    >>> check_lang("es")
+    'es'
+    >>> check_lang("fr")
+    Traceback (most recent call last):
+        ...
+    ValueError: unknown language 'fr'; use one of en, es
+    """
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGS)}")
     return lang
@@ -141,6 +165,28 @@ def t(key: str, lang: str = "en", **fmt) -> str:
         Unknown language.
     KeyError
         Unknown key.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`~fastdescent.plotting.i18n.TABLE`.
+    lang : {"en", "es"}
+    **fmt
+        Values of the text's ``{fields}`` (numbers get the language's decimal mark).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from fastdescent import plotting as fp
+    >>> fp.t("learning_rate", "en"), fp.t("learning_rate", "es")
+    ('Learning rate, $\\\\alpha$', 'Tasa de aprendizaje, $\\\\alpha$')
+    >>> fp.t("no such text")
+    Traceback (most recent call last):
+        ...
+    KeyError: "no translation for 'no such text'"
     """
     check_lang(lang)
     if key not in TABLE:
@@ -159,6 +205,20 @@ def decimal_comma(text: str) -> str:
     Inside mathtext (``$...$``) the comma is written ``{,}``: TeX sets a bare comma as
     punctuation, with a space after it, while ``{,}`` is the ordinary decimal comma
     (``$10^{-2.5}$`` -> ``$10^{-2{,}5}$``).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from fastdescent.plotting.i18n import decimal_comma
+    >>> decimal_comma("lr = 0.25, 3 steps"), decimal_comma("$10^{-2.5}$")
+    ('lr = 0,25, 3 steps', '$10^{-2{,}5}$')
     """
     parts = _MATH.split(str(text))
     return "".join(_DECIMAL_POINT.sub("{,}" if part.startswith("$") else ",", part)
@@ -171,6 +231,23 @@ def number(value, lang: str = "en", spec: str = "g") -> str:
     ``number(0.25, "es")`` -> ``"0,25"``; ``number(1234.5, "en", ".1f")`` -> ``"1234.5"``.
     Negative numbers keep the ASCII hyphen-minus (matplotlib's tick labels use the Unicode
     minus sign; both read the same at slide size).
+
+    Parameters
+    ----------
+    value : float
+    lang : {"en", "es"}
+    spec : str
+        A format specification (``".2f"``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from fastdescent.plotting.i18n import number
+    >>> number(0.25, "es"), number(1234.5, "en", ".1f"), number(-0.5, "es", ".2f")
+    ('0,25', '1234.5', '-0,50')
     """
     check_lang(lang)
     text = format(value, spec)
@@ -203,6 +280,18 @@ class Texts:
     Calling it is :func:`t` for these keys: ``T("title", "es", lr=0.5)``. Every key must have
     every language of :data:`LANGS` (checked when the table is made), and a key of the table
     may not shadow a shared key with a different meaning (it must not exist in :data:`TABLE`).
+
+    Raises
+    ------
+    ValueError
+        If a key lacks a language or shadows a key of :data:`TABLE`.
+
+    Examples
+    --------
+    >>> from fastdescent.plotting.i18n import Texts
+    >>> T = Texts({"title": {"en": "Step {lr}", "es": "Paso {lr}"}})
+    >>> T("title", "es", lr=0.5), T("learning_rate", "es")
+    ('Paso 0,5', 'Tasa de aprendizaje, $\\\\alpha$')
     """
 
     def __init__(self, table: dict[str, dict[str, str]]):
@@ -227,7 +316,22 @@ class Texts:
 
 def math_name(name: str) -> str:
     """A parameter name in mathematical notation: ``phi0`` -> ``$\\phi_{0}$``,
-    ``w0_1`` -> ``$w0_{1}$``, ``beta`` -> ``$\\beta$``; other names are returned as text."""
+    ``w0_1`` -> ``$w0_{1}$``, ``beta`` -> ``$\\beta$``; other names are returned as text.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from fastdescent.plotting.i18n import math_name
+    >>> math_name("phi0"), math_name("w0_1"), math_name("beta"), math_name("bias term")
+    ('$\\\\phi_{0}$', '$w0_{1}$', '$\\\\beta$', 'bias term')
+    """
     name = str(name)
     m = re.fullmatch(r"([A-Za-z]+)(\d*)(?:_(\w+))?", name)
     if not m:
@@ -245,6 +349,24 @@ def param_label(model, k, lang: str = "en") -> str:
 
     Lecture models get their names and symbol (``"Frecuencia, $\\phi_{1}$"``); others the
     symbol only. ``model`` may also be None (then ``k`` must be an index: ``$\\phi_{k}$``).
+
+    Parameters
+    ----------
+    model : Model, str or None
+    k : int or str
+        Index or name of the parameter.
+    lang : {"en", "es"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> fp.param_label(fd.models.gabor(), 1, "es"), fp.param_label(fd.models.rosenbrock(), 0)
+    ('Frecuencia, $\\\\phi_{1}$', '$\\\\phi_{0}$')
     """
     check_lang(lang)
     if model is None:
@@ -265,7 +387,23 @@ def param_label(model, k, lang: str = "en") -> str:
 
 def optimizer_label(name, lang: str = "en") -> str:
     """Display name of an optimizer (a registry name, a Rule or an Optimizer): the ``label``
-    of its record in the optimizer registry; the name itself for an unknown one."""
+    of its record in the optimizer registry; the name itself for an unknown one.
+
+    Parameters
+    ----------
+    name : str, Rule or Optimizer
+    lang : {"en", "es"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from fastdescent import plotting as fp
+    >>> fp.optimizer_label("gd", "es"), fp.optimizer_label("torch_sgd")
+    ('Descenso de gradiente', 'SGD (PyTorch)')
+    """
     from ..optim.registry import all_rules
 
     check_lang(lang)
@@ -277,7 +415,29 @@ def optimizer_label(name, lang: str = "en") -> str:
 
 
 def kind_label(kind: str, lang: str = "en") -> str:
-    """Display name of a critical-point kind (``"saddle"`` -> ``"Saddle point"``)."""
+    """Display name of a critical-point kind (``"saddle"`` -> ``"Saddle point"``).
+
+    Parameters
+    ----------
+    kind : str
+        ``"minimum"``, ``"global_minimum"``, ``"saddle"``, ...
+    lang : {"en", "es"}
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        If ``kind`` is unknown.
+
+    Examples
+    --------
+    >>> from fastdescent.plotting.i18n import kind_label
+    >>> kind_label("saddle", "es"), kind_label("minimum")
+    ('Punto de silla', 'Minimum')
+    """
     if kind not in _KIND_KEYS:
         raise KeyError(f"unknown kind {kind!r}; known: {', '.join(_KIND_KEYS)}")
     return t(_KIND_KEYS[kind], lang)

@@ -135,6 +135,30 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
         ``shade`` is the lightest blend. A grey colour bar shows the scale.
     model : Model, optional
         For the axis labels (lecture names of the parameters).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the labels are not a 2-D grid of integers >= -2, or exceed the attractors given.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> from fastdescent.analysis import attractors
+    >>> m = fd.models.himmelblau()
+    >>> ds = fd.sweep(m, fd.optim.gd(lr=0.01), fd.grid(m, 16), 2000, tol=1e-6, progress=False)
+    >>> att, labels = attractors(ds, m)
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.basin_map(labels, attractors=att, steps=ds["steps"], model=m)
+    >>> ax.get_xlabel(), len(ax.get_legend().get_texts())
+    ('$\\\\phi_{0}$', 4)
+    >>> plt.close("all")
     """
     check_lang(lang)
     a0, a1 = (None, None) if axes is None else axes
@@ -278,6 +302,34 @@ def hyper_map(values, x=None, y=None, ax=None, *, kind: str = "status", theory=N
         Logarithmic colour (2-D) or y (1-D) scale of the values; default True for ``"loss"``.
     xlabel, ylabel : str, optional
         Axis labels (a key of :data:`~fastdescent.plotting.i18n.TABLE` is translated).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is unknown, the values do not match ``x``/``y``, or a log axis has values
+        <= 0.
+
+    Examples
+    --------
+    The share of converged trajectories over learning rates, with the theory's threshold:
+
+    >>> import numpy as np
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> from fastdescent.analysis import hyper_map
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> ds = fd.sweep(m, fd.optim.gd(), [[1.0, 1.0]], 200, lr=np.geomspace(0.05, 1, 12),
+    ...               tol=1e-6, progress=False)
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.hyper_map(ds["status"].isel(init=0), theory=[0.5], ax=ax)
+    >>> ax.get_xscale(), ax.get_xlabel()
+    ('log', 'Learning rate, $\\\\alpha$')
+    >>> plt.close(fig)
     """
     check_lang(lang)
     if kind not in ("status", "loss", "steps"):
@@ -368,6 +420,35 @@ def convexity_codes(model, axes, *, fixed=None, rtol: float = 1e-6, atol: float 
     The Hessian is restricted to parameters 0 and 1 (the plane of the map; ``fixed`` gives the
     others). An eigenvalue counts as zero when ``|lambda| <= max(atol, rtol * max|lambda|)``.
     Returns an int8 array ``(len(a1), len(a0))``.
+
+    Parameters
+    ----------
+    model : Model
+        A model with at least two parameters.
+    axes : (a0, a1)
+        Grid values of parameters 0 and 1.
+    fixed : array_like, optional
+        Values of the other parameters.
+    rtol, atol : float
+        An eigenvalue counts as zero when :math:`|\\lambda| \\le \\max(atol, rtol\\max|\\lambda|)`.
+
+    Returns
+    -------
+    ndarray of int8, shape (len(a1), len(a0))
+
+    Raises
+    ------
+    ValueError
+        If the model has fewer than 2 parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> fp.convexity_codes(fd.models.saddle(), (np.linspace(-1, 1, 3), np.linspace(-1, 1, 2)))
+    array([[2, 2, 2],
+           [2, 2, 2]], dtype=int8)
     """
     if model.n_params < 2:
         raise ValueError("convexity_codes needs a model with >= 2 parameters")
@@ -396,6 +477,40 @@ def convexity_map(region_codes_2d, axes=None, ax=None, *, model=None, indexing: 
 
     Codes: ``0`` convex, ``1`` concave, ``2`` saddle, ``3`` degenerate (see
     :func:`convexity_codes`, which computes them from the model's Hessian).
+
+    Parameters
+    ----------
+    region_codes_2d : array (len(a1), len(a0)) of int, or DataArray
+        Codes 0-3 (:func:`convexity_codes`).
+    axes : (a0, a1), optional
+        Grid values (taken from a DataArray's coordinates).
+    ax : Axes, optional
+        Default a new one.
+    model : Model, optional
+        For the axis labels.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the codes are not a 2-D grid of 0, 1, 2 and 3.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> m = fd.models.rosenbrock()
+    >>> axes = (np.linspace(-2, 2, 41), np.linspace(-1, 3, 41))
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.convexity_map(fp.convexity_codes(m, axes), axes, ax, model=m)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['Convex', 'Saddle']
+    >>> plt.close(fig)
     """
     check_lang(lang)
     a0, a1 = (None, None) if axes is None else axes

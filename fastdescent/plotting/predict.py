@@ -46,7 +46,28 @@ _TASK = {"polynomial": "regression", "gabor": "regression", "linear": "regressio
 
 
 def family(model) -> str:
-    """The prediction family of a model (see the module docstring); ValueError if none."""
+    """The prediction family of a model (see the module docstring); ValueError if none.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        If the model is none of the lecture's data families.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.plotting.predict import family
+    >>> family(fd.models.gabor()), family(fd.models.binary_classification())
+    ('gabor', 'logistic')
+    """
     fam = _BY_NAME.get(model.name)
     if fam is not None:
         return fam
@@ -68,7 +89,24 @@ def family(model) -> str:
 
 
 def task(model) -> str:
-    """``"regression"``, ``"binary"`` or ``"multiclass"``."""
+    """``"regression"``, ``"binary"`` or ``"multiclass"``.
+
+    Parameters
+    ----------
+    model : Model
+
+    Returns
+    -------
+    str
+        ``"regression"``, ``"binary"`` or ``"multiclass"``.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.plotting.predict import task
+    >>> task(fd.models.gabor()), task(fd.models.multiclass_classification())
+    ('regression', 'multiclass')
+    """
     return _TASK[family(model)]
 
 
@@ -157,6 +195,15 @@ def predict(model, params, x=None) -> np.ndarray:
     ndarray
         Regression: ``(n,)`` for one output, ``(n, D)`` for D outputs. Binary classification:
         :math:`P(y=1)`, ``(n,)``. Multiclass: class probabilities ``(n, K)``.
+
+    Examples
+    --------
+    The lecture's line :math:`f(x) = \\phi_0 + \\phi_1 x`:
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.plotting.predict import predict
+    >>> predict(fd.models.linear_regression_1d(), [1.0, 0.5], x=[0.0, 2.0])
+    array([1., 2.])
     """
     fam = family(model)
     p, single = _params(model, params)
@@ -170,7 +217,33 @@ def predict(model, params, x=None) -> np.ndarray:
 
 
 def predict_class(model, params, x=None) -> np.ndarray:
-    """Predicted class (int) of a classification model: ``(n,)`` (or ``(M, n)``)."""
+    """Predicted class (int) of a classification model: ``(n,)`` (or ``(M, n)``).
+
+    Parameters
+    ----------
+    model : Model
+        A classification model.
+    params : array_like, shape (P,)
+    x : array_like, shape (n, d), optional
+        Inputs (default the model's data).
+
+    Returns
+    -------
+    ndarray of int
+
+    Raises
+    ------
+    ValueError
+        If the model is not a classification model.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent.plotting.predict import predict_class
+    >>> m = fd.models.binary_classification()
+    >>> predict_class(m, [1.0, 0.0, 0.0], x=[[-1.0, 0.0], [2.0, 0.0]])
+    array([0, 1])
+    """
     fam = family(model)
     if fam not in ("logistic", "softmax"):
         raise ValueError(f"model {model.name!r} is not a classification model")
@@ -182,7 +255,27 @@ def predict_class(model, params, x=None) -> np.ndarray:
 
 def loss_from_prediction(model, params) -> float | np.ndarray:
     """The model's loss recomputed from :func:`predict` on its data (a consistency check):
-    sum of squared residuals (regression) or of cross-entropies (classification)."""
+    sum of squared residuals (regression) or of cross-entropies (classification).
+
+    Parameters
+    ----------
+    model : Model
+    params : array_like, shape (P,) or (M, P)
+
+    Returns
+    -------
+    float or ndarray
+
+    Examples
+    --------
+    The loss recomputed from NumPy predictions equals the compiled kernels' loss:
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.plotting.predict import loss_from_prediction
+    >>> m = fd.models.gabor()
+    >>> round(loss_from_prediction(m, [0.6, -0.2]), 9) == round(m.loss([0.6, -0.2]), 9)
+    True
+    """
     fam = family(model)
     p, single = _params(model, params)
     X, Y = model.X, model.Y

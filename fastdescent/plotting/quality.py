@@ -46,7 +46,20 @@ _DECIMAL_POINT = re.compile(r"\d\.\d")
 @dataclass(frozen=True)
 class DrawnText:
     """A text as the renderer drew it: string, size (pt), box in points of the saved figure
-    (x0, y0, x1, y1), its clip box (or None) and the artist."""
+    (x0, y0, x1, y1), its clip box (or None) and the artist.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from fastdescent import plotting as fp
+    >>> from fastdescent.plotting.quality import drawn_texts
+    >>> fig, ax = fp.figure()
+    >>> _ = ax.set_title("Basins")
+    >>> texts, width, height = drawn_texts(fig)
+    >>> [(d.text, d.size) for d in texts if d.text == "Basins"]
+    [('Basins', 12.0)]
+    >>> plt.close(fig)
+    """
 
     text: str
     size: float
@@ -62,7 +75,19 @@ class DrawnText:
 @dataclass(frozen=True)
 class Problem:
     """One finding of :func:`audit`: ``kind`` (``"wide"``, ``"small"``, ``"overlap"``,
-    ``"clipped"``, ``"decimal"``) and a message naming the text(s)."""
+    ``"clipped"``, ``"decimal"``) and a message naming the text(s).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from fastdescent import plotting as fp
+    >>> from fastdescent.plotting.quality import audit
+    >>> fig, ax = fp.figure()
+    >>> _ = ax.set_title("tiny", fontsize=4)
+    >>> [p.kind for p in audit(fig)]
+    ['small']
+    >>> plt.close(fig)
+    """
 
     kind: str
     message: str
@@ -84,7 +109,28 @@ def drawn_texts(fig):
     """Draw ``fig`` with Agg and return ``(texts, width_in, height_in)``: every
     :class:`DrawnText` the renderer drew and the saved (tight) size in inches.
 
-    Box coordinates are points (1/72 in) from the saved canvas's lower-left corner."""
+    Box coordinates are points (1/72 in) from the saved canvas's lower-left corner.
+
+    Parameters
+    ----------
+    fig : Figure
+
+    Returns
+    -------
+    (list of DrawnText, float, float)
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from fastdescent import plotting as fp
+    >>> from fastdescent.plotting.quality import drawn_texts
+    >>> fig, ax = fp.figure()
+    >>> _ = ax.set_xlabel("Step")
+    >>> texts, width, height = drawn_texts(fig)
+    >>> [(d.text, d.size) for d in texts if d.text == "Step"], bool(width < 13.33)
+    ([('Step', 13.0)], True)
+    >>> plt.close(fig)
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     if not isinstance(fig.canvas, FigureCanvasAgg):
@@ -150,7 +196,26 @@ def drawn_texts(fig):
 
 
 def slide_scale(width_in: float, height_in: float) -> float:
-    """Factor by which a figure of that size is enlarged (or reduced) to fill a 16:9 slide."""
+    """Factor by which a figure of that size is enlarged (or reduced) to fill a 16:9 slide.
+
+    Parameters
+    ----------
+    width_in, height_in : float
+        The figure's size in inches.
+
+    Returns
+    -------
+    float
+        The magnification when the figure fills the slide (limited by width or height).
+
+    Examples
+    --------
+    A figure drawn at 6.65 in wide is shown twice as large on a 13.33 in slide:
+
+    >>> from fastdescent.plotting.quality import slide_scale
+    >>> round(slide_scale(6.665, 3.75), 6), slide_scale(13.33, 7.5)
+    (2.0, 1.0)
+    """
     return min(S.SLIDE_WIDTH / width_in, S.SLIDE_HEIGHT / height_in)
 
 
@@ -182,6 +247,26 @@ def audit(fig, lang: str | None = None, *, min_pt: float = S.MIN_TEXT_PT,
         Smallest text size (points) at slide size.
     max_width : float
         Largest saved width (inches).
+
+    Returns
+    -------
+    list of Problem
+        Empty when the figure is slide-ready.
+
+    Examples
+    --------
+    A decimal point in a Spanish figure is a problem; :func:`~fastdescent.plotting.localize`
+    fixes the tick labels, the title needs :func:`~fastdescent.plotting.t` or
+    :func:`~fastdescent.plotting.i18n.number`:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from fastdescent import plotting as fp
+    >>> from fastdescent.plotting.quality import audit
+    >>> fig, ax = fp.figure()
+    >>> _ = ax.set_title("lr = 0.5")
+    >>> [str(p) for p in audit(fp.localize(fig, "es"), "es")]
+    ["decimal: 'lr = 0.5' has a decimal point in a Spanish figure (write 2,5, not 2.5)"]
+    >>> plt.close(fig)
     """
     texts, w, h = drawn_texts(fig)
     problems: list[Problem] = []
@@ -219,7 +304,37 @@ def audit(fig, lang: str | None = None, *, min_pt: float = S.MIN_TEXT_PT,
 
 
 def assert_slide_ready(fig, lang: str | None = None, **kwargs) -> None:
-    """Raise AssertionError listing every problem :func:`audit` finds in ``fig``."""
+    """Raise AssertionError listing every problem :func:`audit` finds in ``fig``.
+
+    Parameters
+    ----------
+    fig : Figure
+    lang : {"en", "es"}, optional
+        Also check the decimal mark of that language.
+    **kwargs
+        Thresholds of :func:`audit`.
+
+    Raises
+    ------
+    AssertionError
+        Listing every problem :func:`audit` finds.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from fastdescent import plotting as fp
+    >>> from fastdescent.plotting.quality import assert_slide_ready
+    >>> fig, ax = fp.figure()
+    >>> _ = ax.set_title("Loss")
+    >>> assert_slide_ready(fig, "en")
+    >>> _ = ax.set_xlabel("tiny", fontsize=3)
+    >>> assert_slide_ready(fig, "en")
+    Traceback (most recent call last):
+        ...
+    AssertionError: 1 slide-readiness problem(s):
+      small: 'tiny' is ... pt at slide size ...
+    >>> plt.close(fig)
+    """
     problems = audit(fig, lang, **kwargs)
     if problems:
         lines = "\n  ".join(str(p) for p in problems)

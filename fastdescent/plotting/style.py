@@ -181,7 +181,29 @@ _ACTIVE: list = [RC]
 
 
 def optimizer_color(name) -> str:
-    """The fixed colour of an optimizer (a name like ``"adam"`` or an ``Optimizer``)."""
+    """The fixed colour of an optimizer (a name like ``"adam"`` or an ``Optimizer``).
+
+    Raises
+    ------
+    KeyError
+        If the optimizer has no colour.
+
+    Parameters
+    ----------
+    name : str, Rule or Optimizer
+
+    Returns
+    -------
+    str
+        A hex colour.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> fp.optimizer_color("adam"), fp.optimizer_color(fd.optim.gd(lr=0.1))
+    ('#D55E00', '#0072B2')
+    """
     key = str(getattr(name, "name", name))
     if key not in OPTIMIZER_COLORS:
         key = key.lower()
@@ -191,7 +213,29 @@ def optimizer_color(name) -> str:
 
 
 def attractor_color(k: int) -> str:
-    """Colour of attractor ``k`` (>= 0); label -1 diverged and -2 not converged get greys."""
+    """Colour of attractor ``k`` (>= 0); label -1 diverged and -2 not converged get greys.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is below -2.
+
+    Parameters
+    ----------
+    k : int
+        Attractor label (or -1, -2).
+
+    Returns
+    -------
+    str
+        A hex colour.
+
+    Examples
+    --------
+    >>> from fastdescent import plotting as fp
+    >>> fp.attractor_color(0), fp.attractor_color(-1), fp.attractor_color(-2)
+    ('#0072B2', '#3B3B3B', '#BBBBBB')
+    """
     k = int(k)
     if k == -1:
         return DIVERGED_COLOR
@@ -204,7 +248,29 @@ def attractor_color(k: int) -> str:
 
 
 def kind_marker(kind: str) -> str:
-    """Marker of a critical-point kind (``"global_minimum"``, ``"saddle"``, ...)."""
+    """Marker of a critical-point kind (``"global_minimum"``, ``"saddle"``, ...).
+
+    Raises
+    ------
+    KeyError
+        If ``kind`` is unknown.
+
+    Parameters
+    ----------
+    kind : str
+        A key of :data:`~fastdescent.plotting.style.KIND_MARKERS`.
+
+    Returns
+    -------
+    str
+        A matplotlib marker.
+
+    Examples
+    --------
+    >>> from fastdescent import plotting as fp
+    >>> fp.kind_marker("global_minimum"), fp.kind_marker("saddle")
+    ('*', 'X')
+    """
     if kind not in KIND_MARKERS:
         raise KeyError(f"unknown kind {kind!r}; known: {', '.join(KIND_MARKERS)}")
     return KIND_MARKERS[kind]
@@ -221,6 +287,21 @@ class use_style:  # noqa: N801 - used like a function
             ...
 
     While active, the overrides also apply inside the drawing functions.
+
+    Raises
+    ------
+    KeyError
+        If an override is not a matplotlib rcParam.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> from fastdescent import plotting as fp
+    >>> before = mpl.rcParams["font.size"]
+    >>> with fp.use_style(**{"font.size": 20}):
+    ...     inside = mpl.rcParams["font.size"]
+    >>> inside, mpl.rcParams["font.size"] == before
+    (20.0, True)
     """
 
     def __init__(self, **overrides):
@@ -292,6 +373,27 @@ def figure(nrows: int = 1, ncols: int = 1, *, size="slide", projection: str | No
     **kwargs
         Passed to :func:`matplotlib.pyplot.subplots` (``layout`` defaults to
         ``"constrained"``).
+
+    Returns
+    -------
+    (Figure, Axes or array of Axes)
+        As :func:`matplotlib.pyplot.subplots`.
+
+    Raises
+    ------
+    ValueError
+        If ``nrows`` or ``ncols`` is below 1.
+
+    Examples
+    --------
+    Three slide panels of 4.3 x 3.5 in side by side:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from fastdescent import plotting as fp
+    >>> fig, axs = fp.figure(1, 3)
+    >>> axs.shape, [float(v) for v in fig.get_size_inches().round(2)]
+    ((3,), [12.9, 3.5])
+    >>> plt.close(fig)
     """
     import matplotlib.pyplot as plt
 
@@ -322,6 +424,39 @@ def save(fig, path_stem, formats: Sequence[str] = ("png", "pdf"), *, dpi: int = 
     Parent folders are created. A ``path_stem`` that already ends with one of ``formats``
     (``"fig/basins.pdf"``) has that suffix dropped. PDF metadata carry no creation date, so
     saving the same figure twice gives identical files. Returns the written paths.
+
+    Raises
+    ------
+    ValueError
+        If ``formats`` is empty or names a format matplotlib cannot write.
+
+    Parameters
+    ----------
+    fig : Figure
+    path_stem : str or Path
+        The file name without suffix (a suffix among ``formats`` is dropped).
+    formats : sequence of str
+        File formats.
+    dpi : int
+        Resolution of raster formats.
+    lang : {"en", "es"}, optional
+        ``"es"``: the decimal comma on the ticks first.
+
+    Returns
+    -------
+    list of Path
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import matplotlib.pyplot as plt
+    >>> from fastdescent import plotting as fp
+    >>> fig, ax = fp.figure()
+    >>> _ = ax.plot([0, 1], [0.5, 1.5])
+    >>> paths = fp.save(fig, os.path.join(tempfile.mkdtemp(), "figs", "line"), lang="es")
+    >>> [p.name for p in paths], ax.yaxis.get_major_formatter()(0.5, 0)
+    (['line.png', 'line.pdf'], '0,5')
+    >>> plt.close(fig)
     """
     if isinstance(formats, str):
         formats = (formats,)
@@ -421,7 +556,35 @@ class DecimalCommaFormatter(mpl.ticker.Formatter):
 def localize(fig, lang: str):
     """Give every axis of ``fig`` (colour bars, insets and 3-D axes included) the number format of
     ``lang``: for ``"es"`` the decimal comma (``DecimalCommaFormatter``), for ``"en"``
-    nothing changes. Idempotent; returns ``fig``."""
+    nothing changes. Idempotent; returns ``fig``.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not supported.
+
+    Parameters
+    ----------
+    fig : Figure
+    lang : {"en", "es"}
+
+    Returns
+    -------
+    Figure
+        ``fig``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from fastdescent import plotting as fp
+    >>> fig, ax = fp.figure()
+    >>> _ = ax.plot([0.0, 2.5], [0.0, 1.0])
+    >>> fig = fp.localize(fig, "es")
+    >>> fig.canvas.draw()
+    >>> [t.get_text() for t in ax.get_xticklabels()][:3]
+    ['−0,5', '0,0', '0,5']
+    >>> plt.close(fig)
+    """
     from .i18n import check_lang
 
     check_lang(lang)

@@ -41,7 +41,33 @@ def _legend_extra(ax) -> list:
 
 def update_legend(ax, extra: Sequence = (), **kwargs):
     """Redraw ``ax``'s legend: its labelled artists plus proxy handles ``extra`` (kept for
-    later calls, so several plotting functions can share one legend)."""
+    later calls, so several plotting functions can share one legend).
+
+    Parameters
+    ----------
+    ax : Axes
+    extra : sequence of Artist
+        Proxy handles with labels, added to the legend and remembered.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.legend`.
+
+    Returns
+    -------
+    matplotlib.legend.Legend or None
+        None when nothing has a label.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.lines import Line2D
+    >>> from fastdescent import plotting as fp
+    >>> fig, ax = fp.figure()
+    >>> _ = ax.plot([0, 1], [0, 1], label="path")
+    >>> _ = fp.update_legend(ax, [Line2D([], [], color="k", ls="--", label="theory")])
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['path', 'theory']
+    >>> plt.close(fig)
+    """
     store = _legend_extra(ax)
     labels_seen = {h.get_label() for h in store}
     for h in extra:
@@ -140,6 +166,21 @@ def loss_surface(model, ax=None, *, axes=None, n: int = 200, levels=20, filled: 
         smallest positive value).
     colorbar : bool
         Add a colour bar labelled with the loss.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.loss_surface(fd.models.gabor(), ax, n=40, lang="es")
+    >>> ax.get_xlabel(), ax.get_ylabel(), tuple(map(float, ax.get_xlim()))
+    ('Desplazamiento, $\\\\phi_{0}$', 'Frecuencia, $\\\\phi_{1}$', (-10.0, 10.0))
+    >>> plt.close(fig)
     """
     check_lang(lang)
     a0, a1 = _grid_axes(model, axes, n)
@@ -175,6 +216,34 @@ def loss_surface_3d(model, ax=None, *, axes=None, n: int = 80, log: bool = False
     """3-D surface of the loss over parameters 0 and 1 (``ax`` must be a 3-D Axes).
 
     ``log=True`` plots :math:`\\log_{10} L` (zero loss clipped to the smallest positive value).
+
+    Parameters
+    ----------
+    model : Model
+        The loss to draw, over parameters 0 and 1 (others at ``fixed``).
+    ax : Axes, optional
+        A 3-D Axes (``figure(projection="3d")``); default a new one.
+    axes : (a0, a1), optional
+        Grid values of the two parameters (default ``n`` points over the model's box).
+    n : int
+        Grid points per axis.
+    log : bool
+        Draw :math:`\\log_{10} L`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> fig, ax = fp.figure(projection="3d")
+    >>> ax = fp.loss_surface_3d(fd.models.rosenbrock(), ax, n=20, log=True)
+    >>> ax.name, len(ax.collections)
+    ('3d', 1)
+    >>> plt.close(fig)
     """
     check_lang(lang)
     a0, a1 = _grid_axes(model, axes, n)
@@ -259,6 +328,31 @@ def trajectory(path, ax=None, *, numbered: bool = False, arrows: bool = True, co
         Heights for a 3-D Axes (e.g. ``result.loss_path[i]``; required there).
     start : bool
         Mark the starting point with an open circle.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is not a (K, P) array of points with P >= 2, or ``steps`` or ``z`` do
+        not have one value per point.
+
+    Examples
+    --------
+    A gradient-descent path on the Gabor loss, its points numbered:
+
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> m = fd.models.gabor()
+    >>> res = fd.run(m, fd.optim.gd(lr=0.01), [[0.6, 15.0]], 20, record_every=5)
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.trajectory(res.path[0], ax, numbered=True)
+    >>> [t.get_text() for t in ax.texts]
+    ['0', '1', '2', '3', '4']
+    >>> plt.close(fig)
     """
     xy = _path2d(path, params)
     K = len(xy)
@@ -343,6 +437,33 @@ def trajectories(result, ax=None, *, by: str | None = "status", labels=None, col
         At most this many paths are drawn (evenly spaced subset).
     starts, ends : bool
         Mark starting points (open circles) and end points (dots).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If the Result has no recorded paths, ``by`` is unknown or ``labels`` do not have one
+        entry per trajectory.
+
+    Examples
+    --------
+    Paths coloured by status, with the legend counting each: at :math:`\\alpha = 0.55 > 2/4`
+    only the start on the flat axis converges.
+
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.gd(lr=0.55), [[1.0, 0.0], [1.0, 1.0]], 200, tol=1e-6,
+    ...              record_every=1)
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.trajectories(res, ax)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['Gradient descent: Converged (1)', 'Gradient descent: Diverged (1)']
+    >>> plt.close(fig)
     """
     check_lang(lang)
     paths = getattr(result, "path", result)
@@ -481,6 +602,36 @@ def mark_attractors(attractors, ax=None, *, lang: str = "en", params=(0, 1),
     maximum ▲, degenerate ◆, unknown ■), filled with the attractor's colour (the same as its
     basin in :func:`basin_map`; ``colors=None`` gives white). One legend entry per attractor
     with its loss. 1-D attractors are drawn at ``(phi, loss)`` (over :func:`line_1d`).
+
+    Parameters
+    ----------
+    attractors : Attractors
+        From :func:`~fastdescent.analysis.attractors` or
+        :func:`~fastdescent.analysis.basins.find_attractors`.
+    ax : Axes, optional
+        Default a new one.
+    params : (int, int)
+        The two parameters of the plane.
+    legend : bool
+        Name each attractor (kind and loss) in the legend.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> from fastdescent.analysis import attractors
+    >>> m = fd.models.himmelblau()
+    >>> att, _ = attractors(fd.run(m, fd.optim.gd(lr=0.01), fd.grid(m, 4).points, 2000, tol=1e-6))
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.mark_attractors(att, ax)
+    >>> len(ax.get_legend().get_texts())
+    4
+    >>> plt.close(fig)
     """
     check_lang(lang)
     losses = np.asarray(attractors.losses, dtype=float)
@@ -506,6 +657,30 @@ def mark_points(points, kinds=None, ax=None, *, losses=None, model=None, lang: s
         Losses (or computed with ``model``). With losses the lowest minimum is the global one
         (★) and the others local (●), one legend entry per point showing its loss; without,
         one legend entry per kind.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        If ``points`` is not (M, P), or ``losses`` or ``kinds`` do not have one entry per
+        point.
+
+    Examples
+    --------
+    Himmelblau's catalogued critical points, each kind with its own marker:
+
+    >>> import matplotlib.pyplot as plt
+    >>> import fastdescent as fd
+    >>> from fastdescent import plotting as fp
+    >>> m = fd.models.himmelblau()
+    >>> fig, ax = fp.figure()
+    >>> ax = fp.mark_points(m.minima, model=m, ax=ax)
+    >>> sorted({t.get_text().split(",")[0] for t in ax.get_legend().get_texts()})
+    ['Global minimum', 'Maximum', 'Saddle point']
+    >>> plt.close(fig)
     """
     check_lang(lang)
     pts = list(points) if not isinstance(points, np.ndarray) else points

@@ -63,7 +63,43 @@ def adam_step(phi, g, state, hyper, t, scale):
 
 
 def adam(lr=0.05, beta=0.9, gamma=0.999, eps=1e-8):
-    """Lecture Adam with bias corrections :math:`1-\\beta^{t+1}`, :math:`1-\\gamma^{t+1}`."""
+    """Lecture Adam with bias corrections :math:`1-\\beta^{t+1}`, :math:`1-\\gamma^{t+1}`.
+
+    Parameters
+    ----------
+    lr : float or (N,) array_like
+        Learning rate :math:`\\alpha \\ge 0`.
+    beta : float or (N,) array_like
+        Decay :math:`\\beta \\in [0, 1)` of the first moment.
+    gamma : float or (N,) array_like
+        Decay :math:`\\gamma \\in [0, 1)` of the second moment.
+    eps : float or (N,) array_like
+        :math:`\\epsilon \\ge 0` added to the root of the second moment.
+
+    Returns
+    -------
+    Optimizer
+        The rule with its validated hyperparameters.
+
+    Raises
+    ------
+    ValueError
+        If a hyperparameter is outside its range.
+
+    Examples
+    --------
+    The bias corrections make the first step :math:`\\alpha\\,g/(|g|+\\epsilon)`, a step of
+    length :math:`\\alpha` along the sign of each gradient component:
+
+    >>> import fastdescent as fd
+    >>> res = fd.run(fd.models.quadratic((1.0, 4.0)), fd.optim.adam(lr=0.1), [[1.0, 1.0]], steps=1)
+    >>> res.params.round(6)
+    array([[0.9, 0.9]])
+    >>> fd.optim.adam(beta=1.0)
+    Traceback (most recent call last):
+        ...
+    ValueError: adam: beta must be in [0, 1), got ...
+    """
     return RULE(lr=lr, beta=beta, gamma=gamma, eps=eps)
 
 

@@ -31,7 +31,40 @@ def lion_step(phi, g, state, hyper, t, scale):
 def lion(lr=1e-4, beta1=0.9, beta2=0.99, weight_decay=0.0):
     """Lion: :math:`\\phi \\leftarrow \\phi(1-\\alpha\\lambda) - \\alpha\\,
     \\operatorname{sign}(\\beta_1 m + (1-\\beta_1) g)`, :math:`m \\leftarrow \\beta_2 m +
-    (1-\\beta_2) g` (defaults of the paper's reference code)."""
+    (1-\\beta_2) g` (defaults of the paper's reference code).
+
+    Parameters
+    ----------
+    lr : float or (N,) array_like
+        Learning rate :math:`\\alpha \\ge 0`: the length of the sign step.
+    beta1 : float or (N,) array_like
+        Interpolation :math:`\\beta_1 \\in [0, 1]` of momentum and gradient in the step.
+    beta2 : float or (N,) array_like
+        Decay :math:`\\beta_2 \\in [0, 1]` of the momentum :math:`m`.
+    weight_decay : float or (N,) array_like
+        Decoupled weight decay :math:`\\lambda \\ge 0`.
+
+    Returns
+    -------
+    Optimizer
+        The rule with its validated hyperparameters.
+
+    Raises
+    ------
+    ValueError
+        If a hyperparameter is outside its range.
+
+    Examples
+    --------
+    With :math:`m = 0` the first step is :math:`\\alpha\\operatorname{sign}(g)`; the decay
+    shrinks :math:`\\phi` by :math:`1-\\alpha\\lambda = 0.95` first:
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.lion(lr=0.1, weight_decay=0.5), [[1.0, 1.0]], steps=1)
+    >>> res.params.round(6)
+    array([[0.85, 0.85]])
+    """
     return RULE(lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay)
 
 

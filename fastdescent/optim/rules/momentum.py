@@ -28,7 +28,36 @@ def stable_interval(h, lam):
 
 def momentum(lr=0.1, beta=0.9):
     """Lecture momentum: :math:`m \\leftarrow \\beta m + (1-\\beta) g`,
-    :math:`\\phi \\leftarrow \\phi - \\alpha m` (m starts at 0)."""
+    :math:`\\phi \\leftarrow \\phi - \\alpha m` (m starts at 0).
+
+    Parameters
+    ----------
+    lr : float or (N,) array_like
+        Learning rate :math:`\\alpha \\ge 0`.
+    beta : float or (N,) array_like
+        Momentum :math:`\\beta \\in [0, 1)`.
+
+    Returns
+    -------
+    Optimizer
+        The rule with its validated hyperparameters.
+
+    Raises
+    ------
+    ValueError
+        If a hyperparameter is outside its range.
+
+    Examples
+    --------
+    From :math:`m = 0` the first buffer is :math:`(1-\\beta) g`: with :math:`g = (1, 4)` the
+    first step moves :math:`\\phi = (1, 1)` by :math:`0.1 \\cdot 0.1\\,g`.
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.momentum(lr=0.1, beta=0.9), [[1.0, 1.0]], steps=1)
+    >>> res.params
+    array([[0.99, 0.96]])
+    """
     return RULE(lr=lr, beta=beta)
 
 

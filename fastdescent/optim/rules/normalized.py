@@ -21,7 +21,35 @@ def normalized_step(phi, g, state, hyper, t, scale):
 
 def normalized(lr=0.05, eps=1e-8):
     """Normalized gradients: :math:`\\phi \\leftarrow \\phi - \\alpha g/(\\sqrt{g^2}+\\epsilon)`
-    (elementwise)."""
+    (elementwise).
+
+    Parameters
+    ----------
+    lr : float or (N,) array_like
+        Learning rate :math:`\\alpha \\ge 0`: the length of the step of each coordinate.
+    eps : float or (N,) array_like
+        :math:`\\epsilon \\ge 0` added to :math:`|g|`.
+
+    Returns
+    -------
+    Optimizer
+        The rule with its validated hyperparameters.
+
+    Raises
+    ------
+    ValueError
+        If a hyperparameter is outside its range.
+
+    Examples
+    --------
+    Every coordinate moves by :math:`\\alpha`, whatever the size of its gradient:
+
+    >>> import fastdescent as fd
+    >>> res = fd.run(fd.models.quadratic((1.0, 4.0)), fd.optim.normalized(lr=0.1), [[1.0, 1.0]],
+    ...              steps=1)
+    >>> res.params.round(6)
+    array([[0.9, 0.9]])
+    """
     return RULE(lr=lr, eps=eps)
 
 

@@ -44,7 +44,44 @@ def rmsprop_step(phi, g, state, hyper, t, scale):
 def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, momentum=0.0, weight_decay=0.0, centered=False):
     """``torch.optim.RMSprop``: :math:`v \\leftarrow \\alpha v + (1-\\alpha)g^2`; step
     :math:`g/(\\sqrt{v}+\\epsilon)` (centered: :math:`\\sqrt{v - \\bar g^2}`), with optional
-    momentum buffer."""
+    momentum buffer.
+
+    Parameters
+    ----------
+    lr : float or (N,) array_like
+        Learning rate :math:`\\gamma \\ge 0`.
+    alpha : float or (N,) array_like
+        Decay :math:`\\alpha \\ge 0` of the squared-gradient average.
+    eps : float or (N,) array_like
+        :math:`\\epsilon \\ge 0`.
+    momentum : float or (N,) array_like
+        Momentum of the step buffer (0: none).
+    weight_decay : float or (N,) array_like
+        L2 penalty :math:`\\lambda \\ge 0`.
+    centered : bool
+        Divide by the root of the variance estimate :math:`v - \\bar g^2` instead of :math:`v`.
+
+    Returns
+    -------
+    Optimizer
+        The rule with its validated hyperparameters.
+
+    Raises
+    ------
+    ValueError
+        If a hyperparameter is outside its range.
+
+    Examples
+    --------
+    From :math:`v = 0` the first average is :math:`(1-\\alpha)g^2 = 0.01\\,g^2`, so the first step
+    is :math:`\\gamma\\,g/(0.1|g|) = 10\\gamma\\operatorname{sign}(g)`:
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.rmsprop(lr=0.01), [[1.0, 1.0]], steps=1)
+    >>> res.params.round(6)
+    array([[0.9, 0.9]])
+    """
     return RULE(lr=lr, alpha=alpha, eps=eps, momentum=momentum, weight_decay=weight_decay,
                 centered=centered)
 

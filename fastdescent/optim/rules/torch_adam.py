@@ -59,7 +59,45 @@ def betas_pair(betas):
 
 def torch_adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
     """``torch.optim.Adam`` (L2 weight decay added to the gradient; AMSGrad keeps the running
-    maximum of the raw second moment and bias-corrects it afterwards, as PyTorch's code does)."""
+    maximum of the raw second moment and bias-corrects it afterwards, as PyTorch's code does).
+
+    Parameters
+    ----------
+    lr : float or (N,) array_like
+        Learning rate :math:`\\gamma \\ge 0`.
+    betas : (float, float)
+        :math:`(\\beta_1, \\beta_2)`, each in :math:`[0, 1)`.
+    eps : float or (N,) array_like
+        :math:`\\epsilon \\ge 0`.
+    weight_decay : float or (N,) array_like
+        L2 penalty :math:`\\lambda \\ge 0`, added to the gradient as :math:`\\lambda\\phi`.
+    amsgrad : bool
+        Use the running maximum of the second moment.
+
+    Returns
+    -------
+    Optimizer
+        The rule with its validated hyperparameters.
+
+    Raises
+    ------
+    ValueError
+        If ``betas`` is not a pair or a hyperparameter is outside its range.
+
+    Examples
+    --------
+    The same first step as the lecture's :func:`~fastdescent.optim.adam`, up to rounding:
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.torch_adam(lr=0.1), [[1.0, 1.0]], steps=1)
+    >>> res.params.round(6)
+    array([[0.9, 0.9]])
+    >>> fd.optim.torch_adam(betas=0.9)
+    Traceback (most recent call last):
+        ...
+    ValueError: betas must be a pair (beta1, beta2), got 0.9
+    """
     b1, b2 = betas_pair(betas)
     return RULE(lr=lr, beta1=b1, beta2=b2, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
 

@@ -62,7 +62,46 @@ def check(h):
 def torch_sgd(lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
     """``torch.optim.SGD``: :math:`g \\leftarrow g + \\lambda\\phi`; buffer
     :math:`b_0 = g_0`, :math:`b_t = \\mu b_{t-1} + (1-\\tau) g_t`; Nesterov uses
-    :math:`g + \\mu b`; :math:`\\phi \\leftarrow \\phi - \\gamma g`."""
+    :math:`g + \\mu b`; :math:`\\phi \\leftarrow \\phi - \\gamma g`.
+
+    Parameters
+    ----------
+    lr : float or (N,) array_like
+        Learning rate :math:`\\gamma \\ge 0`.
+    momentum : float or (N,) array_like
+        Momentum :math:`\\mu \\ge 0` (0: plain SGD).
+    dampening : float or (N,) array_like
+        Dampening :math:`\\tau \\in [0, 1]`.
+    nesterov : bool
+        Nesterov's variant (needs ``momentum > 0`` and ``dampening = 0``).
+    weight_decay : float or (N,) array_like
+        L2 penalty :math:`\\lambda \\ge 0`.
+
+    Returns
+    -------
+    Optimizer
+        The rule with its validated hyperparameters.
+
+    Raises
+    ------
+    ValueError
+        If a hyperparameter is outside its range, or ``nesterov`` is set without momentum or
+        with dampening.
+
+    Examples
+    --------
+    PyTorch sets the buffer to the first gradient, so the first step is a plain gradient step:
+
+    >>> import fastdescent as fd
+    >>> m = fd.models.quadratic((1.0, 4.0))
+    >>> res = fd.run(m, fd.optim.torch_sgd(lr=0.1, momentum=0.9), [[1.0, 1.0]], steps=1)
+    >>> res.params
+    array([[0.9, 0.6]])
+    >>> fd.optim.torch_sgd(nesterov=True)
+    Traceback (most recent call last):
+        ...
+    ValueError: torch_sgd: nesterov momentum requires momentum > 0 and dampening = 0 ...
+    """
     return RULE(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
                 weight_decay=weight_decay)
 
