@@ -86,10 +86,16 @@ class SweepPlan:
             init = self.grid.points_at(init_flat)
         else:
             init = self.init_points[init_flat]
-        overrides = {name: np.asarray(vals, dtype=float)[multi[j]]
-                     for j, (name, vals) in enumerate(self.axes)}
-        hyper = self.optimizer.replace(**overrides).hyper_matrix(hi - lo) if overrides else \
-            self.optimizer.hyper_matrix(hi - lo)
+        overrides = {}
+        for j, (name, vals) in enumerate(self.axes):
+            v = np.asarray(vals, dtype=float)[multi[j]]
+            group = _group_of(name, self.optimizer)
+            if group is None:
+                overrides[name] = v
+            else:
+                overrides.setdefault("lr", {})[group] = v
+        opt = self.optimizer.replace(**overrides) if overrides else self.optimizer
+        hyper = opt.hyper_matrix(hi - lo, tuple(self.model.groups))
         no_seed = multi[:na] + init_multi
         no_seed_shape = self.shape[:na] + self.init_shape
         index = np.ravel_multi_index(no_seed, no_seed_shape).astype(np.int64)
@@ -193,6 +199,21 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
     options = {k: kwargs.pop(k) for k in list(kwargs) if k in _OPTIONS}
     axes = []
     scalars = {}
+    lr_groups = kwargs.get("lr")
+    if isinstance(lr_groups, dict):  # lr per parameter group: one axis "lr_<group>" per array
+        del kwargs["lr"]
+        fixed = {}
+        for g, v in lr_groups.items():
+            arr = np.asarray(v, dtype=float)
+            if arr.ndim == 0:
+                fixed[g] = float(arr)
+            elif arr.ndim == 1 and arr.size >= 1:
+                axes.append((f"lr_{g}", arr))
+                fixed[g] = float(arr[0])
+            else:
+                raise ValueError(f"sweep axis lr[{g!r}] must be a 1-D array of values")
+        optimizer = optimizer.replace(lr=fixed)
+        optimizer.hyper_matrix(1, tuple(model.groups))  # the groups are the model's
     for name, v in kwargs.items():
         if name not in optimizer.hyper_names:
             raise ValueError(
@@ -209,9 +230,16 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
     if scalars:
         optimizer = optimizer.replace(**scalars)
     for name, arr in axes:  # validate each axis' values with the optimizer's own ranges
-        optimizer.replace(**{name: arr})
+        group = _group_of(name, optimizer)
+        optimizer.replace(**({name: arr} if group is None else {"lr": {group: arr}}))
     for name in optimizer.hyper_names:
-        if np.ndim(optimizer.hyper[name]) != 0 and name not in dict(axes):
+        v = optimizer.hyper[name]
+        if isinstance(v, dict):
+            for g, gv in v.items():
+                if np.ndim(gv) != 0 and f"lr_{g}" not in dict(axes):
+                    raise ValueError(f"the optimizer's lr of group {g!r} is an array: in a "
+                                     f"sweep give it as an axis (lr={{{g!r}: [...]}}) instead")
+        elif np.ndim(v) != 0 and name not in dict(axes):
             raise ValueError(f"the optimizer's {name} is an array: in a sweep give it as an "
                              f"axis ({name}=[...]) instead")
     settings = make_settings(model, optimizer, steps, **options)
@@ -247,6 +275,15 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return SweepPlan(model, optimizer, settings, init_dims, init_coords, grid, points,
                      tuple(axes), seed_vals, int(seed))
+
+
+def _group_of(axis: str, optimizer: Optimizer):
+    """The parameter group whose ``lr`` the sweep axis ``axis`` (``"lr_<group>"``) sets, or
+    None for an axis of a plain hyperparameter."""
+    groups = optimizer.groups
+    if groups is None or axis in optimizer.hyper_names or not axis.startswith("lr_"):
+        return None
+    return axis[3:] if axis[3:] in groups else None
 
 
 def _seed_count(seeds) -> int:
@@ -413,6 +450,9 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
     **axes_and_options :
         A hyperparameter of the optimizer given as a 1-D array becomes a dim of the result
         (``lr=np.geomspace(1e-3, 1, 64)``, ``beta=[0, 0.5, 0.9]``); a scalar replaces its value.
+        A per-group learning rate is a dict, each array a dim ``lr_<group>``
+        (``lr={"input": np.geomspace(...), "output": np.geomspace(...)}`` on a model with
+        parameter groups: dims ``lr_input`` and ``lr_output``).
         Run options: ``batch_size``, ``schedule``, ``tol``, ``record_every``, ``reduction``,
         ``bound``, ``block_size`` (see :func:`fastdescent.run`).
     seeds : int or 1-D ints, optional

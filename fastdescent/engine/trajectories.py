@@ -352,7 +352,10 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     # the loss alone is needed by line searches, and to record the loss at a point where
     # the gradient was not taken; other runs get a placeholder (no compile of block_loss)
     need_loss = rule.uses_line_search or (settings.record_every > 0 and (batches or lookahead))
-    wk, (lg, lo, update, look, search, permute) = run_kernels(model, rule, batches, need_loss)
+    groups = (tuple(model.groups[g] for g in model.groups) if optimizer.groups is not None
+              else None)
+    wk, (lg, lo, update, look, search, permute) = run_kernels(model, rule, batches, need_loss,
+                                                              groups)
     # blocks of at most settings.block lanes, as even as possible (the last one is padded)
     n_blocks = -(-n // settings.block)
     lanes = -(-n // n_blocks)
@@ -513,7 +516,7 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     _check_run_memory(init, model, optimizer, settings, chunk_size, max_memory)
     X0 = check_init(init, model)
     N, P = X0.shape
-    hyper = optimizer.hyper_matrix(N)
+    hyper = optimizer.hyper_matrix(N, tuple(model.groups))
     seeds = check_seed(seed, N)
     if index is None:
         idx = np.arange(N, dtype=np.int64)

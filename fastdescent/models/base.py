@@ -26,6 +26,17 @@ built-in models give that kernel and its loss-only twin ``example_loss(phi, b, X
 work)`` directly: the two-layer network, which keeps its hidden activations in scratch rows of
 ``work`` (:mod:`fastdescent.models.network`), and the lecture's Gabor model, whose block kernel
 is faster in this form (:func:`fastdescent.models.regression.gabor_example`).
+
+A model whose per-example work is itself a small matrix product (a network) gives instead the
+**lane-vectorized** form ``block(phi, X, Y, rows, c, work, grad, loss)`` and its loss-only
+twin ``block_loss(phi, X, Y, rows, c, work, loss)``: one call adds the loss and gradient of
+example ``rows[b]`` of every lane ``b`` of the block, and every loop of the kernel keeps the
+lanes innermost, so the whole per-example computation vectorizes across trajectories
+(:mod:`fastdescent.models.shallow`).
+
+A model may declare **parameter groups** (``groups``: name -> ``(start, stop)``, contiguous,
+disjoint ranges that cover every parameter, e.g. a network's input and output layer); an
+optimizer then takes one learning rate per group (``lr={"input": a, "output": b}``).
 """
 from __future__ import annotations
 
@@ -41,18 +52,23 @@ __all__ = ["Model", "ModelKernels", "KnownPoint", "as_data", "custom_model"]
 
 class ModelKernels(NamedTuple):
     """The njit kernels of a model (see the module docstring for their signatures): either
-    ``loss_grad`` (the public contract) or ``example`` and ``example_loss`` (the block
-    kernels' internal form), and optionally ``example_hessian``."""
+    ``loss_grad`` (the public contract), ``example`` and ``example_loss`` (the block
+    kernels' internal form) or ``block`` and ``block_loss`` (the lane-vectorized form), and
+    optionally ``example_hessian``."""
 
     example: Any = None
     example_loss: Any = None
     example_hessian: Any = None
     loss_grad: Any = None
+    block: Any = None
+    block_loss: Any = None
 
     @property
     def main(self):
-        """The kernel that defines the model (``loss_grad`` or ``example``)."""
-        return self.loss_grad if self.loss_grad is not None else self.example
+        """The kernel that defines the model (``loss_grad``, ``block`` or ``example``)."""
+        if self.loss_grad is not None:
+            return self.loss_grad
+        return self.block if self.block is not None else self.example
 
 
 @dataclass(frozen=True)
@@ -119,6 +135,9 @@ class Model:
         Rows of scratch the kernels need per trajectory.
     settings : dict
         The factory's arguments, for provenance (stored in sweep attributes).
+    groups : dict
+        Parameter groups, name -> ``(start, stop)`` (contiguous, disjoint, covering every
+        parameter in order), for per-group learning rates; empty: none declared.
     """
 
     name: str
@@ -133,6 +152,11 @@ class Model:
     work_size: int = 0
     settings: dict = field(default_factory=dict)
     description: str = ""
+    groups: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.groups:
+            check_groups(self.groups, len(self.param_names))
 
     # ------------------------------------------------------------------ basic facts
     @property
@@ -268,7 +292,7 @@ class Model:
         return Model(self.name, self.kernels, np.ascontiguousarray(self.X[idx]),
                      np.ascontiguousarray(self.Y[idx]), self.consts, self.param_names, self.box,
                      (), self.has_data, self.work_size, dict(self.settings, subset=idx.tolist()),
-                     self.description)
+                     self.description, groups=self.groups)
 
     def with_data(self, x, y) -> "Model":
         """The same model on other data (validated like the factories' ``x``/``y``)."""
@@ -282,7 +306,29 @@ class Model:
                              f"output columns for model {self.name!r}")
         return Model(self.name, self.kernels, X, Y, self.consts, self.param_names, self.box, (),
                      self.has_data, self.work_size, dict(self.settings, data="user"),
-                     self.description)
+                     self.description, groups=self.groups)
+
+
+def check_groups(groups: dict, n_params: int) -> dict:
+    """Validate parameter groups: a dict name -> ``(start, stop)`` whose ranges are contiguous,
+    in order, and cover ``0..n_params``; returns it with int bounds (ValueError otherwise)."""
+    if not isinstance(groups, dict) or not groups:
+        raise ValueError("groups must be a non-empty dict name -> (start, stop)")
+    out = {}
+    pos = 0
+    for name, rng in groups.items():
+        if not (isinstance(name, str) and name.isidentifier()):
+            raise ValueError(f"group names must be identifiers, got {name!r}")
+        lo, hi = (int(v) for v in rng)
+        if lo != pos or hi <= lo:
+            raise ValueError(f"group {name!r} must start at parameter {pos} and hold at least "
+                             f"one parameter (groups are contiguous and in order), got "
+                             f"({lo}, {hi})")
+        out[name] = (lo, hi)
+        pos = hi
+    if pos != n_params:
+        raise ValueError(f"groups must cover all {n_params} parameters, they end at {pos}")
+    return out
 
 
 def _fd_hessian(model: Model, pts: np.ndarray) -> np.ndarray:

@@ -65,7 +65,10 @@ def model_loss(phi, b, X, Y, i, c, work):
 
 def _roles(k) -> list[tuple[str, object]]:
     """(name in the generated module, njit function) of the kernels ``k`` gives."""
-    if k.loss_grad is not None:
+    if k.block is not None:
+        named = [("model_block", k.block), ("model_block_loss", k.block_loss),
+                 ("model_hessian", k.example_hessian)]
+    elif k.loss_grad is not None:
         named = [("point_loss_grad", k.loss_grad), ("model_hessian", k.example_hessian)]
     else:
         named = [("model_example", k.example), ("model_loss", k.example_loss),
@@ -78,6 +81,8 @@ def _kernel_lines(k, imports: list[str]) -> str:
     kernels given in the namespace), the absent roles as None, and the adapter."""
     given = {a for a, _ in _roles(k)}
     lines = list(imports) + [f"{a} = None" for a in ("model_hessian",) if a not in given]
+    if k.block is not None:
+        lines += ["BLOCK_FORM = True", "model_example = model_loss = None"]
     if k.loss_grad is not None:
         lines.append(_POINT_ADAPTER)
     return "\n".join(lines) if lines else "pass"
@@ -94,7 +99,7 @@ def generated(k) -> tuple[str, str] | None:
     imports = [f"from {n[0]} import {n[1]} as {a}  {_MARK}" for (a, _), n in zip(roles, names)]
     src = _source_with(_kernel_lines(k, imports))
     h.update(src.encode())
-    tag = names[0][1].replace("_example", "").replace("_loss_grad", "")
+    tag = names[0][1].replace("_example", "").replace("_loss_grad", "").replace("_block", "")
     return f"fd_engine_{tag}_{h.hexdigest()[:16]}", src
 
 
