@@ -29,7 +29,8 @@ from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_init, chec
                   check_optimizer, check_threads, execute, make_settings,
                   path_bytes, want_progress)
 
-_OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size")
+_OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size",
+            "criterion")
 OUTPUTS = ("params", "loss", "status", "steps", "path", "loss_path")
 
 
@@ -143,6 +144,8 @@ class SweepPlan:
         if K:
             out["path"] = np.full((N, K, P), np.nan)
             out["loss_path"] = np.full((N, K), np.nan)
+        if self.settings.criterion.tail:
+            out["loss_ratio"] = np.full(N, np.nan)
         return out
 
     def dataset(self, out: dict):
@@ -169,6 +172,11 @@ class SweepPlan:
             coords["record"] = rec
             data["path"] = (dims + ("record", "param"), out["path"].reshape(shape + (K, P)))
             data["loss_path"] = (dims + ("record",), out["loss_path"].reshape(shape + (K,)))
+        ratio = out.get("loss_ratio")
+        if ratio is not None:
+            data["loss_ratio"] = (dims, ratio.reshape(shape))
+        crit = self.settings.criterion
+        data["trainable"] = (dims, crit.trainable(out["status"], ratio).reshape(shape))
         if self.grid is None:
             data["init_params"] = (("init", "param"), self.init_points)
         attrs = {
@@ -368,6 +376,8 @@ class Store:
                "status": (np.int8, ()), "steps": (np.int64, ())}
         if K:
             exp.update(path=(np.float64, (K, P)), loss_path=(np.float64, (K,)))
+        if self.plan.settings.criterion.tail:
+            exp["loss_ratio"] = (np.float64, ())
         return exp
 
     def scan(self, out: dict | None = None) -> list[int]:
@@ -454,7 +464,7 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         (``lr={"input": np.geomspace(...), "output": np.geomspace(...)}`` on a model with
         parameter groups: dims ``lr_input`` and ``lr_output``).
         Run options: ``batch_size``, ``schedule``, ``tol``, ``record_every``, ``reduction``,
-        ``bound``, ``block_size`` (see :func:`fastdescent.run`).
+        ``bound``, ``block_size``, ``criterion`` (see :func:`fastdescent.run`).
     seeds : int or 1-D ints, optional
         ``seeds=n`` adds a ``seed`` dim with values ``seed, seed+1, ...`` (minibatch streams).
     store : path, optional
@@ -474,7 +484,8 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
     Returns
     -------
     xarray.Dataset
-        Data variables ``params`` (..., param), ``loss``, ``status``, ``steps`` and, with
+        Data variables ``params`` (..., param), ``loss``, ``status``, ``steps``,
+        ``trainable`` (by ``criterion``; with ``LossRatio`` also ``loss_ratio``) and, with
         ``record_every``, ``path`` and ``loss_path``; attributes record the model, optimizer,
         settings and package version. Save with :func:`fastdescent.save`.
 
@@ -489,7 +500,7 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
     >>> dict(ds.sizes)
     {'lr': 2, 'phi0': 4, 'phi1': 4, 'param': 2}
     >>> list(ds.data_vars)
-    ['params', 'loss', 'status', 'steps']
+    ['params', 'loss', 'status', 'steps', 'trainable']
     """
     if max_memory is None:
         max_memory = max_memory_bytes
