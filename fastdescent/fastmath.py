@@ -32,15 +32,15 @@ Algorithms
     clamped to ``[-1000, 1000]`` before the integer path (which never sees NaN), so
     ``exp(+inf) = inf``, ``exp(-inf) = 0`` and NaN propagates.
 ``fast_tanh(x)``
-    :math:`\tanh x = \operatorname{sign}(x)\,\frac{-u}{u + 2}` with
-    :math:`u = e^{-2|x|} - 1` (:func:`fast_expm1_neg`); from :math:`|x| \ge \ln(3)/2` as
-    :math:`1 - \frac{2e}{1 + e}`, :math:`e = e^{-2|x|}` (the subtracted term is at most 1/2,
+    :math:`\\tanh x = \\operatorname{sign}(x)\\,\\frac{-u}{u + 2}` with
+    :math:`u = e^{-2|x|} - 1` (:func:`fast_expm1_neg`); from :math:`|x| \\ge \\ln(3)/2` as
+    :math:`1 - \\frac{2e}{1 + e}`, :math:`e = e^{-2|x|}` (the subtracted term is at most 1/2,
     so results near 1 keep their last bits). ``u`` is computed without the
     cancellation of ``exp(t) - 1``: with ``t = k ln2 + r`` as in ``fast_exp``,
-    :math:`e^t - 1 = 2^k (e^r - 1) + (2^k - 1)`, where :math:`e^r - 1 = r\,p(r)` comes from
+    :math:`e^t - 1 = 2^k (e^r - 1) + (2^k - 1)`, where :math:`e^r - 1 = r\\,p(r)` comes from
     the same Horner polynomial (no rounding to ``1 + ...`` first) and both terms are exact
     for ``k <= 0``, so ``u`` rounds once relative to itself and the quotient (``u + 2`` in
-    ``[1, 2]``, never zero) once more. ``|x|`` is clamped to 40 first (:math:`\tanh 40`
+    ``[1, 2]``, never zero) once more. ``|x|`` is clamped to 40 first (:math:`\\tanh 40`
     rounds to 1), so ``tanh(±inf) = ±1``; ``tanh(±0) = ±0``; NaN propagates.
 ``fast_sin(x)``, ``fast_cos(x)``, ``fast_sincos(x) -> (s, c)``
     Cody–Waite reduction ``r = x - n*pi/2`` with ``n = rint(x * 2/pi)`` in three fused
@@ -318,7 +318,7 @@ def fast_cos(x):
 @njit(inline="always", cache=True)
 def _exp_parts_neg(t):
     """``(e^t - 1, e^t)`` for ``t <= 0`` (clamped to ``t >= -40``) from one reduction
-    ``t = k ln2 + r``: :math:`e^t - 1 = 2^k\,r p(r) + (2^k - 1)` and
+    ``t = k ln2 + r``: :math:`e^t - 1 = 2^k\\,r p(r) + (2^k - 1)` and
     :math:`e^t = 2^k (1 + r p(r))` with the Horner polynomial of :func:`fast_exp`; the
     products by :math:`2^k` and :math:`2^k - 1` are exact (``-58 <= k <= 0``)."""
     tc = select(t < -40.0, -40.0, t)

@@ -11,14 +11,18 @@ import numpy as np
 
 def shallow_loss_grad(model: Model, p) -> tuple[float, np.ndarray]:
     """Loss (sum over examples) and gradient of a :func:`shallow_net` at ``p`` in plain NumPy
-    (matrix products, ``np.tanh``): an independent reference for the kernels.
-
-    """
+    (matrix products, ``np.tanh``): an independent reference for the kernels."""
     s = model.settings
     n, d, m, bias = s["width"], s["inputs"], s["outputs"], s["bias"]
     act = s["activation"]
     s_in, s_out = model.consts[5], model.consts[6]
     p = np.asarray(p, dtype=np.float64)
+    X, Y = model.X, model.Y
+    with np.errstate(all="ignore"):  # a diverging trajectory's gradient is inf / nan: data
+        return _shallow(p, n, d, m, bias, act, s_in, s_out, X, Y)
+
+
+def _shallow(p, n, d, m, bias, act, s_in, s_out, X, Y):
     i = 0
     W0 = p[i:i + n * d].reshape(n, d)
     i += n * d
@@ -27,7 +31,6 @@ def shallow_loss_grad(model: Model, p) -> tuple[float, np.ndarray]:
     V = p[i:i + m * n].reshape(m, n)
     i += m * n
     c = p[i:i + m] if bias else np.zeros(m)
-    X, Y = model.X, model.Y
     z = s_in * (X @ W0.T + b0)
     fns = {"identity": (lambda z: z, lambda z: np.ones_like(z)),
            "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),

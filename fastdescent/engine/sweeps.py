@@ -25,9 +25,9 @@ from . import status as S
 from . import storage
 from .grids import Grid
 from .memory import check_memory
-from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_init, check_model,
-                  check_optimizer, check_threads, execute, make_settings,
-                  path_bytes, want_progress)
+from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_batches, check_init,
+                           check_model, check_optimizer, check_threads, execute, make_settings,
+                           path_bytes, want_progress)
 
 _OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size",
             "criterion")
@@ -52,6 +52,7 @@ class SweepPlan:
     axes: tuple  # ((name, values), ...)
     seeds: np.ndarray | None  # seed values, or None for one seed
     base_seed: int
+    batches: np.ndarray | None = None  # a given minibatch sequence shared by every trajectory
 
     @property
     def dims(self) -> tuple[str, ...]:
@@ -110,7 +111,7 @@ class SweepPlan:
         """Run trajectories ``lo..hi-1`` (a tile); returns their output arrays."""
         init, hyper, index, seed = self.inputs(lo, hi)
         return execute(self.model, self.optimizer, self.settings, init, hyper, index, seed,
-                       threads)
+                       threads, self.batches)
 
     def fingerprint(self) -> str:
         """Hash of everything that determines the results (model and data, rule, settings,
@@ -126,13 +127,18 @@ class SweepPlan:
                 h.update(self.grid.fixed.tobytes())
         else:
             h.update(self.init_points.tobytes())
+        if self.batches is not None:
+            h.update(self.batches.tobytes())
         for _, v in self.axes:
             h.update(np.asarray(v, float).tobytes())
         return h.hexdigest()
 
     def describe(self) -> dict:
+        settings = self.settings.describe()
+        if self.batches is not None:
+            settings["batches"] = f"given, shared, batch of {self.batches.shape[2]}"
         return {"model": self.model.describe(), "optimizer": self.optimizer.describe(),
-                "settings": self.settings.describe(), "dims": list(self.dims),
+                "settings": settings, "dims": list(self.dims),
                 "shape": list(self.shape), "seed": self.base_seed,
                 "fastdescent_version": __version__}
 
@@ -182,7 +188,7 @@ class SweepPlan:
         attrs = {
             "model": json.dumps(self.model.describe(), default=str),
             "optimizer": json.dumps(self.optimizer.describe(), default=str),
-            "settings": json.dumps(self.settings.describe(), default=str),
+            "settings": json.dumps(self.describe()["settings"], default=str),
             "seed": self.base_seed,
             "status_codes": json.dumps(S.NAMES),
             "fastdescent_version": __version__,
@@ -205,6 +211,7 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
     model = check_model(model)
     optimizer = check_optimizer(optimizer)
     options = {k: kwargs.pop(k) for k in list(kwargs) if k in _OPTIONS}
+    batches = kwargs.pop("batches", None)
     axes = []
     scalars = {}
     lr_groups = kwargs.get("lr")
@@ -251,6 +258,11 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
             raise ValueError(f"the optimizer's {name} is an array: in a sweep give it as an "
                              f"axis ({name}=[...]) instead")
     settings = make_settings(model, optimizer, steps, **options)
+    if batches is not None:
+        if np.ndim(batches) != 2:
+            raise ValueError("batches in a sweep must be one sequence (steps, b) shared by every "
+                             "trajectory")
+        batches = check_batches(batches, 1, model, settings.steps, options.get("batch_size"))
     n_seeds = _seed_count(seeds)
     n_inits = int(np.prod(inits.shape)) if isinstance(inits, Grid) else _n_points(inits)
     n = int(np.prod([len(a) for _, a in axes], dtype=np.int64)) * n_seeds * n_inits
@@ -282,7 +294,7 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return SweepPlan(model, optimizer, settings, init_dims, init_coords, grid, points,
-                     tuple(axes), seed_vals, int(seed))
+                     tuple(axes), seed_vals, int(seed), batches)
 
 
 def _group_of(axis: str, optimizer: Optimizer):
@@ -464,7 +476,8 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         (``lr={"input": np.geomspace(...), "output": np.geomspace(...)}`` on a model with
         parameter groups: dims ``lr_input`` and ``lr_output``).
         Run options: ``batch_size``, ``schedule``, ``tol``, ``record_every``, ``reduction``,
-        ``bound``, ``block_size``, ``criterion`` (see :func:`fastdescent.run`).
+        ``bound``, ``block_size``, ``criterion`` (see :func:`fastdescent.run`), and
+        ``batches``: one given minibatch sequence ``(steps, b)`` shared by every trajectory.
     seeds : int or 1-D ints, optional
         ``seeds=n`` adds a ``seed`` dim with values ``seed, seed+1, ...`` (minibatch streams).
     store : path, optional
