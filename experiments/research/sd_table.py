@@ -242,8 +242,8 @@ T = Texts({
     "cfg_minibatch": {"en": "tanh, minibatch", "es": "tanh, minilote"},
     "cfg_single": {"en": "one data point", "es": "un solo dato"},
     "cfg_offset": {"en": "init. offset vs. rate", "es": "desplazamiento vs. tasa"},
-    "lr_in": {"en": "Input layer rate", "es": "Tasa de la capa de entrada"},
-    "lr_out": {"en": "Output layer rate", "es": "Tasa de la capa de salida"},
+    "lr_in": {"en": "Input layer rate", "es": "Tasa, capa de entrada"},
+    "lr_out": {"en": "Output layer rate", "es": "Tasa, capa de salida"},
     "offset_x": {"en": "Input weight offset", "es": "Desplazamiento de los pesos de entrada"},
     "lr_both": {"en": "Rate (both layers)", "es": "Tasa (ambas capas)"},
     "ratio": {"en": "Not diverged: final / initial loss, $L_T/L_0$",
@@ -304,7 +304,7 @@ def _maps_figure(d, lang):
     from .fractal_lr import _colorbars, _narrow_log_ticks
 
     s = d["summary"]
-    fig = plt.figure(figsize=(13.2, 7.4), layout="constrained")
+    fig = plt.figure(figsize=(12.8, 7.1), layout="constrained")
     gs = fig.add_gridspec(3, 3, height_ratios=(1, 1, 0.07))
     firsts = [v["frames"][0] for v in d["configs"].values()]
     vnorm, snorm = _norms(firsts)
@@ -337,7 +337,7 @@ def _zoom_figure(d, lang):
     v = d["configs"]["tanh"]
     frames = v["frames"]
     K = len(frames)
-    fig = plt.figure(figsize=(13.2, 5.6), layout="constrained")
+    fig = plt.figure(figsize=(13.0, 5.4), layout="constrained")
     gs = fig.add_gridspec(2, K, height_ratios=(1, 0.07))
     vnorm, snorm = _norms(frames)
     axes = [fig.add_subplot(gs[0, k]) for k in range(K)]
@@ -368,7 +368,7 @@ def _table_figure(d, lang):
 
     s = d["summary"]["table"]
     keys = list(s)
-    fig, ax = plt.subplots(figsize=(13.2, 5.4), layout="constrained")
+    fig, ax = plt.subplots(figsize=(13.0, 5.2), layout="constrained")
     yy = np.arange(len(keys))[::-1]
     ours = np.array([s[c]["dimension"] for c in keys])
     unc = np.array([s[c]["uncertainty"] for c in keys])
