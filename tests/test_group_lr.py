@@ -109,3 +109,41 @@ def test_user_rule_with_lr_takes_groups():
     res = fd.run(M, rule(lr={"input": 0.1, "output": 0.4}), P0[0], steps=8, progress=False)
     ref = reference.reference_path(M, "gd", P0[0], 8, lr=0.5 * _lr_vector(0.1, 0.4))
     np.testing.assert_allclose(res.params[0], ref[-1], rtol=1e-10, atol=1e-12)
+
+
+def test_experiment_file_takes_group_lr_axes_and_a_criterion(tmp_path):
+    """An experiment file: lr per group as two axes, the loss-ratio criterion."""
+    import tomllib
+
+    from fastdescent.cli.experiment import from_dict
+    from fastdescent.cli.errors import UsageError
+
+    doc = tomllib.loads("""
+        [model]
+        name = "shallow_net"
+        width = 3
+        inputs = 2
+        examples = 8
+        [optimizer]
+        name = "gd"
+        lr = {input = "0.01:1:3:log", output = [0.02, 0.2]}
+        [start]
+        points = [[0.1, -0.2, 0.3, 0.1, -0.1, 0.2, 0.5, -0.5, 0.4]]
+        [run]
+        steps = 12
+        reduction = "mean"
+        criterion = {name = "loss_ratio", k = 5, threshold = 0.9}
+        [output]
+        path = "out.nc"
+        """)
+    exp = from_dict(doc, source="t.toml", base=tmp_path)
+    args, kw = exp.plan_args()
+    ds = fd.sweep(*args, **kw, progress=False)
+    assert dict(ds.sizes)["lr_input"] == 3 and dict(ds.sizes)["lr_output"] == 2
+    assert '"k": 5' in ds.attrs["settings"] and "loss_ratio" in ds.data_vars
+    bad = dict(doc, optimizer={"name": "gd", "lr": {"input": -1, "output": 0.1}})
+    with pytest.raises(UsageError, match=r"\[optimizer\]\.lr"):
+        from_dict(bad, source="t.toml", base=tmp_path)
+    bad = dict(doc, run={"steps": 12, "criterion": {"name": "loss_ratio", "k": 50}})
+    with pytest.raises(UsageError, match="averages more steps"):
+        from_dict(bad, source="t.toml", base=tmp_path)

@@ -207,7 +207,7 @@ def shallow_net(width: int = 16, inputs: int = 16, outputs: int = 1, *, activati
     width, inputs, outputs : int
         Hidden units n, input dimension d, outputs m.
     activation : str
-        One of :data:`ACTIVATIONS` (``"tanh"``, ``"relu"``, ``"identity"``, ``"sin"``,
+        One of ``ACTIVATIONS`` (``"tanh"``, ``"relu"``, ``"identity"``, ``"sin"``,
         ``"cos"``, ``"sigmoid"``, ``"gauss"`` = :math:`e^{-z^2}`).
     bias : bool
         Hidden and output biases (the paper: none).

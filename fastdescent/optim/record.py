@@ -15,7 +15,7 @@ scalar or one value per trajectory (a sweep over them needs no recompilation)::
     opt = fd.optim.get_rule("adam")(lr=np.array([0.01, 0.05]))   # = fd.optim.adam(lr=...)
 
 Per-group learning rates: for a model that declares parameter groups (a network's ``input`` and
-``output`` layer, :attr:`fastdescent.models.Model.groups`), the hyperparameter ``lr`` of any
+``output`` layer, ``Model.groups``), the hyperparameter ``lr`` of any
 rule with a step kernel may be a dict, one value (a scalar or per-trajectory array) per group::
 
     opt = fd.optim.adam(lr={"input": 1e-3, "output": np.geomspace(1e-4, 1, 8)})
