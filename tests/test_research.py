@@ -46,7 +46,7 @@ def test_full_resolution_constants():
     assert basins.GRID >= 1024 and basins.GRID_QUICK <= 256
     assert fractal_lr.N_LR >= 10**6 and fractal_lr.N_LR_QUICK == 10**4
     assert fractal_lr.ZOOMS_2D == 3
-    assert sd_table.RES >= 64 and sd_table.FRAMES >= 4 and sd_table.STEPS >= 100
+    assert sd_table.RES >= 48 and sd_table.FRAMES >= 3 and sd_table.STEPS >= 100
     assert set(sd_table.CONFIGS) == set(sd_table.PAPER)
 
 

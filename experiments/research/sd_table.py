@@ -74,12 +74,12 @@ DATA_SEED = 0
 INIT_SEED = 0
 BATCH_SEED = 0
 
-RES = 64                   # cells per axis and frame (full)
-FRAMES = 4
+RES = 48                   # cells per axis and frame (full)
+FRAMES = 3
 STEPS = 100                # the notebook's default
-#: the full run's stated budget on the 2-core development machine (docs/research.md has the
-#: measured time): 6 configurations x FRAMES x RES^2 trajectories x STEPS steps (9.8 million
-#: trajectory-steps); larger grids go to a Dask cluster (``data(scheduler=...)``)
+#: the full run's stated budget on the shared 2-core development machine (docs/research.md
+#: has the measured time): 6 configurations x FRAMES x RES^2 trajectories x STEPS steps (4.1
+#: million trajectory-steps); larger grids go to a Dask cluster (``data(scheduler=...)``)
 BUDGET = "30 minutes"
 RES_QUICK = 24
 FRAMES_QUICK = 2
@@ -229,10 +229,11 @@ T = Texts({
               "completo sobre el error cuadrático medio, {steps} pasos, {res} × {res} celdas por "
               "marco; entrenable: media de las últimas {k} pérdidas / pérdida inicial < 1"},
     "caption": {
-        "en": "$D$: median local slope of the box counts over {f} zoom frames (± bootstrap "
-              "standard deviation); in brackets, the paper's value (4096² frames, 500 to 1000 "
-              "steps, deeper zooms).",
-        "es": "$D$: mediana de las pendientes locales del conteo de cajas en {f} marcos de "
+        "en": "Black line: the trainability boundary (loss ratio = 1). $D$: median local slope "
+              "of the box counts over {f} zoom frames (± bootstrap standard deviation); in "
+              "brackets, the paper's value (4096² frames, 500 to 1000 steps, deeper zooms).",
+        "es": "Línea negra: la frontera de entrenabilidad (cociente de pérdidas = 1). $D$: "
+              "mediana de las pendientes locales del conteo de cajas en {f} marcos de "
               "ampliación (± desviación típica bootstrap); entre corchetes, el valor del "
               "artículo (marcos de 4096², de 500 a 1000 pasos, ampliaciones más profundas)."},
     "panel": {"en": "{name}: $D$ = {d:.2f} ± {u:.2f} [{p:.2f}]",
@@ -250,10 +251,10 @@ T = Texts({
     "ratio": {"en": "Not diverged: final / initial loss, $L_T/L_0$",
               "es": "No diverge: pérdida final / inicial, $L_T/L_0$"},
     "zoom_title": {
-        "en": "The tanh network's boundary at {f} zoom levels, each {z:g}× narrower per axis: "
-              "the structure persists",
-        "es": "La frontera de la red tanh en {f} niveles de ampliación, cada uno {z:g}× más "
-              "estrecho por eje: la estructura persiste"},
+        "en": "The tanh network's trainability boundary (black line) at {f} zoom levels, each "
+              "{z:g}× narrower per axis, centred on the boundary",
+        "es": "La frontera de entrenabilidad de la red tanh (línea negra) en {f} niveles de "
+              "ampliación, cada uno {z:g}× más estrecho por eje, centrados en la frontera"},
     "frame": {"en": "Frame {k}: $D$ = {d:.2f}", "es": "Marco {k}: $D$ = {d:.2f}"},
     "table_title": {
         "en": "Box-counting dimension of the trainability boundary: ours beside the paper's",
@@ -285,6 +286,9 @@ def _shade(ax, f, vnorm, snorm):
     rgba = _speed_rgba(ok, np.maximum(val, NET_RATIO_RANGE[0]), f["steps"], vnorm, snorm)
     ax.pcolormesh(_edges(f["x"], True), _edges(f["y"], True), rgba, shading="flat",
                   rasterized=True)
+    if 0 < f["trainable"].mean() < 1:  # the criterion's boundary (ratio = threshold)
+        ax.contour(f["x"], f["y"], f["trainable"].astype(float), levels=[0.5], colors="black",
+                   linewidths=1.2)
     ax.set_xscale("log")
     ax.set_yscale("log")
 
@@ -386,7 +390,7 @@ def _table_figure(d, lang):
     ax.set_xlim(min(0.9, lo - 0.1), max(2.1, hi + 0.1))
     ax.axvline(1.0, color="0.6", lw=1, ls=":")
     ax.axvline(2.0, color="0.6", lw=1, ls=":")
-    ax.legend(loc="lower right")
+    fig.legend(loc="outside lower center", ncols=2)
     sm = d["summary"]
     fig.suptitle(wrap(T("table_title", lang) + "\n" + T("settings", lang, w=WIDTH,
                                                         steps=sm["steps"], res=sm["res"],
