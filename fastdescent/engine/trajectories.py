@@ -353,7 +353,7 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
         "loss_path": np.empty((n, K)),
     }
     tail_k = settings.criterion.tail
-    tail = np.empty((n, 2) if tail_k else (0, 2))
+    tail = np.empty((n, 2) if tail_k else (0, 2), dtype=init.dtype)
     user = batches is not None
     if diagnostics:
         out["search_step"] = np.full((n, K), np.nan)
