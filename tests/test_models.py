@@ -618,10 +618,13 @@ def test_loss_grad_model_equals_the_internal_kernel_form_bit_for_bit():
 def test_builtin_models_use_the_public_contract():
     """Every built-in model is one loss_grad(p, x, y, c, g) kernel (plus its Hessian), except
     the documented exceptions in the block kernels' internal form: the network (scratch rows),
-    Gabor, multivariate regression and softmax (faster in block form, benchmarks/RESULTS.md)."""
+    Gabor, multivariate regression and softmax (faster in block form, benchmarks/RESULTS.md);
+    and the fractal-trainability network in the lane-vectorized block form (its per-example work
+    is a matrix product, vectorized across trajectories: benchmarks/network.py)."""
     internal = {name for name, make in named_models.items()
                 if make().kernels.loss_grad is None}
     assert internal == {"gabor", "two_layer_net", "multivariate_regression",
-                        "multiclass_classification"}
+                        "multiclass_classification", "shallow_net"}
+    assert named_models["shallow_net"]().kernels.block is not None
     m = polynomial_regression(2, [0.0, 1.0, 2.0], [1.0, 0.0, 1.0])
     assert m.kernels.loss_grad is not None and m.kernels.example is None
