@@ -8,8 +8,8 @@ from ._version import __version__  # noqa: E402,F401
 from . import _cpu  # noqa: E402,F401  (before anything imports Numba)
 
 from . import engine, models, optim  # noqa: E402
-from .engine import (Result, grid, latin_hypercube, load, random_starts, run, save,  # noqa: E402
-                     sweep)
+from .engine import (LossRatio, NotDiverged, Result, grid, latin_hypercube, load,  # noqa: E402
+                     random_starts, run, save, sweep)
 
 
 def explore(*args, **kwargs):
@@ -26,4 +26,4 @@ def explore(*args, **kwargs):
 
 # ``explore`` (above) is documented with its module, fastdescent.explore
 __all__ = ["run", "sweep", "load", "save", "grid", "random_starts", "latin_hypercube",
-           "Result", "models", "optim", "engine", "__version__"]
+           "Result", "LossRatio", "NotDiverged", "models", "optim", "engine", "__version__"]

@@ -81,15 +81,17 @@ N_VECTORS = 4
 
 #: ``drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line_search,
 #: use_lookahead, phi0, hyper, index, seed, n_steps, scales, batch_size, user_batches, mean,
-#: tol, bound, X, Y, c, record_every, blocks, vectors, state, hyp, work, perm, active,
+#: tol, bound, X, Y, c, record_every, tail_k, blocks, vectors, state, hyp, work, perm, active,
 #: out_params, out_loss, out_status, out_steps, out_path, out_loss_path, out_search_step,
-#: out_search_rounds)``. ``user_batches`` is ``(1 or n, steps, width)`` (empty: none);
-#: ``out_search_step`` and ``out_search_rounds`` are ``(n, K)`` (empty: not recorded)
+#: out_search_rounds, out_tail)``. ``user_batches`` is ``(1 or n, steps, width)`` (empty:
+#: none); ``out_search_step`` and ``out_search_rounds`` are ``(n, K)`` (empty: not recorded);
+#: ``out_tail`` is ``(n, 2)``: the initial full-batch loss and the mean of the last ``tail_k``
+#: (empty, ``tail_k = 0``: not computed)
 DRIVE_SIG = types.void(I1, int64, LOSS_GRAD_FN, LOSS_FN, UPDATE_FN, LOOKAHEAD_FN, SEARCH_FN,
                        PERMUTE_FN, boolean, boolean,
                        F2, F2, I1, I1, int64, F1, int64, I3, boolean, float64, float64, F2, F2,
-                       F1, int64, F3, F2, F3, F2, F2, I2, B1,
-                       F2, F1, int8[::1], I1, F3, F2, F2, I2)
+                       F1, int64, int64, F3, F2, F3, F2, F2, I2, B1,
+                       F2, F1, int8[::1], I1, F3, F2, F2, I2, F2)
 
 
 def compiled(kernel, sig):

@@ -31,6 +31,17 @@ Algorithms
     subnormal results are gradual and correctly scaled, overflow gives ``+inf``. ``x`` is
     clamped to ``[-1000, 1000]`` before the integer path (which never sees NaN), so
     ``exp(+inf) = inf``, ``exp(-inf) = 0`` and NaN propagates.
+``fast_tanh(x)``
+    :math:`\\tanh x = \\operatorname{sign}(x)\\,\\frac{-u}{u + 2}` with
+    :math:`u = e^{-2|x|} - 1` (:func:`fast_expm1_neg`); from :math:`|x| \\ge \\ln(3)/2` as
+    :math:`1 - \\frac{2e}{1 + e}`, :math:`e = e^{-2|x|}` (the subtracted term is at most 1/2,
+    so results near 1 keep their last bits). ``u`` is computed without the
+    cancellation of ``exp(t) - 1``: with ``t = k ln2 + r`` as in ``fast_exp``,
+    :math:`e^t - 1 = 2^k (e^r - 1) + (2^k - 1)`, where :math:`e^r - 1 = r\\,p(r)` comes from
+    the same Horner polynomial (no rounding to ``1 + ...`` first) and both terms are exact
+    for ``k <= 0``, so ``u`` rounds once relative to itself and the quotient (``u + 2`` in
+    ``[1, 2]``, never zero) once more. ``|x|`` is clamped to 40 first (:math:`\\tanh 40`
+    rounds to 1), so ``tanh(±inf) = ±1``; ``tanh(±0) = ±0``; NaN propagates.
 ``fast_sin(x)``, ``fast_cos(x)``, ``fast_sincos(x) -> (s, c)``
     Cody–Waite reduction ``r = x - n*pi/2`` with ``n = rint(x * 2/pi)`` in three fused
     multiply-adds, pi/2 split into three positive doubles (160 bits). For ``|n| < 2**20`` the first,
@@ -120,6 +131,8 @@ __all__ = [
     "fast_cos",
     "fast_sincos",
     "fast_sincos_in_range",
+    "fast_expm1_neg",
+    "fast_tanh",
     "sin_exact",
     "cos_exact",
     "sincos_exact",
@@ -429,6 +442,60 @@ def fast_cos(x):
     (1.0, True, nan)
     """
     return fast_sincos(x)[1]
+
+
+@njit(inline="always", cache=True)
+def _exp_parts_neg(t):
+    """``(e^t - 1, e^t)`` for ``t <= 0`` (clamped to ``t >= -40``) from one reduction
+    ``t = k ln2 + r``: :math:`e^t - 1 = 2^k\\,r p(r) + (2^k - 1)` and
+    :math:`e^t = 2^k (1 + r p(r))` with the Horner polynomial of :func:`fast_exp`; the
+    products by :math:`2^k` and :math:`2^k - 1` are exact (``-58 <= k <= 0``)."""
+    tc = select(t < -40.0, -40.0, t)
+    kf = (tc * _INV_LN2 + _SHIFT) - _SHIFT
+    kf = select(kf == kf, kf, 0.0)  # NaN never reaches the float->int conversion
+    r = fma(kf, _NLN2_HI, tc)
+    r = fma(kf, _NLN2_LO, r)
+    p = fma(fma(fma(fma(fma(fma(_E13, r, _E12), r, _E11), r, _E10), r, _E9), r, _E8), r, _E7)
+    p = fma(fma(fma(fma(fma(fma(p, r, _E6), r, _E5), r, _E4), r, _E3), r, _E2), r, 1.0)
+    s = _pow2(np.int64(kf))
+    return fma(s, p * r, s - 1.0), s * fma(p, r, 1.0)
+
+
+@njit(inline="always", cache=True)
+def fast_expm1_neg(t):
+    """:math:`e^t - 1` for ``t <= 0`` (clamped to ``t >= -40``, where it rounds to -1),
+    branch-free and without the cancellation of ``exp(t) - 1`` (see :func:`fast_tanh`);
+    for ``t > 0`` the result is meaningless."""
+    return _exp_parts_neg(t)[0]
+
+
+@njit(inline="always", cache=True)
+def fast_tanh(x):
+    """:math:`\\tanh x`, branch-free, within a few ulp of ``math.tanh`` (see the module
+    notes); ``tanh(±0) = ±0``, ``tanh(±inf) = ±1``, NaN propagates.
+
+    Examples
+    --------
+    >>> import math
+    >>> from numba import njit
+    >>> @njit
+    ... def tanh_all(x, out):            # vectorizes: no libm call in the loop
+    ...     for i in range(x.shape[0]):
+    ...         out[i] = fast_tanh(x[i])
+    >>> x = np.array([-3.0, -0.5, 0.0, 1e-9, 0.7, 25.0])
+    >>> out = np.empty_like(x)
+    >>> tanh_all(x, out)
+    >>> bool(np.all(ulp_distance(out, np.tanh(x)) <= 4))
+    True
+    """
+    ax = abs(x)
+    u, e = _exp_parts_neg(-2.0 * ax)
+    # small |x|: -u / (u + 2) (u = e^{-2|x|} - 1 carries the small result without
+    # cancellation); from |x| >= ln(3)/2: 1 - 2e / (1 + e), whose subtracted term is at most
+    # 1/2, so its rounding costs less than an ulp of the result
+    v = select(u > -0.6666666666666666, -u / (u + 2.0), 1.0 - (2.0 * e) / (1.0 + e))
+    v = select(x < 0.0, -v, v)
+    return select(ax == 0.0, x, v)  # keeps the sign of -0.0
 
 
 # ----------------------------------------------------------------- scalar / any-range helpers

@@ -21,6 +21,7 @@ from fastdescent.fastmath import (
     fast_sin,
     fast_sincos,
     fast_sincos_in_range,
+    fast_tanh,
     fma,
     select,
     sin_exact,
@@ -509,3 +510,46 @@ def test_block_loop_vectorizes():
     assert re.search(r"\bvfn?m(?:add|sub)\d+pd\s+%?[yz]mm", asm)
     assert not re.search(r"call\w*\s+\S*fma", asm)
     assert not re.search(r"call\w*\s+\S*(sin|cos|exp)", asm)
+
+
+# ----------------------------------------------------------------------------------- tanh
+@njit
+def _tanh_loop(x, out):
+    for i in range(x.shape[0]):
+        out[i] = fast_tanh(x[i])
+
+
+@njit
+def _tanh_scalar(x):
+    return fast_tanh(x)
+
+
+def _tanh_ref(x):
+    return np.array([math.tanh(v) for v in x])
+
+
+@pytest.mark.parametrize("lo, hi", [(-1.0, 1.0), (-0.6, 0.6), (-25.0, 25.0), (0.5, 0.6)])
+def test_tanh_within_4_ulp_uniform(lo, hi):
+    x = RNG.uniform(lo, hi, 400_000)
+    out = np.empty_like(x)
+    _tanh_loop(x, out)
+    assert ulp_distance(out, _tanh_ref(x)).max() <= 4
+
+
+def test_tanh_log_uniform_magnitudes_and_specials():
+    x = np.exp(RNG.uniform(math.log(1e-300), math.log(40.0), 200_000)) * RNG.choice([-1, 1],
+                                                                                  200_000)
+    out = np.empty_like(x)
+    _tanh_loop(x, out)
+    assert ulp_distance(out, _tanh_ref(x)).max() <= 4
+    sp = np.array([0.0, -0.0, math.inf, -math.inf, 5e-324, -5e-324, 19.1, 40.0, 1e300])
+    got = np.array([_tanh_scalar(v) for v in sp])
+    assert np.array_equal(_bits(got), _bits(np.tanh(sp)))  # signs of zero included
+    assert math.isnan(_tanh_scalar(math.nan))
+
+
+def test_tanh_vector_lanes_equal_scalar_calls():
+    x = RNG.uniform(-5, 5, 203)
+    out = np.empty_like(x)
+    _tanh_loop(x, out)
+    assert np.array_equal(_bits(out), _bits([_tanh_scalar(v) for v in x]))

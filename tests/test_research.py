@@ -23,12 +23,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from experiments import research  # noqa: E402
-from experiments.research import _common, basins, fractal_lr, lr_momentum  # noqa: E402
+from experiments.research import _common, basins, fractal_lr, lr_momentum, sd_table  # noqa: E402,E501
 
 
 # ------------------------------------------------------------------------------ fast
 def test_registry():
-    assert set(research.STUDIES) == {"basins", "lr_momentum", "fractal_lr"}
+    assert set(research.STUDIES) == {"basins", "lr_momentum", "fractal_lr", "sd_table"}
     for sid, mod in research.STUDIES.items():
         assert mod.ID == sid
         assert callable(mod.data) and callable(mod.draw) and callable(mod.main)
@@ -46,6 +46,8 @@ def test_full_resolution_constants():
     assert basins.GRID >= 1024 and basins.GRID_QUICK <= 256
     assert fractal_lr.N_LR >= 10**6 and fractal_lr.N_LR_QUICK == 10**4
     assert fractal_lr.ZOOMS_2D == 3
+    assert sd_table.RES >= 48 and sd_table.FRAMES >= 3 and sd_table.STEPS >= 100
+    assert set(sd_table.CONFIGS) == set(sd_table.PAPER)
 
 
 def _cantor(level: int) -> np.ndarray:
@@ -218,8 +220,41 @@ def test_fractal_lr_dimensions():
     assert 1.0 <= levels[-1]["dimension"].dimension <= 2.0
 
 
+def test_sd_table_quick():
+    """The quick table: every configuration's zoom sequence (frames narrowing by ZOOM around a
+    boundary cell, both outcomes present in frame 0), its dimension and the Markdown table."""
+    d = sd_table.data(quick=True)
+    rows = d["summary"]["table"]
+    assert set(rows) == set(sd_table.PAPER)
+    for key, v in d["configs"].items():
+        frames = v["frames"]
+        assert len(frames) == sd_table.FRAMES_QUICK
+        assert frames[0]["trainable"].shape == (sd_table.RES_QUICK,) * 2
+        assert 0.0 < frames[0]["trainable"].mean() < 1.0
+        for a, b in zip(frames, frames[1:]):
+            wa = a["window"][0][1] - a["window"][0][0]
+            wb = b["window"][0][1] - b["window"][0][0]
+            assert wb == pytest.approx(wa / sd_table.ZOOM)
+        assert rows[key]["paper"] == sd_table.PAPER[key]
+        assert np.isfinite(rows[key]["uncertainty"])
+    # frame 0 of the tanh map (a sweep, rows = output-layer rate) is cell for cell a direct
+    # fd.run of the same rates
+    import fastdescent as fd
+
+    m, p0 = sd_table.model_for("tanh")
+    f = d["configs"]["tanh"]["frames"][0]
+    lr_in, lr_out = (a.ravel() for a in np.meshgrid(f["x"], f["y"]))
+    res = fd.run(m, fd.optim.gd(lr={"input": lr_in, "output": lr_out}),
+                 np.broadcast_to(p0, (lr_in.size, p0.size)), steps=sd_table.STEPS_QUICK,
+                 reduction="mean", bound=np.inf, progress=False,
+                 criterion=fd.LossRatio(sd_table.K_TAIL_QUICK, sd_table.THRESHOLD))
+    assert np.array_equal(res.trainable.reshape(f["trainable"].shape), f["trainable"])
+    md = sd_table.table_text(d)
+    assert md.count("\n") == 1 + len(sd_table.PAPER) and "| tanh | 1.66 |" in md
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("sid", ["basins", "lr_momentum", "fractal_lr"])
+@pytest.mark.parametrize("sid", ["basins", "lr_momentum", "fractal_lr", "sd_table"])
 def test_main_writes_files(tmp_path, sid):
     mod = research.STUDIES[sid]
     paths = mod.main("es", quick=True, outdir=tmp_path)
@@ -227,7 +262,8 @@ def test_main_writes_files(tmp_path, sid):
     assert figs and all(p.parent == tmp_path / "es" for p in figs)
     assert all(p.name.startswith(f"{sid}-") for p in figs)
     assert {p.suffix for p in figs} == {".png", ".pdf"}
-    assert all(p.stat().st_size > 1000 for p in paths)
+    assert all(p.stat().st_size > 1000 for p in figs)
+    assert all(p.stat().st_size > 100 for p in paths)
     assert (tmp_path / f"{sid}-summary.json").exists()
 
 
@@ -243,7 +279,7 @@ def test_run_studies_both_languages(tmp_path):
 
 # ------------------------------------------------------------------------------ slide-ready
 @pytest.mark.parametrize("lang", ["es", "en"])
-@pytest.mark.parametrize("sid", ["basins", "lr_momentum", "fractal_lr"])
+@pytest.mark.parametrize("sid", ["basins", "lr_momentum", "fractal_lr", "sd_table"])
 def test_research_figures_are_slide_ready(sid, lang):
     """Every figure of every study, drawn from quick data as it is saved (ticks localized),
     passes the slide audit: <= 13.33 in wide, text >= 12 pt at slide size, no overlaps,

@@ -10,7 +10,9 @@ modules; :func:`run_studies` runs them and writes ``outdir/<lang>/<id>-<slug>.pn
 * ``lr_momentum`` - learning-rate x momentum maps with the analytic stability boundary (one
   figure per loss: quadratic, Gabor);
 * ``fractal_lr`` - fractal learning-rate boundaries (1-D cosine-perturbed quadratic, and a
-  two-layer network with one learning rate per layer).
+  two-layer network with one learning rate per layer);
+* ``sd_table`` - the six configurations of the fractal-trainability paper's table
+  (Sohl-Dickstein 2024), our boundary dimension beside the paper's.
 
 ``make figures-research`` (``fastdescent figures --research``) calls :func:`run_studies` at
 full resolution; ``python -m experiments.research [ids...] [--quick] [--lang en] [-o DIR]``
@@ -21,7 +23,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import basins, fractal_lr, lr_momentum
+from . import basins, fractal_lr, lr_momentum, sd_table
 from ._common import LANGS
 
 #: Study id -> module (each has ``ID``, ``TITLE``, ``data(quick)``, ``draw(d, lang)``,
@@ -30,6 +32,7 @@ STUDIES = {
     basins.ID: basins,
     lr_momentum.ID: lr_momentum,
     fractal_lr.ID: fractal_lr,
+    sd_table.ID: sd_table,
 }
 
 __all__ = ["STUDIES", "run_studies"]

@@ -27,8 +27,9 @@ Part 2 - a two-layer network with one learning rate per layer (after Sohl-Dickst
     steps. The boundary dimension of each level comes
     from :func:`fastdescent.analysis.boundary_dimension` (between 1, a smooth curve, and 2).
 
-    *Two learning rates with a one-learning-rate engine.* fastdescent's optimizers take one
-    (per-trajectory) scalar learning rate. We reparameterize the first layer:
+    *Two learning rates by reparameterization.* This study predates per-group learning rates
+    (``lr={"input": ..., "output": ...}``, used by the ``sd_table`` study) and keeps its own,
+    equivalent construction. We reparameterize the first layer:
     :math:`W_1 = sU`, :math:`b_1 = sc` with a frozen scale :math:`s` stored as an extra
     parameter whose gradient is zero (:func:`scaled_net_example`). Gradient descent on
     :math:`(U, c)` with learning rate :math:`\\alpha` changes :math:`W_1` by

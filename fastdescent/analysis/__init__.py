@@ -8,7 +8,8 @@
   iteration matrices and spectral radii, and measured stability maps of sweeps;
 * :mod:`.convergence` - loss bands, steps to tolerance, success at the global minimum,
   optimizer comparison tables;
-* :mod:`.convexity` - Hessian determinant / eigenvalues and convexity regions over a grid.
+* :mod:`.convexity` - Hessian determinant / eigenvalues and convexity regions over a grid;
+* :mod:`.fractal` - the fractal-trainability paper's boundary dimension of a zoom sequence.
 """
 from .attractors import BasinSummary, attractors, basin_summary, box_widths
 from .basins import (KINDS, LABEL_DIVERGED, LABEL_NOT_CONVERGED, STATUS_CONVERGED,
@@ -20,6 +21,8 @@ from .convergence import (GlobalMinFraction, StepsDistribution, compare_optimize
                           fraction_at_global_min, loss_bands, steps_distribution)
 from .convexity import (CONCAVE, CONVEX, DEGENERATE, REGION_NAMES, SADDLE, convexity_map,
                         regions, second_derivative)
+from .fractal import (SpanningCounts, ZoomDimension, spanning_box_counts, spanning_edges,
+                      zoom_dimension)
 from .stability import (LINEAR_RULES, NONLINEAR, hyper_map, iteration_matrix,
                         measured_boundary, spectral_radius, stability_interval,
                         stability_threshold, stable)
@@ -31,6 +34,9 @@ __all__ = [
     "UncertaintyExponent", "BoundaryDimension", "classify_critical_point", "find_attractors",
     "basin_fractions", "basin_entropy", "box_entropy_map", "uncertainty_exponent",
     "boundary_dimension", "boundary_cells",
+    # the fractal-trainability paper's estimator
+    "spanning_edges", "spanning_box_counts", "SpanningCounts", "zoom_dimension",
+    "ZoomDimension",
     # engine output
     "attractors", "basin_summary", "BasinSummary", "box_widths",
     # stability

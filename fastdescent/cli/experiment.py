@@ -23,6 +23,8 @@ Format (every table but ``[start]``'s choice and ``[output]`` is optional where 
     lr = "1e-3:1:16:log"          # a hyperparameter as a list or a range string
     beta = [0.0, 0.9]             #   start:stop:num[:log|lin] is a sweep axis;
     eps = 1e-8                    #   a number just sets it
+    # lr per parameter group (models with groups, e.g. shallow_net): one axis lr_<group> each
+    # lr = {input = "1e-3:1e6:64:log", output = "1e-3:1e6:64:log"}
 
     [start]                       # exactly one of grid / points / random / lhs
     grid = 64                     # or [Nx, Ny], one per varied parameter
@@ -42,6 +44,8 @@ Format (every table but ``[start]``'s choice and ``[output]`` is optional where 
     record_every = 10             # optional: record paths (for convergence plots)
     reduction = "sum"             # or "mean"
     bound = 1e8
+    criterion = "not_diverged"    # or "loss_ratio", or {name = "loss_ratio", k = 20,
+                                  # threshold = 1.0}: what counts as trainable
 
     [output]
     path = "out.nc"               # .nc or .zarr; relative to the current directory
@@ -69,7 +73,7 @@ TABLES = ("model", "optimizer", "start", "run", "output")
 START_KEYS = ("grid", "points", "random", "lhs", "box", "params", "fixed", "seed")
 START_MODES = ("grid", "points", "random", "lhs")
 RUN_KEYS = ("steps", "seed", "seeds", "tol", "batch_size", "schedule", "record_every",
-            "reduction", "bound")
+            "reduction", "bound", "criterion")
 OUTPUT_KEYS = ("path", "store", "plots", "chunk_size")
 PLOT_KINDS = ("basins", "convergence", "hyper")
 RANGE_HELP = "start:stop:num[:log|lin], e.g. '1e-3:1:64:log' or '0:0.9:4'"
@@ -425,7 +429,16 @@ def build_optimizer(ctx: _Ctx, tbl: dict, quick: bool):
     for k, v in tbl.items():
         if k == "name":
             continue
-        if k in hyper_names:
+        if k == "lr" and isinstance(v, dict) and "lr" in hyper_names:  # lr per group
+            per = {}
+            for g, gv in v.items():
+                val = hyper_value(ctx, ctx.key("optimizer", f"lr.{g}"), gv)
+                if quick and np.ndim(val) == 1 and len(val) > QUICK_AXIS:
+                    val = val[np.unique(np.linspace(0, len(val) - 1,
+                                                    QUICK_AXIS).round().astype(int))]
+                per[g] = val
+            hyper[k] = per
+        elif k in hyper_names:
             switch = k in params and isinstance(params[k].default, bool)
             if switch and isinstance(v, str) and v.strip().lower() in ("true", "false"):
                 v = v.strip().lower() == "true"  # --nesterov true
@@ -441,6 +454,10 @@ def build_optimizer(ctx: _Ctx, tbl: dict, quick: bool):
     if "betas" in factory_args and ({"beta1", "beta2"} & set(hyper)):
         raise ctx.error(f"give {ctx.key('optimizer', 'betas')} or beta1/beta2, not both")
     opt = _call(ctx, f"optimizer {name!r}", factory, factory_args)
+    grouped = {k: v for k, v in hyper.items() if isinstance(v, dict)}
+    for k, v in grouped.items():
+        _call(ctx, ctx.key("optimizer", k), opt.replace, {k: v})  # each group's range
+    hyper = {k: v for k, v in hyper.items() if not isinstance(v, dict)}
     scalars = {k: v for k, v in hyper.items() if np.ndim(v) == 0}
     if scalars:
         try:
@@ -452,6 +469,7 @@ def build_optimizer(ctx: _Ctx, tbl: dict, quick: bool):
     axes = {k: v for k, v in hyper.items() if np.ndim(v) == 1}
     for k, v in axes.items():
         _call(ctx, ctx.key("optimizer", k), opt.replace, {k: v})
+    axes.update(grouped)  # fd.sweep takes lr={group: value or axis}
     return opt, axes
 
 
@@ -578,7 +596,35 @@ def build_run(ctx: _Ctx, tbl: dict, quick: bool):
         opts["reduction"] = tbl["reduction"]
     if "schedule" in tbl:
         opts["schedule"] = build_schedule(ctx, ctx.key("run", "schedule"), tbl["schedule"])
+    if "criterion" in tbl:
+        opts["criterion"] = build_criterion(ctx, ctx.key("run", "criterion"), tbl["criterion"],
+                                            steps, quick)
     return steps, seed, seeds, opts
+
+
+def build_criterion(ctx: _Ctx, where: str, v, steps: int, quick: bool = False):
+    """``"not_diverged"``, ``"loss_ratio"`` or ``{name = "loss_ratio", k = .., threshold =
+    ..}`` -> a criterion of :mod:`fastdescent.engine.criteria`."""
+    from ..engine.criteria import LossRatio, NotDiverged, as_criterion
+
+    if isinstance(v, str):
+        if v not in ("not_diverged", "loss_ratio"):
+            raise ctx.error(f"{where} must be 'not_diverged' or 'loss_ratio', got {v!r}")
+        crit = NotDiverged() if v == "not_diverged" else LossRatio()
+    elif isinstance(v, dict) and v.get("name") == "loss_ratio":
+        extra = set(v) - {"name", "k", "threshold"}
+        if extra:
+            raise ctx.error(f"{where}: unknown key {sorted(extra)[0]!r} (loss_ratio takes k "
+                            f"and threshold)")
+        args = {"k": _int(ctx, f"{where}.k", v.get("k", 20), 1),
+                "threshold": _float(ctx, f"{where}.threshold", v.get("threshold", 1.0))}
+        crit = _call(ctx, where, LossRatio, args)
+    else:
+        raise ctx.error(f"{where} must be 'not_diverged', 'loss_ratio' or {{name = "
+                        f"\"loss_ratio\", k = .., threshold = ..}}, got {v!r}")
+    if quick and isinstance(crit, LossRatio) and crit.k > steps:  # --quick caps the steps
+        crit = LossRatio(steps, crit.threshold)
+    return _call(ctx, where, as_criterion, {"criterion": crit, "steps": steps})
 
 
 def dir_writable(d: Path) -> bool:

@@ -187,7 +187,7 @@ def start_worker_build() -> bool:
             "from fastdescent.engine.compiled import worker; worker()", "worker")
 
 
-def run_kernels(model, rule, batches: bool, need_loss: bool) -> tuple:
+def run_kernels(model, rule, batches: bool, need_loss: bool, groups=None) -> tuple:
     """The worker module and the kernels ``(lg, lo, update, lookahead, search, permute)`` of a
     run of ``model`` with ``rule`` (a :class:`~fastdescent.optim.record.Rule`), compiled here or
     loaded from the cache (on a first run, see above, a helper compiles the kernels while this
@@ -230,7 +230,7 @@ def run_kernels(model, rule, batches: bool, need_loss: bool) -> tuple:
     if helped:
         with _LOCK:
             _finish_helper("kernels")
-    return wk, _kernels(compiled_for(model), rule, batches, need_loss)
+    return wk, _kernels(compiled_for(model), rule, batches, need_loss, groups)
 
 
 def _registered_name(rule) -> str | None:
@@ -240,8 +240,9 @@ def _registered_name(rule) -> str | None:
     return rule.name if any(r is rule for r in all_rules()) else None
 
 
-def _kernels(eng, rule, batches, need_loss) -> tuple:
-    """``rule``: a Rule, a registered name, or None (the helper then builds the model's)."""
+def _kernels(eng, rule, batches, need_loss, groups=None) -> tuple:
+    """``rule``: a Rule, a registered name, or None (the helper then builds the model's);
+    ``groups``: the parameter ranges of a per-group ``lr`` (see :func:`rule_kernels`)."""
     from ..optim.batches import permutation_kernel
 
     if batches:
@@ -256,7 +257,7 @@ def _kernels(eng, rule, batches, need_loss) -> tuple:
         from ..optim.registry import get_rule
 
         rule = get_rule(rule)
-    return (lg, lo, *rule_kernels(rule), permutation_kernel(batches))
+    return (lg, lo, *rule_kernels(rule, groups), permutation_kernel(batches))
 
 
 # ------------------------------------------------------------------------ compiled rules
@@ -282,9 +283,53 @@ def lookahead(phi, state, hyper, scale, out):
 '''
 
 
-def rule_kernels(rule) -> tuple:
+_GROUPED_TEMPLATE = '''
+
+GROUPS = {groups}  # (start, stop) of each parameter group
+N_RULE = {n_rule}  # the rule's own rows of hyper; row N_RULE + j: the lr of group j
+LR = {lr}  # the rule's lr row
+
+
+@njit(UPDATE, cache=True, error_model="numpy")
+def grouped_update(phi, g, state, hyper, t, scale):
+    """The rule's step on each group's rows of phi, g and state, with the group's lr in the
+    rule's lr row (exact for a separable rule). Each group's state is a contiguous (S, n, B)
+    piece of the flat state (the worker only ever zeroes the state, so its layout is free)."""
+    P, B = phi.shape
+    S = state.shape[0]
+    flat = state.reshape(S * P * B)
+    for j in range(len(GROUPS)):
+        lo, hi = GROUPS[j]
+        for b in range(B):
+            hyper[LR, b] = hyper[N_RULE + j, b]
+        rule_step(phi[lo:hi], g[lo:hi], flat[S * B * lo:S * B * hi].reshape((S, hi - lo, B)),
+                  hyper, t, scale)
+'''
+_GROUPED_LOOKAHEAD_TEMPLATE = '''
+
+@njit(LOOKAHEAD, cache=True, error_model="numpy")
+def grouped_lookahead(phi, state, hyper, scale, out):
+    P, B = phi.shape
+    S = state.shape[0]
+    flat = state.reshape(S * P * B)
+    for j in range(len(GROUPS)):
+        lo, hi = GROUPS[j]
+        for b in range(B):
+            hyper[LR, b] = hyper[N_RULE + j, b]
+        rule_lookahead(phi[lo:hi], flat[S * B * lo:S * B * hi].reshape((S, hi - lo, B)),
+                       hyper, scale, out[lo:hi])
+'''
+
+
+def rule_kernels(rule, groups=None) -> tuple:
     """``(update, lookahead, search)`` of ``rule`` compiled for the contract's signatures
     (placeholders for the roles it lacks), built on first use and cached on disk.
+
+    ``groups`` (a tuple of ``(start, stop)`` parameter ranges) gives the kernels of a per-group
+    ``lr``: the step (and look-ahead) is applied to each range in turn with that group's ``lr``,
+    read from row ``len(rule.hyper) + j`` of ``hyper`` (:meth:`Optimizer.hyper_matrix
+    <fastdescent.optim.record.Optimizer.hyper_matrix>`) and written into the rule's ``lr``
+    row first.
 
     The step and look-ahead kernels are compiled inside a generated module whose name hashes
     their module's source and the package's optimizer sources (Numba's own cache checks only
@@ -310,12 +355,19 @@ def rule_kernels(rule) -> tuple:
     """
     from ..contract import LOOKAHEAD, SEARCH, UPDATE, compiled, no_lookahead, no_search, no_step
 
-    key = ("rule", id(rule))
+    groups = None if groups is None else tuple((int(a), int(b)) for a, b in groups)
+    key = ("rule", id(rule), groups)
     got = _MODULES.get(key)
     if got is not None and got[0] is rule:
         return got[1]
     with _LOCK:
-        if rule.search is not None:
+        if groups is not None:
+            from ..contract import compiled as _c
+
+            mod = _rule_module(rule, groups)
+            kernels = (mod.grouped_update, mod.grouped_lookahead if rule.lookahead is not None
+                       else _c(no_lookahead, LOOKAHEAD), _c(no_search, SEARCH))
+        elif rule.search is not None:
             kernels = (compiled(no_step, UPDATE), compiled(no_lookahead, LOOKAHEAD),
                        compiled(rule.search, SEARCH))
         else:
@@ -326,15 +378,21 @@ def rule_kernels(rule) -> tuple:
     return kernels
 
 
-def _rule_module(rule) -> types.ModuleType:
+def _rule_module(rule, groups=None) -> types.ModuleType:
     fns = [("rule_step", rule.step)]
     src = _RULE_TEMPLATE
     if rule.lookahead is not None:
         fns.append(("rule_lookahead", rule.lookahead))
         src += _LOOKAHEAD_TEMPLATE
+    if groups is not None:
+        src += _GROUPED_TEMPLATE.format(groups=repr(groups), n_rule=len(rule.hyper),
+                                        lr=rule.hyper_names.index("lr"))
+        if rule.lookahead is not None:
+            src += _GROUPED_LOOKAHEAD_TEMPLATE
     got = module_hash(_optim_hash(), [f for _, f in fns])
     if got is None:
-        return exec_dynamic(f"fd_rule_dynamic_{rule.name}_{id(rule):x}", src, dict(fns),
+        tag = "" if groups is None else f"_g{len(groups)}_{abs(hash(groups)):x}"
+        return exec_dynamic(f"fd_rule_dynamic_{rule.name}_{id(rule):x}{tag}", src, dict(fns),
                             f"<fastdescent rule {rule.name}>")
     names, h = got
     imports = "; ".join(f"from {n[0]} import {n[1]} as {alias}"

@@ -25,11 +25,12 @@ from . import status as S
 from . import storage
 from .grids import Grid
 from .memory import check_memory
-from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_init, check_model,
-                  check_optimizer, check_threads, execute, make_settings,
-                  path_bytes, want_progress)
+from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_batches, check_init,
+                           check_model, check_optimizer, check_threads, execute, make_settings,
+                           path_bytes, want_progress)
 
-_OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size")
+_OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size",
+            "criterion")
 OUTPUTS = ("params", "loss", "status", "steps", "path", "loss_path")
 
 
@@ -66,6 +67,7 @@ class SweepPlan:
     axes: tuple  # ((name, values), ...)
     seeds: np.ndarray | None  # seed values, or None for one seed
     base_seed: int
+    batches: np.ndarray | None = None  # a given minibatch sequence shared by every trajectory
 
     @property
     def dims(self) -> tuple[str, ...]:
@@ -101,10 +103,16 @@ class SweepPlan:
             init = self.grid.points_at(init_flat)
         else:
             init = self.init_points[init_flat]
-        overrides = {name: np.asarray(vals, dtype=float)[multi[j]]
-                     for j, (name, vals) in enumerate(self.axes)}
-        hyper = self.optimizer.replace(**overrides).hyper_matrix(hi - lo) if overrides else \
-            self.optimizer.hyper_matrix(hi - lo)
+        overrides = {}
+        for j, (name, vals) in enumerate(self.axes):
+            v = np.asarray(vals, dtype=float)[multi[j]]
+            group = _group_of(name, self.optimizer)
+            if group is None:
+                overrides[name] = v
+            else:
+                overrides.setdefault("lr", {})[group] = v
+        opt = self.optimizer.replace(**overrides) if overrides else self.optimizer
+        hyper = opt.hyper_matrix(hi - lo, tuple(self.model.groups))
         no_seed = multi[:na] + init_multi
         no_seed_shape = self.shape[:na] + self.init_shape
         index = np.ravel_multi_index(no_seed, no_seed_shape).astype(np.int64)
@@ -118,7 +126,7 @@ class SweepPlan:
         """Run trajectories ``lo..hi-1`` (a tile); returns their output arrays."""
         init, hyper, index, seed = self.inputs(lo, hi)
         return execute(self.model, self.optimizer, self.settings, init, hyper, index, seed,
-                       threads)
+                       threads, self.batches)
 
     def fingerprint(self) -> str:
         """Hash of everything that determines the results (model and data, rule, settings,
@@ -134,13 +142,18 @@ class SweepPlan:
                 h.update(self.grid.fixed.tobytes())
         else:
             h.update(self.init_points.tobytes())
+        if self.batches is not None:
+            h.update(self.batches.tobytes())
         for _, v in self.axes:
             h.update(np.asarray(v, float).tobytes())
         return h.hexdigest()
 
     def describe(self) -> dict:
+        settings = self.settings.describe()
+        if self.batches is not None:
+            settings["batches"] = f"given, shared, batch of {self.batches.shape[2]}"
         return {"model": self.model.describe(), "optimizer": self.optimizer.describe(),
-                "settings": self.settings.describe(), "dims": list(self.dims),
+                "settings": settings, "dims": list(self.dims),
                 "shape": list(self.shape), "seed": self.base_seed,
                 "fastdescent_version": __version__}
 
@@ -152,6 +165,8 @@ class SweepPlan:
         if K:
             out["path"] = np.full((N, K, P), np.nan)
             out["loss_path"] = np.full((N, K), np.nan)
+        if self.settings.criterion.tail:
+            out["loss_ratio"] = np.full(N, np.nan)
         return out
 
     def dataset(self, out: dict):
@@ -178,12 +193,17 @@ class SweepPlan:
             coords["record"] = rec
             data["path"] = (dims + ("record", "param"), out["path"].reshape(shape + (K, P)))
             data["loss_path"] = (dims + ("record",), out["loss_path"].reshape(shape + (K,)))
+        ratio = out.get("loss_ratio")
+        if ratio is not None:
+            data["loss_ratio"] = (dims, ratio.reshape(shape))
+        crit = self.settings.criterion
+        data["trainable"] = (dims, crit.trainable(out["status"], ratio).reshape(shape))
         if self.grid is None:
             data["init_params"] = (("init", "param"), self.init_points)
         attrs = {
             "model": json.dumps(self.model.describe(), default=str),
             "optimizer": json.dumps(self.optimizer.describe(), default=str),
-            "settings": json.dumps(self.settings.describe(), default=str),
+            "settings": json.dumps(self.describe()["settings"], default=str),
             "seed": self.base_seed,
             "status_codes": json.dumps(S.NAMES),
             "fastdescent_version": __version__,
@@ -237,8 +257,24 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
     model = check_model(model)
     optimizer = check_optimizer(optimizer)
     options = {k: kwargs.pop(k) for k in list(kwargs) if k in _OPTIONS}
+    batches = kwargs.pop("batches", None)
     axes = []
     scalars = {}
+    lr_groups = kwargs.get("lr")
+    if isinstance(lr_groups, dict):  # lr per parameter group: one axis "lr_<group>" per array
+        del kwargs["lr"]
+        fixed = {}
+        for g, v in lr_groups.items():
+            arr = np.asarray(v, dtype=float)
+            if arr.ndim == 0:
+                fixed[g] = float(arr)
+            elif arr.ndim == 1 and arr.size >= 1:
+                axes.append((f"lr_{g}", arr))
+                fixed[g] = float(arr[0])
+            else:
+                raise ValueError(f"sweep axis lr[{g!r}] must be a 1-D array of values")
+        optimizer = optimizer.replace(lr=fixed)
+        optimizer.hyper_matrix(1, tuple(model.groups))  # the groups are the model's
     for name, v in kwargs.items():
         if name not in optimizer.hyper_names:
             raise ValueError(
@@ -255,12 +291,24 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
     if scalars:
         optimizer = optimizer.replace(**scalars)
     for name, arr in axes:  # validate each axis' values with the optimizer's own ranges
-        optimizer.replace(**{name: arr})
+        group = _group_of(name, optimizer)
+        optimizer.replace(**({name: arr} if group is None else {"lr": {group: arr}}))
     for name in optimizer.hyper_names:
-        if np.ndim(optimizer.hyper[name]) != 0 and name not in dict(axes):
+        v = optimizer.hyper[name]
+        if isinstance(v, dict):
+            for g, gv in v.items():
+                if np.ndim(gv) != 0 and f"lr_{g}" not in dict(axes):
+                    raise ValueError(f"the optimizer's lr of group {g!r} is an array: in a "
+                                     f"sweep give it as an axis (lr={{{g!r}: [...]}}) instead")
+        elif np.ndim(v) != 0 and name not in dict(axes):
             raise ValueError(f"the optimizer's {name} is an array: in a sweep give it as an "
                              f"axis ({name}=[...]) instead")
     settings = make_settings(model, optimizer, steps, **options)
+    if batches is not None:
+        if np.ndim(batches) != 2:
+            raise ValueError("batches in a sweep must be one sequence (steps, b) shared by every "
+                             "trajectory")
+        batches = check_batches(batches, 1, model, settings.steps, options.get("batch_size"))
     n_seeds = _seed_count(seeds)
     n_inits = int(np.prod(inits.shape)) if isinstance(inits, Grid) else _n_points(inits)
     n = int(np.prod([len(a) for _, a in axes], dtype=np.int64)) * n_seeds * n_inits
@@ -292,7 +340,16 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return SweepPlan(model, optimizer, settings, init_dims, init_coords, grid, points,
-                     tuple(axes), seed_vals, int(seed))
+                     tuple(axes), seed_vals, int(seed), batches)
+
+
+def _group_of(axis: str, optimizer: Optimizer):
+    """The parameter group whose ``lr`` the sweep axis ``axis`` (``"lr_<group>"``) sets, or
+    None for an axis of a plain hyperparameter."""
+    groups = optimizer.groups
+    if groups is None or axis in optimizer.hyper_names or not axis.startswith("lr_"):
+        return None
+    return axis[3:] if axis[3:] in groups else None
 
 
 def _seed_count(seeds) -> int:
@@ -377,6 +434,8 @@ class Store:
                "status": (np.int8, ()), "steps": (np.int64, ())}
         if K:
             exp.update(path=(np.float64, (K, P)), loss_path=(np.float64, (K,)))
+        if self.plan.settings.criterion.tail:
+            exp["loss_ratio"] = (np.float64, ())
         return exp
 
     def scan(self, out: dict | None = None) -> list[int]:
@@ -459,8 +518,12 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
     **axes_and_options :
         A hyperparameter of the optimizer given as a 1-D array becomes a dim of the result
         (``lr=np.geomspace(1e-3, 1, 64)``, ``beta=[0, 0.5, 0.9]``); a scalar replaces its value.
+        A per-group learning rate is a dict, each array a dim ``lr_<group>``
+        (``lr={"input": np.geomspace(...), "output": np.geomspace(...)}`` on a model with
+        parameter groups: dims ``lr_input`` and ``lr_output``).
         Run options: ``batch_size``, ``schedule``, ``tol``, ``record_every``, ``reduction``,
-        ``bound``, ``block_size`` (see :func:`fastdescent.run`).
+        ``bound``, ``block_size``, ``criterion`` (see :func:`fastdescent.run`), and
+        ``batches``: one given minibatch sequence ``(steps, b)`` shared by every trajectory.
     seeds : int or 1-D ints, optional
         ``seeds=n`` adds a ``seed`` dim with values ``seed, seed+1, ...`` (minibatch streams).
     store : path, optional
@@ -480,7 +543,8 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
     Returns
     -------
     xarray.Dataset
-        Data variables ``params`` (..., param), ``loss``, ``status``, ``steps`` and, with
+        Data variables ``params`` (..., param), ``loss``, ``status``, ``steps``,
+        ``trainable`` (by ``criterion``; with ``LossRatio`` also ``loss_ratio``) and, with
         ``record_every``, ``path`` and ``loss_path``; attributes record the model, optimizer,
         settings and package version. Save with :func:`fastdescent.save`.
 
@@ -507,7 +571,7 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
     >>> dict(ds.sizes)
     {'lr': 2, 'phi0': 4, 'phi1': 4, 'param': 2}
     >>> list(ds.data_vars)
-    ['params', 'loss', 'status', 'steps']
+    ['params', 'loss', 'status', 'steps', 'trainable']
     """
     if max_memory is None:
         max_memory = max_memory_bytes

@@ -23,6 +23,7 @@ from ..optim.record import Optimizer, Rule
 from ..optim.registry import get_optimizer
 from ..optim.schedules import Schedule, as_schedule
 from .compiled import pointer, run_kernels
+from .criteria import LossRatio, NotDiverged, as_criterion, loss_ratio
 from .memory import MemoryLimitError, check_memory
 
 DEFAULT_BLOCK = 64
@@ -71,6 +72,9 @@ class Result:
     path, loss_path : ndarray (N, K, P), (N, K) or None
         With ``record_every=k``: the point and its full-batch loss at steps 0, k, 2k, ... and
         the final point (entries after a trajectory stopped repeat its final point).
+    loss_ratio : ndarray (N,) or None
+        With ``criterion=LossRatio(k, ...)``: mean full-batch loss of the last ``k`` steps
+        over the initial one (``inf`` for a diverged trajectory).
     search_step, search_rounds : ndarray (N, K) float64, (N, K) int64, or None
         With ``record_diagnostics=True`` (line-search optimizers): the step size the line
         search accepted at steps 0, k, 2k, ... (the step that leaves ``path[:, r]``) and the
@@ -106,6 +110,13 @@ class Result:
     settings: dict = field(default_factory=dict)
     search_step: np.ndarray | None = None
     search_rounds: np.ndarray | None = None
+    loss_ratio: np.ndarray | None = None
+    criterion: object = field(default_factory=NotDiverged)
+
+    @property
+    def trainable(self) -> np.ndarray:
+        """Per trajectory: trainable by the run's criterion (``settings["criterion"]``)."""
+        return self.criterion.trainable(self.status, self.loss_ratio)
 
     @property
     def n(self) -> int:
@@ -147,7 +158,8 @@ class Result:
                       None if self.loss_path is None else self.loss_path[sel],
                       self.record_every, self.model, self.optimizer, self.settings,
                       None if self.search_step is None else self.search_step[sel],
-                      None if self.search_rounds is None else self.search_rounds[sel])
+                      None if self.search_rounds is None else self.search_rounds[sel],
+                      None if self.loss_ratio is None else self.loss_ratio[sel], self.criterion)
 
 
 # --------------------------------------------------------------------------------- validation
@@ -212,12 +224,13 @@ class Settings:
     reduction: str
     bound: float
     block: int
+    criterion: object = field(default_factory=NotDiverged)
 
     def describe(self) -> dict:
         return {"steps": self.steps, "batch_size": self.batch_size or None,
                 "schedule": self.schedule.describe(), "tol": self.tol or None,
                 "record_every": self.record_every or None, "reduction": self.reduction,
-                "bound": self.bound}
+                "bound": self.bound, "criterion": self.criterion.describe()}
 
     @property
     def n_records(self) -> int:
@@ -228,7 +241,7 @@ class Settings:
 
 def make_settings(model: Model, optimizer: Optimizer, steps, batch_size=None, schedule=None,
                   tol=None, record_every=None, reduction="sum", bound=DEFAULT_BOUND,
-                  block_size=None) -> Settings:
+                  block_size=None, criterion=None) -> Settings:
     steps = _int(steps, "steps", 1)
     if batch_size is None:
         bs = 0
@@ -253,7 +266,8 @@ def make_settings(model: Model, optimizer: Optimizer, steps, batch_size=None, sc
     if not bound > 0:
         raise ValueError(f"bound must be > 0, got {bound!r}")
     block = DEFAULT_BLOCK if block_size is None else _int(block_size, "block_size", 1, 4096)
-    return Settings(steps, bs, sched, tol_v, rec, reduction, bound, block)
+    return Settings(steps, bs, sched, tol_v, rec, reduction, bound, block,
+                    as_criterion(criterion, steps))
 
 
 def check_seed(seed, n: int) -> np.ndarray:
@@ -369,6 +383,8 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
         "path": np.empty((n, K, P)),
         "loss_path": np.empty((n, K)),
     }
+    tail_k = settings.criterion.tail
+    tail = np.empty((n, 2) if tail_k else (0, 2), dtype=init.dtype)
     user = batches is not None
     if diagnostics:
         out["search_step"] = np.full((n, K), np.nan)
@@ -382,8 +398,12 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     lookahead = rule.lookahead is not None
     # the loss alone is needed by line searches, and to record the loss at a point where
     # the gradient was not taken; other runs get a placeholder (no compile of block_loss)
-    need_loss = rule.uses_line_search or (settings.record_every > 0 and (batches or lookahead))
-    wk, (lg, lo, update, look, search, permute) = run_kernels(model, rule, batches, need_loss)
+    need_loss = rule.uses_line_search or ((settings.record_every > 0 or tail_k > 0)
+                                          and (batches or lookahead))
+    groups = (tuple(model.groups[g] for g in model.groups) if optimizer.groups is not None
+              else None)
+    wk, (lg, lo, update, look, search, permute) = run_kernels(model, rule, batches, need_loss,
+                                                              groups)
     # blocks of at most settings.block lanes, as even as possible (the last one is padded)
     n_blocks = -(-n // settings.block)
     lanes = -(-n // n_blocks)
@@ -395,25 +415,28 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
             np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
             settings.steps, settings.schedule.factors(settings.steps), settings.batch_size, ub,
             settings.reduction == "mean",
-            settings.tol, settings.bound, model.X, model.Y, model.consts, settings.record_every)
-    tail = (out["params"], out["loss"], out["status"], out["steps"], out["path"],
-            out["loss_path"], *diag)
+            settings.tol, settings.bound, model.X, model.Y, model.consts, settings.record_every,
+            tail_k)
+    outs = (out["params"], out["loss"], out["status"], out["steps"], out["path"],
+            out["loss_path"], *diag, tail)
     H = hyper.shape[0]
     spaces = [_workspace(lanes, P, H, optimizer.n_state, model.work_size,
                          max(model.n_examples, width) if batches else 0)
               for _ in range(workers)]
     next_block = np.zeros(1, dtype=np.int64)  # shared: each thread claims the next block
     if workers <= 1:
-        wk.drive(next_block, n_blocks, *head, *spaces[0], *tail)
+        wk.drive(next_block, n_blocks, *head, *spaces[0], *outs)
     else:
         pool = _pool(workers - 1)
-        futures = [pool.submit(wk.drive, next_block, n_blocks, *head, *ws, *tail)
+        futures = [pool.submit(wk.drive, next_block, n_blocks, *head, *ws, *outs)
                    for ws in spaces[1:]]
-        wk.drive(next_block, n_blocks, *head, *spaces[0], *tail)  # this thread works too
+        wk.drive(next_block, n_blocks, *head, *spaces[0], *outs)  # this thread works too
         for f in futures:
             f.result()
     if not K:
         out["path"] = out["loss_path"] = None
+    if tail_k:
+        out["loss_ratio"] = loss_ratio(tail)
     return out
 
 
@@ -455,7 +478,7 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
         record_every=None, threads=None, progress=None, reduction="sum", bound=DEFAULT_BOUND,
         index=None, chunk_size=None, block_size=None,
         max_path_bytes=None, max_memory=None, batches=None,
-        record_diagnostics=False) -> Result:
+        record_diagnostics=False, criterion=None) -> Result:
     """Run independent optimization trajectories in parallel.
 
     Parameters
@@ -510,6 +533,11 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
         With a line-search optimizer and ``record_every``: also record the accepted step size
         and the rounds of the search at every recorded step (``Result.search_step``,
         ``Result.search_rounds``). Off: nothing is recorded and nothing is computed for it.
+    criterion : {"not_diverged", "loss_ratio"}, NotDiverged or LossRatio, optional
+        When a trajectory counts as trainable (``Result.trainable``;
+        :mod:`fastdescent.engine.criteria`): not diverged (default), or the loss ratio of
+        Sohl-Dickstein (2024), mean of the last ``k`` full-batch losses over the initial one
+        below ``threshold``, accumulated by the engine (``Result.loss_ratio``).
 
     Returns
     -------
@@ -553,11 +581,11 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     model = check_model(model)
     optimizer = check_optimizer(optimizer)
     settings = make_settings(model, optimizer, steps, batch_size, schedule, tol, record_every,
-                             reduction, bound, block_size)
+                             reduction, bound, block_size, criterion)
     _check_run_memory(init, model, optimizer, settings, chunk_size, max_memory)
     X0 = check_init(init, model)
     N, P = X0.shape
-    hyper = optimizer.hyper_matrix(N)
+    hyper = optimizer.hyper_matrix(N, tuple(model.groups))
     seeds = check_seed(seed, N)
     if index is None:
         idx = np.arange(N, dtype=np.int64)
@@ -585,7 +613,8 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
                  np.full((N, K), np.nan) if K else None, settings.record_every or None, model,
                  optimizer, settings.describe(),
                  np.full((N, K), np.nan) if diagnostics else None,
-                 np.full((N, K), -1, np.int64) if diagnostics else None)
+                 np.full((N, K), -1, np.int64) if diagnostics else None,
+                 np.full(N, np.nan) if settings.criterion.tail else None, settings.criterion)
     shared_batches = user_batches is not None and np.ndim(batches) == 2
     if user_batches is not None:
         res.settings["batches"] = (f"given, {'shared' if shared_batches else 'per trajectory'}"
@@ -608,6 +637,8 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
                 if K:
                     res.path[lo:hi] = out["path"]
                     res.loss_path[lo:hi] = out["loss_path"]
+                if settings.criterion.tail:
+                    res.loss_ratio[lo:hi] = out["loss_ratio"]
                 if diagnostics:
                     res.search_step[lo:hi] = out["search_step"]
                     res.search_rounds[lo:hi] = out["search_rounds"]

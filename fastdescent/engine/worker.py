@@ -77,10 +77,10 @@ def claim(typingctx, counter):
 def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line_search,
           use_lookahead, phi0,
           hyper, index, seed, n_steps, scales, batch_size, user_batches, mean, tol, bound, X, Y,
-          c, record_every,
+          c, record_every, tail_k,
           blocks, vectors, state, hyp, work, perm, active,
           out_params, out_loss, out_status, out_steps, out_path, out_loss_path,
-          out_search_step, out_search_rounds):
+          out_search_step, out_search_rounds, out_tail):
     """Advance blocks of trajectories until all ``n_blocks`` are claimed, releasing the GIL.
 
     ``next_block`` (int64[1], shared by every thread of the call) holds the next unclaimed
@@ -94,6 +94,13 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
     copied into ``perm[b, :width]``. ``out_search_step`` and ``out_search_rounds`` (``(n, K)``,
     or empty: not recorded) receive the step size and rounds of the line search taken at each
     recorded step.
+
+    With ``tail_k > 0`` (the loss-ratio trainability criterion), ``out_tail[i]`` receives the
+    full-batch loss :math:`L_0` at the start of trajectory ``i`` and the mean of the full-batch
+    losses :math:`L_t` at the points of the last ``tail_k`` steps, ``t = T-k .. T-1`` (the
+    points each step starts from, as a loss curve records them); a lane that stopped early
+    at a stationary point contributes its final loss for the steps it did not take, a
+    diverged lane ``inf``. Nothing is recorded per step.
     """
     n, P = phi0.shape
     B = blocks.shape[2]
@@ -116,6 +123,8 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
     diagnose = recording and line_search and out_search_step.shape[0] > 0
     n_rec = out_path.shape[1]
     last_scale = scales.shape[0] - 1
+    tail = tail_k > 0
+    tail_from = n_steps - tail_k
     while True:
         ib = claim(next_block)
         if ib >= n_blocks:
@@ -129,6 +138,9 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
             for h in range(hyp.shape[0]):
                 hyp[h, b] = hyper[h, j]
             active[b] = b < m
+        if tail:
+            for b in range(m):
+                out_tail[s + b, 1] = 0.0
         for i in range(state.shape[0]):
             for k in range(P):
                 for b in range(B):
@@ -179,6 +191,19 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
                         for k in range(P):
                             out_path[s + b, r, k] = phi[k, b]
                         out_loss_path[s + b, r] = lfull[b]
+            # ---- the loss-ratio criterion's full-batch losses (first step, last tail_k)
+            if tail and (t == 0 or t >= tail_from):
+                if use_batches or use_lookahead:
+                    lo(phi, X, Y, c, work, perm, 0, N, False, lfull)
+                else:
+                    for b in range(B):
+                        lfull[b] = loss[b]
+                for b in range(m):
+                    if active[b]:
+                        if t == 0:
+                            out_tail[s + b, 0] = lfull[b]
+                        if t >= tail_from:
+                            out_tail[s + b, 1] += lfull[b]
             # ---- convergence on the full-batch gradient (with minibatches: at each epoch start;
             # with user batches, where start is always 0: at every step)
             check_full = use_batches and tol > 0.0 and start == 0 and t > 0
@@ -255,6 +280,14 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
                 out_status[s + b] = DIVERGED
             elif out_status[s + b] == MAX_STEPS and tol > 0.0 and math.sqrt(gn2) < tol:
                 out_status[s + b] = CONVERGED
+            if tail:
+                if out_status[s + b] == DIVERGED:
+                    out_tail[s + b, 1] = math.inf
+                else:  # steps of the window after an early stop: the final (stationary) loss
+                    last = min(out_steps[s + b], n_steps - 1)
+                    counted = min(max(last - tail_from + 1, 0), tail_k)
+                    out_tail[s + b, 1] = ((out_tail[s + b, 1]
+                                           + (tail_k - counted) * out_loss[s + b]) / tail_k)
         # ---- recorded paths: the final point fills every record after the lane stopped
         if recording:
             for b in range(m):

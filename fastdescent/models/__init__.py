@@ -8,6 +8,7 @@ from .classic import beale, cosine_quadratic, himmelblau, quadratic, rastrigin, 
 from .formula import FormulaModel, formula
 from .lecture import (adam_demo, bumps_1d, convex_1d, gabor, line_search_demo,
                       linear_regression_1d, multimodal_1d, plateau_1d, polynomial_regression)
+from .shallow import shallow_init, shallow_net
 from .problems import (binary_classification, multiclass_classification,
                        multivariate_regression, two_layer_net, univariate_regression)
 
@@ -24,6 +25,7 @@ named_models = {
     "binary_classification": binary_classification,
     "multiclass_classification": multiclass_classification,
     "two_layer_net": two_layer_net,
+    "shallow_net": shallow_net,
     "quadratic": quadratic,
     "rosenbrock": rosenbrock,
     "himmelblau": himmelblau,
@@ -71,4 +73,4 @@ def get_model(name: str, **kwargs) -> Model:
 
 
 __all__ = ["Model", "ModelKernels", "KnownPoint", "custom_model", "named_models", "get_model",
-           *named_models, "polynomial_regression", "bumps_1d", "formula", "FormulaModel"]
+           *named_models, "polynomial_regression", "bumps_1d", "shallow_init", "formula", "FormulaModel"]

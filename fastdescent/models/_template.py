@@ -19,6 +19,10 @@ from numba import njit
 
 from fastdescent.contract import LOSS, LOSS_GRAD, compiled
 
+# Lane-vectorized models (``block``/``block_loss`` kernels) set BLOCK_FORM on the next line
+BLOCK_FORM = False
+if "model_block" not in globals():  # dynamic modules receive it in their namespace
+    model_block = model_block_loss = None
 from fastdescent.models.network import net_example as model_example, net_loss as model_loss, net_hessian as model_hessian  # MODEL-KERNELS  # noqa: E501,I001
 
 
@@ -45,9 +49,16 @@ def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
     for k in range(P):
         for b in range(B):
             grad[k, b] = 0.0
-    for i in range(start, stop):
-        for b in range(B):
-            loss[b] += model_example(phi, b, X, Y, i, c, work, grad)
+    if BLOCK_FORM:  # a constant: Numba compiles one branch only
+        rows = np.empty(B, dtype=np.int64)
+        for i in range(start, stop):
+            for b in range(B):
+                rows[b] = i
+            model_block(phi, X, Y, rows, c, work, grad, loss)
+    else:
+        for i in range(start, stop):
+            for b in range(B):
+                loss[b] += model_example(phi, b, X, Y, i, c, work, grad)
 
 
 @njit(cache=True, error_model="numpy")
@@ -58,9 +69,16 @@ def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
     B = phi.shape[1]
     for b in range(B):
         loss[b] = 0.0
-    for i in range(start, stop):
-        for b in range(B):
-            loss[b] += model_loss(phi, b, X, Y, i, c, work)
+    if BLOCK_FORM:
+        rows = np.empty(B, dtype=np.int64)
+        for i in range(start, stop):
+            for b in range(B):
+                rows[b] = i
+            model_block_loss(phi, X, Y, rows, c, work, loss)
+    else:
+        for i in range(start, stop):
+            for b in range(B):
+                loss[b] += model_loss(phi, b, X, Y, i, c, work)
 
 
 # Minibatch versions: the same sums, plus the path through each lane's permutation. Compiled
@@ -77,15 +95,22 @@ def batch_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
         for k in range(P):
             for b in range(B):
                 grad[k, b] = 0.0
-        # gather each lane's example into a (B, dx) block first: the kernel loop then reads
-        # row b for lane b and vectorizes like the full-batch loop (LLVM will not vectorize
-        # the indexed gather itself)
-        Xg = np.empty((B, X.shape[1]))
-        Yg = np.empty((B, Y.shape[1]))
-        for j in range(start, stop):
-            _gather(X, Y, perm, j, Xg, Yg)
-            for b in range(B):
-                loss[b] += model_example(phi, b, Xg, Yg, b, c, work, grad)
+        if BLOCK_FORM:  # the kernel reads example rows[b] for lane b itself
+            rows = np.empty(B, dtype=np.int64)
+            for j in range(start, stop):
+                for b in range(B):
+                    rows[b] = perm[b, j]
+                model_block(phi, X, Y, rows, c, work, grad, loss)
+        else:
+            # gather each lane's example into a (B, dx) block first: the kernel loop then
+            # reads row b for lane b and vectorizes like the full-batch loop (LLVM will not
+            # vectorize the indexed gather itself)
+            Xg = np.empty((B, X.shape[1]))
+            Yg = np.empty((B, Y.shape[1]))
+            for j in range(start, stop):
+                _gather(X, Y, perm, j, Xg, Yg)
+                for b in range(B):
+                    loss[b] += model_example(phi, b, Xg, Yg, b, c, work, grad)
     else:
         block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
 
@@ -97,12 +122,19 @@ def batch_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
     if use_perm:
         for b in range(B):
             loss[b] = 0.0
-        Xg = np.empty((B, X.shape[1]))
-        Yg = np.empty((B, Y.shape[1]))
-        for j in range(start, stop):
-            _gather(X, Y, perm, j, Xg, Yg)
-            for b in range(B):
-                loss[b] += model_loss(phi, b, Xg, Yg, b, c, work)
+        if BLOCK_FORM:
+            rows = np.empty(B, dtype=np.int64)
+            for j in range(start, stop):
+                for b in range(B):
+                    rows[b] = perm[b, j]
+                model_block_loss(phi, X, Y, rows, c, work, loss)
+        else:
+            Xg = np.empty((B, X.shape[1]))
+            Yg = np.empty((B, Y.shape[1]))
+            for j in range(start, stop):
+                _gather(X, Y, perm, j, Xg, Yg)
+                for b in range(B):
+                    loss[b] += model_loss(phi, b, Xg, Yg, b, c, work)
     else:
         block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss)
 

@@ -84,7 +84,10 @@ def model_loss(phi, b, X, Y, i, c, work):
 
 def _roles(k) -> list[tuple[str, object]]:
     """(name in the generated module, njit function) of the kernels ``k`` gives."""
-    if k.loss_grad is not None:
+    if k.block is not None:
+        named = [("model_block", k.block), ("model_block_loss", k.block_loss),
+                 ("model_hessian", k.example_hessian)]
+    elif k.loss_grad is not None:
         named = [("point_loss_grad", k.loss_grad), ("model_hessian", k.example_hessian)]
     else:
         named = [("model_example", k.example), ("model_loss", k.example_loss),
@@ -125,6 +128,8 @@ def _kernel_lines(k, imports: list[str], rewritten: tuple[str, dict] | None,
     given = {a for a, _ in _roles(k)}
     lines = list(imports) + list(glob_imports)
     lines += [f"{a} = None" for a in ("model_hessian",) if a not in given]
+    if k.block is not None:
+        lines += ["BLOCK_FORM = True", "model_example = model_loss = None"]
     if k.loss_grad is not None:
         if rewritten is not None:
             lines.append("\n\n" + rewritten[0])
@@ -151,7 +156,7 @@ def generated(k) -> tuple[str, str] | None:
             rewritten, glob_imports = None, []
     src = _source_with(_kernel_lines(k, imports, rewritten, glob_imports))
     h.update(src.encode())
-    tag = names[0][1].replace("_example", "").replace("_loss_grad", "")
+    tag = names[0][1].replace("_example", "").replace("_loss_grad", "").replace("_block", "")
     return f"fd_engine_{tag}_{h.hexdigest()[:16]}", src
 
 

@@ -14,6 +14,18 @@ scalar or one value per trajectory (a sweep over them needs no recompilation)::
 
     opt = fd.optim.get_rule("adam")(lr=np.array([0.01, 0.05]))   # = fd.optim.adam(lr=...)
 
+Per-group learning rates: for a model that declares parameter groups (a network's ``input`` and
+``output`` layer, ``Model.groups``), the hyperparameter ``lr`` of any
+rule with a step kernel may be a dict, one value (a scalar or per-trajectory array) per group::
+
+    opt = fd.optim.adam(lr={"input": 1e-3, "output": np.geomspace(1e-4, 1, 8)})
+
+The engine then applies the rule's step to each group's rows with that group's ``lr``
+(:func:`fastdescent.engine.compiled.rule_kernels`); this is exact for a *separable* rule, one
+whose step of a parameter reads only that parameter's gradient and state (every built-in rule;
+a rule that couples parameters declares ``separable=False`` and takes one ``lr``). A scalar
+``lr`` leaves the run bit for bit as it was.
+
 Built-in rules live one per file in :mod:`fastdescent.optim.rules`; a user defines one in a
 script the same way (README, "Your own optimizer") and may :func:`~fastdescent.optim.register`
 it to make it known by name.
@@ -157,6 +169,9 @@ class Rule:
         ``check(hyper)`` raises ValueError for combinations the ranges cannot express.
     factory : callable or None
         The public factory (keyword defaults and docstring), if it has one.
+    separable : bool
+        The step of each parameter reads only that parameter's gradient, state and the
+        hyperparameters (not other parameters): ``lr`` may then be given per parameter group.
 
     Raises
     ------
@@ -206,6 +221,7 @@ class Rule:
     color: str = "#555555"
     check: Callable | None = None
     factory: Callable | None = None
+    separable: bool = True
 
     def __post_init__(self):
         if not self.name.isidentifier():
@@ -276,6 +292,9 @@ class Rule:
         clean = {}
         for h in self.hyper:
             v = hyper[h.name]
+            if isinstance(v, dict):
+                clean[h.name] = self._validate_groups(h, v)
+                continue
             if isinstance(v, (bool, np.bool_)):
                 v = float(v)
             try:
@@ -295,8 +314,36 @@ class Rule:
                 raise ValueError(f"{self.name}: {h.name} must be {h.spec.text()}, got {first!r}")
             clean[h.name] = float(arr) if arr.ndim == 0 else arr.copy()
         if self.check is not None:
-            self.check(clean)
+            grouped = {k: v for k, v in clean.items() if isinstance(v, dict)}
+            if not grouped:
+                self.check(clean)
+            for name, per in grouped.items():  # each group's value with the others
+                for v in per.values():
+                    self.check({**clean, name: v})
         return clean
+
+    def _validate_groups(self, h: Hyper, per: dict) -> dict:
+        """``per`` (group name -> value) of hyperparameter ``h``, each value validated."""
+        if h.name != "lr" or self.step is None:
+            what = (f"only lr may be given per group, not {h.name}" if h.name != "lr" else
+                    "it has a line search, whose step is not lr times a direction")
+            raise ValueError(f"{self.name}: {h.name} cannot be given per parameter group "
+                             f"({what})")
+        if not self.separable:
+            raise ValueError(f"{self.name}: lr cannot be given per parameter group: the rule "
+                             f"couples parameters (separable=False)")
+        if not per:
+            raise ValueError(f"{self.name}: {h.name} per group must name at least one group")
+        out = {}
+        for g, v in per.items():
+            if not isinstance(g, str):
+                raise TypeError(f"{self.name}: the groups of {h.name} must be named by strings,"
+                                f" got {g!r}")
+            one = Rule.validate(replace(self, check=None, hyper=(replace(h, name=f"{h.name}"
+                                                                          f"[{g!r}]"),)),
+                                {f"{h.name}[{g!r}]": v})
+            out[g] = one[f"{h.name}[{g!r}]"]
+        return out
 
     def __repr__(self) -> str:
         return f"<Rule {self.name}({', '.join(self.hyper_names)})>"
@@ -350,27 +397,60 @@ class Optimizer:
     def uses_line_search(self) -> bool:
         return self.rule.uses_line_search
 
+    @property
+    def groups(self) -> tuple[str, ...] | None:
+        """The parameter groups given their own ``lr`` (None: one ``lr`` for every
+        parameter)."""
+        lr = self.hyper.get("lr")
+        return tuple(lr) if isinstance(lr, dict) else None
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={_short(v)}" for k, v in self.hyper.items())
         return f"{self.name}({args})"
 
     def describe(self) -> dict:
-        return {"name": self.name,
-                "hyper": {k: (np.asarray(v).tolist()) for k, v in self.hyper.items()}}
+        def plain(v):
+            if isinstance(v, dict):
+                return {g: plain(x) for g, x in v.items()}
+            return np.asarray(v).tolist()
+
+        return {"name": self.name, "hyper": {k: plain(v) for k, v in self.hyper.items()}}
 
     def replace(self, **changes) -> "Optimizer":
-        """A copy with some hyperparameters replaced (validated)."""
+        """A copy with some hyperparameters replaced (validated). A per-group ``lr`` is
+        updated group by group: ``replace(lr={"output": 0.5})`` keeps the other groups'."""
         unknown = set(changes) - set(self.hyper_names)
         if unknown:
             raise ValueError(f"{self.name} has no hyperparameter {sorted(unknown)[0]!r}; "
                              f"its hyperparameters are {', '.join(self.hyper_names)}")
+        old = self.hyper.get("lr")
+        if isinstance(changes.get("lr"), dict) and isinstance(old, dict):
+            changes["lr"] = {**old, **changes["lr"]}
         return Optimizer(self.rule, self.rule.validate({**self.hyper, **changes}))
 
-    def hyper_matrix(self, n: int) -> np.ndarray:
-        """The (H, n) matrix of per-trajectory hyperparameters (scalars broadcast)."""
-        H = np.empty((len(self.hyper_names), n))
-        for i, name in enumerate(self.hyper_names):
-            v = np.asarray(self.hyper[name], dtype=np.float64)
+    def hyper_matrix(self, n: int, groups=None) -> np.ndarray:
+        """The (H, n) matrix of per-trajectory hyperparameters (scalars broadcast).
+
+        With a per-group ``lr``, ``groups`` (the model's group names, in parameter order) must
+        be the groups it names; the matrix then has ``H + len(groups)`` rows: the rule's
+        (its ``lr`` row holds the first group's values) and one ``lr`` row per group.
+        """
+        names = self.hyper_names
+        rows = [self.hyper[k] for k in names]
+        if self.groups is not None:
+            per = self.hyper["lr"]
+            if not groups:
+                raise ValueError(f"lr is given per parameter group ({', '.join(per)}) but the "
+                                 f"model declares no parameter groups")
+            if set(per) != set(groups):
+                raise ValueError(f"lr per group must name exactly the model's groups "
+                                 f"({', '.join(groups)}), got {', '.join(per)}")
+            glr = [per[g] for g in groups]
+            rows = [glr[0] if k == "lr" else v for k, v in zip(names, rows)] + glr
+            names = names + tuple(f"lr[{g!r}]" for g in groups)
+        H = np.empty((len(rows), n))
+        for i, (name, v) in enumerate(zip(names, rows)):
+            v = np.asarray(v, dtype=np.float64)
             if v.ndim == 0:
                 H[i] = v
             elif v.shape == (n,):
