@@ -108,13 +108,14 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
-from numba.core.extending import intrinsic
+from numba.core.extending import intrinsic, overload
 
 __all__ = [
     "fma",
     "select",
     "FAST_TRIG_MAX",
     "EXP_OVERFLOW",
+    "EXP_OVERFLOW32",
     "fast_exp",
     "fast_sin",
     "fast_cos",
@@ -134,6 +135,7 @@ FAST_TRIG_MAX = 1048576.0  # 2**20: n = rint(x*2/pi) < 2**20 keeps n*pio2_i exac
 EXP_OVERFLOW = 709.782712893384
 
 _NAN = math.nan
+_FLOATS = (types.float64, types.float32)
 _SHIFT = 6755399441055744.0  # 1.5 * 2**52: (t + SHIFT) - SHIFT == rint(t) for |t| < 2**51
 
 # --------------------------------------------------------------------- exp constants (fdlibm)
@@ -193,37 +195,38 @@ def _bits_to_f64(typingctx, bits):
 
 @intrinsic
 def fma(typingctx, a, b, c):
-    """``a * b + c`` rounded once (IEEE-754 fused multiply-add, LLVM ``llvm.fma.f64``).
+    """``a * b + c`` rounded once (IEEE-754 fused multiply-add, LLVM ``llvm.fma.f64``, or
+    ``llvm.fma.f32`` when all three are float32).
 
     Explicit, so it is fused identically in vector lanes and scalar code (unlike
     ``fastmath`` contraction, which LLVM may apply to some copies of a loop and not others).
     """
-    if not (a == types.float64 and b == types.float64 and c == types.float64):
+    if not (a in _FLOATS and b == a and c == a):
         return None
 
     def codegen(context, builder, signature, args):
         return builder.fma(args[0], args[1], args[2])
 
-    return types.float64(types.float64, types.float64, types.float64), codegen
+    return a(a, a, a), codegen
 
 
 @intrinsic
 def select(typingctx, cond, a, b):
-    """``a if cond else b`` for float64 ``a, b`` as one LLVM ``select``: no branch, both
-    sides already computed.
+    """``a if cond else b`` for float64 (or float32) ``a, b`` of the same type as one LLVM
+    ``select``: no branch, both sides already computed.
 
     Same value as the conditional expression, but one statement in Numba's IR where the
     conditional expression is three basic blocks; an ``inline='always'`` function is
     deep-copied block by block into every caller, so writing the functions below with selects
     shortens the compile of every kernel that inlines them, with the same bits.
     """
-    if not (isinstance(cond, types.Boolean) and a == types.float64 and b == types.float64):
+    if not (isinstance(cond, types.Boolean) and a in _FLOATS and b == a):
         return None
 
     def codegen(context, builder, signature, args):
         return builder.select(args[0], args[1], args[2])
 
-    return types.float64(types.boolean, types.float64, types.float64), codegen
+    return a(types.boolean, a, a), codegen
 
 
 @njit(inline="always", cache=True)
@@ -233,8 +236,8 @@ def _pow2(k):
 
 
 @njit(inline="always", cache=True)
-def fast_exp(x):
-    """:math:`e^x`, branch-free; <= 1 ulp (also for subnormal results); see module notes."""
+def _exp64(x):
+    """:math:`e^x` of a float64, branch-free; <= 1 ulp (also for subnormal results)."""
     # clamp (NaN passes through both selects): the integer path then only sees |x| <= 1000
     xc = select(x > _EXP_CLAMP, _EXP_CLAMP, x)
     xc = select(xc < -_EXP_CLAMP, -_EXP_CLAMP, xc)
@@ -252,10 +255,8 @@ def fast_exp(x):
 
 
 @njit(inline="always", cache=True)
-def fast_sincos_in_range(x):
-    """``(sin x, cos x)`` for ``|x| <= FAST_TRIG_MAX`` only, with no range check: the bits of
-    :func:`fast_sincos` there, cheaper in a kernel that already bounds its argument
-    (the Gabor model clamps it). Outside the range (or for NaN) the result is meaningless."""
+def _sincos_in_range64(x):
+    """float64 ``(sin x, cos x)`` for ``|x| <= FAST_TRIG_MAX``, no range check."""
     nf = (x * _TWO_OVER_PI + _SHIFT) - _SHIFT
     # r = x - n*pi/2: the first step is exact for |n| < 2**20, the others round relative to r
     r = fma(nf, _NPIO2_1, x)
@@ -282,24 +283,232 @@ def fast_sincos_in_range(x):
 
 
 @njit(inline="always", cache=True)
-def fast_sincos(x):
-    """``(sin x, cos x)``, branch-free; <= 1 ulp for ``|x| <= FAST_TRIG_MAX``, else NaN
-    (also for inf and NaN)."""
+def _sincos64(x):
     ok = abs(x) <= FAST_TRIG_MAX  # False for NaN
-    sv, cv = fast_sincos_in_range(select(ok, x, 0.0))
+    sv, cv = _sincos_in_range64(select(ok, x, 0.0))
     return select(ok, sv, _NAN), select(ok, cv, _NAN)
 
 
+# ------------------------------------------------------------------------------- float32
+# The same algorithms in float32 arithmetic (8 lanes per AVX2 register instead of 4): the
+# shifter is 1.5 * 2**23, the integer parts are int32 (AVX2 converts float32 <-> int32 in
+# packed form, unlike float64 <-> int64), and the polynomials are shorter.
+_F = np.float32
+_NAN32 = _F(np.nan)
+_ZERO32 = _F(0.0)
+_ONE32 = _F(1.0)
+_HALF32 = _F(0.5)
+_SHIFT32 = _F(12582912.0)  # 1.5 * 2**23: (t + SHIFT) - SHIFT == rint(t) for |t| < 2**22
+_TRIG_MAX32 = _F(FAST_TRIG_MAX)
+#: ``fast_exp`` of a float32 is ``inf`` above this (the largest float32 whose exponential
+#: is finite).
+EXP_OVERFLOW32 = float.fromhex("0x1.62e42ep+6")
+_EXP_CLAMP32 = _F(150.0)  # |k| <= 217: both halves of 2**k are normal float32 powers of two
+_INV_LN2_32 = _F(float.fromhex("0x1.715476p+0"))
+_NLN2_HI32 = _F(float.fromhex("-0x1.62e430p-1"))  # -ln 2 rounded to 24 bits
+_NLN2_LO32 = _F(float.fromhex("0x1.05c610p-29"))  # -ln 2 - _NLN2_HI32
+# e^r = 1 + r + r^2 (X0 + r X1 + ... + r^5 X5), near-minimax in relative error on
+# |r| <= ln2/2 (truncation error below 2e-10, far under a float32 ulp)
+_X0 = _F(0.5)
+_X1 = _F(float.fromhex("0x1.555556p-3"))
+_X2 = _F(float.fromhex("0x1.5554e4p-5"))
+_X3 = _F(float.fromhex("0x1.1110a8p-7"))
+_X4 = _F(float.fromhex("0x1.6d4932p-10"))
+_X5 = _F(float.fromhex("0x1.a1851ap-13"))
+_TWO_OVER_PI32 = _F(float.fromhex("0x1.45f306p-1"))
+# -pi/2 = _NP1 + _NP2 + _NP3 to 2**-73, each part rounded toward zero so all three have the
+# same sign (sin(-0.0) = -0.0 as in float64); _NP1 has 23 significant bits, so the first
+# reduction step is exact
+_NP1 = _F(float.fromhex("-0x1.921fb4p+0"))
+_NP2 = _F(float.fromhex("-0x1.4442d0p-24"))
+_NP3 = _F(float.fromhex("-0x1.84698ap-48"))
+# near-minimax (relative error) on |r| <= 1.01 pi/4: sin r = r + r^3 (T1 + z T2 + z^2 T3 +
+# z^3 T4), cos r = 1 - z/2 + z^2 (K1 + z K2 + z^2 K3 + z^3 K4), z = r^2
+_T1 = _F(float.fromhex("-0x1.555556p-3"))
+_T2 = _F(float.fromhex("0x1.111054p-7"))
+_T3 = _F(float.fromhex("-0x1.9f2bacp-13"))
+_T4 = _F(float.fromhex("0x1.2c2baep-19"))
+_K1 = _F(float.fromhex("0x1.555556p-5"))
+_K2 = _F(float.fromhex("-0x1.6c104ep-10"))
+_K3 = _F(float.fromhex("0x1.97e968p-16"))
+_K4 = _F(float.fromhex("0x1.2d51bep-22"))
+
+
+@intrinsic
+def _scale_pow2_f32(typingctx, y, kf):
+    """``y * 2**(k//2) * 2**(k - k//2)`` for the integer-valued float32 ``kf = k``,
+    ``|k| <= 252``: int32 arithmetic on the exponent field (vectorizable), two roundings at
+    most (exact unless the result is subnormal or overflows)."""
+    if not (y == types.float32 and kf == types.float32):
+        return None
+
+    def codegen(context, builder, signature, args):
+        i32 = ir.IntType(32)
+        k = builder.fptosi(args[1], i32)
+        k1 = builder.ashr(k, ir.Constant(i32, 1))
+        k2 = builder.sub(k, k1)
+
+        def pow2(e):
+            bits = builder.shl(builder.add(e, ir.Constant(i32, 127)), ir.Constant(i32, 23))
+            return builder.bitcast(bits, ir.FloatType())
+
+        return builder.fmul(builder.fmul(args[0], pow2(k1)), pow2(k2))
+
+    return types.float32(types.float32, types.float32), codegen
+
+
+@intrinsic
+def _quadrant_f32(typingctx, nf):
+    """For the integer-valued float32 ``nf = n``: ``(n odd, n mod 4 in {2, 3},
+    n mod 4 in {1, 2})`` from int32 bits (vectorizable)."""
+    if nf != types.float32:
+        return None
+
+    def codegen(context, builder, signature, args):
+        i32 = ir.IntType(32)
+        zero = ir.Constant(i32, 0)
+        q = builder.fptosi(args[0], i32)
+        odd = builder.icmp_signed("!=", builder.and_(q, ir.Constant(i32, 1)), zero)
+        s2 = builder.icmp_signed("!=", builder.and_(q, ir.Constant(i32, 2)), zero)
+        c2 = builder.icmp_signed("!=", builder.and_(builder.add(q, ir.Constant(i32, 1)),
+                                                    ir.Constant(i32, 2)), zero)
+        return context.make_tuple(builder, signature.return_type, (odd, s2, c2))
+
+    return types.UniTuple(types.boolean, 3)(types.float32), codegen
+
+
 @njit(inline="always", cache=True)
+def _exp32(x):
+    """:math:`e^x` of a float32 in float32 arithmetic, branch-free."""
+    xc = select(x > _EXP_CLAMP32, _EXP_CLAMP32, x)
+    xc = select(xc < -_EXP_CLAMP32, -_EXP_CLAMP32, xc)
+    kf = (xc * _INV_LN2_32 + _SHIFT32) - _SHIFT32
+    kf = select(kf == kf, kf, _ZERO32)  # NaN never reaches the float->int conversion
+    r = fma(kf, _NLN2_HI32, xc)  # exact
+    r = fma(kf, _NLN2_LO32, r)
+    p = fma(fma(fma(fma(fma(_X5, r, _X4), r, _X3), r, _X2), r, _X1), r, _X0)
+    y = fma(fma(p, r, _ONE32), r, _ONE32)
+    return _scale_pow2_f32(y, kf)
+
+
+@njit(inline="always", cache=True)
+def _sincos_in_range32(x):
+    """float32 ``(sin x, cos x)`` for ``|x| <= FAST_TRIG_MAX``, no range check."""
+    nf = (x * _TWO_OVER_PI32 + _SHIFT32) - _SHIFT32
+    r = fma(nf, _NP1, x)  # exact
+    r = fma(nf, _NP2, r)
+    r = fma(nf, _NP3, r)
+    z = r * r
+    ps = fma(fma(fma(_T4, z, _T3), z, _T2), z, _T1)
+    ks = fma(z * r, ps, r)
+    ks = select(z != _ZERO32, ks, r)
+    pc = fma(fma(fma(_K4, z, _K3), z, _K2), z, _K1)
+    hz = _HALF32 * z
+    w = _ONE32 - hz
+    kc = w + fma(z * z, pc, (_ONE32 - w) - hz)
+    odd, flip_s, flip_c = _quadrant_f32(nf)
+    sv = select(odd, kc, ks)
+    cv = select(odd, ks, kc)
+    sv = select(flip_s, -sv, sv)
+    cv = select(flip_c, -cv, cv)
+    return sv, cv
+
+
+@njit(inline="always", cache=True)
+def _sincos32(x):
+    ok = abs(x) <= _TRIG_MAX32  # False for NaN
+    sv, cv = _sincos_in_range32(select(ok, x, _ZERO32))
+    return select(ok, sv, _NAN32), select(ok, cv, _NAN32)
+
+
+# ------------------------------------------------------------------ the public functions
+# Each is an ordinary Python function (for calls from Python) with a Numba overload that is
+# inlined at Numba-IR level into njit callers and picks the float64 or float32 algorithm
+# from the argument's type when the caller is compiled.
+def _is32(x) -> bool:
+    return isinstance(x, np.float32)
+
+
+def fast_exp(x):
+    """:math:`e^x`, branch-free; <= 1 ulp (also for subnormal results); see module notes.
+
+    A float32 argument (in a kernel compiled for float32, or an ``np.float32`` from Python)
+    is computed in float32 arithmetic (<= 1 float32 ulp).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(fast_exp(1.0)) == float(np.e)
+    True
+    >>> fast_exp(np.float32(1.0)) == np.float32(np.e)
+    True
+    """
+    return _exp32(x) if _is32(x) else _exp64(x)
+
+
+def fast_sincos_in_range(x):
+    """``(sin x, cos x)`` for ``|x| <= FAST_TRIG_MAX`` only, with no range check: the bits of
+    :func:`fast_sincos` there, cheaper in a kernel that already bounds its argument
+    (the Gabor model clamps it). Outside the range (or for NaN) the result is meaningless.
+    float32 arguments are computed in float32 arithmetic."""
+    return _sincos_in_range32(x) if _is32(x) else _sincos_in_range64(x)
+
+
+def fast_sincos(x):
+    """``(sin x, cos x)``, branch-free; <= 1 ulp for ``|x| <= FAST_TRIG_MAX``, else NaN
+    (also for inf and NaN). float32 arguments: float32 arithmetic, <= 1 float32 ulp."""
+    return _sincos32(x) if _is32(x) else _sincos64(x)
+
+
 def fast_sin(x):
     """``sin x``, branch-free; <= 1 ulp for ``|x| <= FAST_TRIG_MAX``, else NaN."""
     return fast_sincos(x)[0]
 
 
-@njit(inline="always", cache=True)
 def fast_cos(x):
     """``cos x``, branch-free; <= 1 ulp for ``|x| <= FAST_TRIG_MAX``, else NaN."""
     return fast_sincos(x)[1]
+
+
+def _dispatch(f64, f32):
+    def typer(x):
+        if x == types.float32:
+            return lambda x: f32(x)
+        if x == types.float64:
+            return lambda x: f64(x)
+        return None
+
+    return typer
+
+
+overload(fast_exp, inline="always")(_dispatch(_exp64, _exp32))
+overload(fast_sincos_in_range, inline="always")(_dispatch(_sincos_in_range64,
+                                                          _sincos_in_range32))
+overload(fast_sincos, inline="always")(_dispatch(_sincos64, _sincos32))
+
+
+@njit(inline="always", cache=True)
+def _sin64(x):
+    return _sincos64(x)[0]
+
+
+@njit(inline="always", cache=True)
+def _cos64(x):
+    return _sincos64(x)[1]
+
+
+@njit(inline="always", cache=True)
+def _sin32(x):
+    return _sincos32(x)[0]
+
+
+@njit(inline="always", cache=True)
+def _cos32(x):
+    return _sincos32(x)[1]
+
+
+overload(fast_sin, inline="always")(_dispatch(_sin64, _sin32))
+overload(fast_cos, inline="always")(_dispatch(_cos64, _cos32))
 
 
 # ----------------------------------------------------------------- scalar / any-range helpers

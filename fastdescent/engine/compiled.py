@@ -162,11 +162,12 @@ def start_worker_build() -> bool:
             "from fastdescent.engine.compiled import worker; worker()", "worker")
 
 
-def run_kernels(model, rule, batches: bool, need_loss: bool) -> tuple:
+def run_kernels(model, rule, batches: bool, need_loss: bool, dtype: str = "float64") -> tuple:
     """The worker module and the kernels ``(lg, lo, update, lookahead, search, permute)`` of a
     run of ``model`` with ``rule`` (a :class:`~fastdescent.optim.record.Rule`), compiled here or
     loaded from the cache (on a first run, see above, a helper compiles the kernels while this
-    process builds the worker)."""
+    process builds the worker). ``dtype``: the precision of the kernels (a contract
+    :data:`~fastdescent.contract.DTYPES` name); the worker's driver is compiled for it too."""
     helped = False
     with _LOCK:
         if _first_run():
@@ -177,13 +178,14 @@ def run_kernels(model, rule, batches: bool, need_loss: bool) -> tuple:
                     helped = _start_helper(
                         "from fastdescent.engine.compiled import _kernels, _import_generated; "
                         f"_kernels(_import_generated({gen[0]!r}, open({str(path)!r}).read()), "
-                        f"{_registered_name(rule)!r}, {bool(batches)}, {bool(need_loss)})",
+                        f"{_registered_name(rule)!r}, {bool(batches)}, {bool(need_loss)}, "
+                        f"{dtype!r})",
                         "kernels")
     wk = worker()  # built here meanwhile
     if helped:
         with _LOCK:
             _finish_helper("kernels")
-    return wk, _kernels(compiled_for(model), rule, batches, need_loss)
+    return wk, _kernels(compiled_for(model), rule, batches, need_loss, dtype)
 
 
 def _registered_name(rule) -> str | None:
@@ -193,23 +195,25 @@ def _registered_name(rule) -> str | None:
     return rule.name if any(r is rule for r in all_rules()) else None
 
 
-def _kernels(eng, rule, batches, need_loss) -> tuple:
+def _kernels(eng, rule, batches, need_loss, dtype="float64") -> tuple:
     """``rule``: a Rule, a registered name, or None (the helper then builds the model's)."""
+    from ..contract import compiled, signatures
     from ..optim.batches import permutation_kernel
 
     if batches:
-        lg, lo = eng.batch_kernels(need_loss)
+        lg, lo = eng.batch_kernels(need_loss, dtype)
     else:
-        lg, lo = eng.block_loss_grad, (eng.loss_kernel() if need_loss else None)
+        lg = compiled(eng.block_loss_grad, signatures(dtype).loss_grad)
+        lo = eng.loss_kernel(dtype) if need_loss else None
     if lo is None:
-        lo = no_loss_kernel()
+        lo = no_loss_kernel(dtype)
     if rule is None:
         return None
     if isinstance(rule, str):
         from ..optim.registry import get_rule
 
         rule = get_rule(rule)
-    return (lg, lo, *rule_kernels(rule), permutation_kernel(batches))
+    return (lg, lo, *rule_kernels(rule, dtype), permutation_kernel(batches))
 
 
 # ------------------------------------------------------------------------ compiled rules
@@ -235,29 +239,33 @@ def lookahead(phi, state, hyper, scale, out):
 '''
 
 
-def rule_kernels(rule) -> tuple:
-    """``(update, lookahead, search)`` of ``rule`` compiled for the contract's signatures
-    (placeholders for the roles it lacks), built on first use and cached on disk.
+def rule_kernels(rule, dtype: str = "float64") -> tuple:
+    """``(update, lookahead, search)`` of ``rule`` compiled for the contract's signatures in
+    precision ``dtype`` (placeholders for the roles it lacks), built on first use and cached
+    on disk.
 
     The step and look-ahead kernels are compiled inside a generated module whose name hashes
     their module's source and the package's optimizer sources (Numba's own cache checks only
     the cached function's file, which would miss an edit of a composed piece). A rule defined
     in ``__main__``, a notebook or a closure gets the same module without on-disk caching.
     """
-    from ..contract import LOOKAHEAD, SEARCH, UPDATE, compiled, no_lookahead, no_search, no_step
+    from ..contract import compiled, no_lookahead, no_search, no_step, signatures
 
-    key = ("rule", id(rule))
+    key = ("rule", id(rule), dtype)
     got = _MODULES.get(key)
     if got is not None and got[0] is rule:
         return got[1]
+    sig = signatures(dtype)
     with _LOCK:
         if rule.search is not None:
-            kernels = (compiled(no_step, UPDATE), compiled(no_lookahead, LOOKAHEAD),
-                       compiled(rule.search, SEARCH))
+            kernels = (compiled(no_step, sig.update), compiled(no_lookahead, sig.lookahead),
+                       compiled(rule.search, sig.search))
         else:
             mod = _rule_module(rule)
-            kernels = (mod.update, mod.lookahead if rule.lookahead is not None
-                       else compiled(no_lookahead, LOOKAHEAD), compiled(no_search, SEARCH))
+            kernels = (compiled(mod.update, sig.update),
+                       compiled(mod.lookahead, sig.lookahead) if rule.lookahead is not None
+                       else compiled(no_lookahead, sig.lookahead),
+                       compiled(no_search, sig.search))
         _MODULES[key] = (rule, kernels)
     return kernels
 
@@ -313,11 +321,11 @@ def pointer(kernel, sig) -> Pointer:
     return p
 
 
-def no_loss_kernel():
+def no_loss_kernel(dtype: str = "float64"):
     """The placeholder loss kernel (for runs that never need the loss alone)."""
-    from ..contract import LOSS, compiled, no_loss
+    from ..contract import compiled, no_loss, signatures
 
-    return compiled(no_loss, LOSS)
+    return compiled(no_loss, signatures(dtype).loss)
 
 
 def _rule_kernels() -> None:

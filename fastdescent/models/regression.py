@@ -11,6 +11,7 @@ import math
 
 from numba import njit
 
+from ..contract import like
 from ..fastmath import FAST_TRIG_MAX, fast_exp, fast_sincos_in_range, select
 
 # ---------------------------------------------------------------- polynomial, f = sum_k phi_k x^k
@@ -111,11 +112,12 @@ def _gabor_f(z):
     0 either way. The clamp maps NaN to the range as well (NaN then reaches f through the
     exponential), so the sine needs no range check of its own.
     """
-    zc = select(z <= FAST_TRIG_MAX, z, FAST_TRIG_MAX)  # selects, not min/max: they vectorize
-    zc = select(zc >= -FAST_TRIG_MAX, zc, -FAST_TRIG_MAX)
+    top = like(FAST_TRIG_MAX, z)  # constants in z's precision (float64 or float32)
+    zc = select(z <= top, z, top)  # selects, not min/max: they vectorize
+    zc = select(zc >= -top, zc, -top)
     s, co = fast_sincos_in_range(zc)
-    e = fast_exp(-z * z / 32.0)
-    return s * e, e * (co - z * s / 16.0)
+    e = fast_exp(-z * z / like(32.0, z))
+    return s * e, e * (co - z * s / like(16.0, z))
 
 
 @njit(cache=True, error_model="numpy", inline="always")
@@ -131,11 +133,11 @@ def gabor_example(phi, b, X, Y, i, c, work, grad):
     ``fast_sincos_in_range`` evaluation (measurement and command: benchmarks/RESULTS.md,
     "Gabor: block form vs the public point form").
     """
-    u = 0.06 * X[i, 0]
+    u = like(0.06, phi) * X[i, 0]
     z = phi[0, b] + phi[1, b] * u
     f, dfdz = _gabor_f(z)
     r = f - Y[i, 0]
-    g = 2.0 * r * dfdz
+    g = like(2.0, r) * r * dfdz
     grad[0, b] += g
     grad[1, b] += g * u
     return r * r
@@ -143,7 +145,7 @@ def gabor_example(phi, b, X, Y, i, c, work, grad):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def gabor_loss(phi, b, X, Y, i, c, work):
-    z = phi[0, b] + phi[1, b] * (0.06 * X[i, 0])
+    z = phi[0, b] + phi[1, b] * (like(0.06, phi) * X[i, 0])
     f, _ = _gabor_f(z)
     r = f - Y[i, 0]
     return r * r

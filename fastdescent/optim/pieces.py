@@ -8,21 +8,23 @@ name that hashes these sources, so editing a piece never reuses a stale compiled
 """
 from numba import njit
 
+from ..contract import like
+
 
 @njit(error_model="numpy")
 def torch_lerp(a, b, w):
     """PyTorch's CPU ``lerp(a, b, w)``, bit for bit: :math:`a + w(b-a)` when
     :math:`|w| < 0.5`, else :math:`b - (b-a)(1-w)`."""
-    if abs(w) < 0.5:
+    if abs(w) < like(0.5, w):
         return a + w * (b - a)
-    return b - (b - a) * (1.0 - w)
+    return b - (b - a) * (like(1.0, w) - w)
 
 
 @njit(error_model="numpy")
 def bias_correction(beta, t):
     """Adam's bias correction of an exponential average started at zero after step ``t``
     (from 0): :math:`1 - \\beta^{t+1}`."""
-    return 1.0 - beta ** (t + 1)
+    return like(1.0, beta) - like(beta ** (t + 1), beta)
 
 
 @njit(error_model="numpy")
@@ -49,7 +51,7 @@ def decoupled_decay(phi, hyper, lr_row, wd_row, scale):
         lr = hyper[lr_row, b] * scale
         wd = hyper[wd_row, b]
         for k in range(P):
-            phi[k, b] *= 1.0 - lr * wd
+            phi[k, b] *= like(1.0, lr) - lr * wd
 
 
 @njit(error_model="numpy")
@@ -67,9 +69,9 @@ def momentum_lookahead(phi, state, hyper, scale, out):
 def sign(u):
     """:math:`\\operatorname{sign}(u)` as a float: 1, -1, or 0 at 0 (and at NaN)."""
     if u > 0.0:
-        return 1.0
+        return like(1.0, u)
     if u < 0.0:
-        return -1.0
-    return 0.0
+        return like(-1.0, u)
+    return like(0.0, u)
 
 
