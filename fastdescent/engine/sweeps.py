@@ -25,11 +25,12 @@ from . import status as S
 from . import storage
 from .grids import Grid
 from .memory import check_memory
-from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_init, check_model,
-                  check_optimizer, check_threads, execute, make_settings,
-                  path_bytes, want_progress)
+from .trajectories import (DEFAULT_BOUND, Settings, _as_float32, auto_chunk, check_float32_tol,
+                           check_init, check_model, check_model_dtype, check_optimizer,
+                           check_threads, execute, make_settings, path_bytes, want_progress)
 
-_OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size")
+_OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size",
+            "dtype")
 OUTPUTS = ("params", "loss", "status", "steps", "path", "loss_path")
 
 
@@ -132,11 +133,12 @@ class SweepPlan:
     # ----------------------------------------------------------------------- assembly
     def empty_outputs(self) -> dict:
         N, P, K = self.size, self.model.n_params, self.settings.n_records
-        out = {"params": np.full((N, P), np.nan), "loss": np.full(N, np.nan),
+        dt = np.dtype(self.settings.dtype)
+        out = {"params": np.full((N, P), np.nan, dt), "loss": np.full(N, np.nan, dt),
                "status": np.full(N, S.NOT_RUN, np.int8), "steps": np.zeros(N, np.int64)}
         if K:
-            out["path"] = np.full((N, K, P), np.nan)
-            out["loss_path"] = np.full((N, K), np.nan)
+            out["path"] = np.full((N, K, P), np.nan, dt)
+            out["loss_path"] = np.full((N, K), np.nan, dt)
         return out
 
     def dataset(self, out: dict):
@@ -215,6 +217,16 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
             raise ValueError(f"the optimizer's {name} is an array: in a sweep give it as an "
                              f"axis ({name}=[...]) instead")
     settings = make_settings(model, optimizer, steps, **options)
+    if settings.dtype == "float32":  # every value must fit float32 (clear error, no inf)
+        for name in optimizer.hyper_names:
+            _as_float32(np.asarray(optimizer.hyper[name], float), f"hyperparameter {name!r}")
+        for name, arr in axes:
+            _as_float32(arr, f"sweep axis {name!r}")
+        if isinstance(inits, Grid):
+            for name, v in inits.axes.items():
+                _as_float32(np.asarray(v, float), f"grid axis {name!r}")
+        check_model_dtype(model, settings.dtype)
+        check_float32_tol(settings, model, stacklevel=4)
     n_seeds = _seed_count(seeds)
     n_inits = int(np.prod(inits.shape)) if isinstance(inits, Grid) else _n_points(inits)
     n = int(np.prod([len(a) for _, a in axes], dtype=np.int64)) * n_seeds * n_inits
@@ -228,7 +240,7 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
         init_dims = inits.dims
         init_coords = {k: np.asarray(v) for k, v in inits.axes.items()}
     else:
-        grid, points = None, check_init(inits, model)
+        grid, points = None, check_init(inits, model, settings.dtype)
         init_dims = ("init",)
         init_coords = {"init": np.arange(len(points))}
     if seeds is None:
@@ -327,10 +339,11 @@ class Store:
 
     def _expect(self) -> dict:
         P, K = self.plan.model.n_params, self.plan.settings.n_records
-        exp = {"params": (np.float64, (P,)), "loss": (np.float64, ()),
+        dt = np.dtype(self.plan.settings.dtype)
+        exp = {"params": (dt, (P,)), "loss": (dt, ()),
                "status": (np.int8, ()), "steps": (np.int64, ())}
         if K:
-            exp.update(path=(np.float64, (K, P)), loss_path=(np.float64, (K,)))
+            exp.update(path=(dt, (K, P)), loss_path=(dt, (K,)))
         return exp
 
     def scan(self, out: dict | None = None) -> list[int]:
@@ -414,7 +427,8 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         A hyperparameter of the optimizer given as a 1-D array becomes a dim of the result
         (``lr=np.geomspace(1e-3, 1, 64)``, ``beta=[0, 0.5, 0.9]``); a scalar replaces its value.
         Run options: ``batch_size``, ``schedule``, ``tol``, ``record_every``, ``reduction``,
-        ``bound``, ``block_size`` (see :func:`fastdescent.run`).
+        ``bound``, ``block_size``, ``dtype`` (see :func:`fastdescent.run`; with
+        ``dtype="float32"`` the dataset's ``params``, ``loss`` and paths are float32).
     seeds : int or 1-D ints, optional
         ``seeds=n`` adds a ``seed`` dim with values ``seed, seed+1, ...`` (minibatch streams).
     store : path, optional
