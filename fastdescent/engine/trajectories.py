@@ -258,7 +258,7 @@ class PrecisionWarning(UserWarning):
 
 
 def float32_tol_floor(model: Model) -> float:
-    """The smallest ``tol`` a float32 run of ``model`` resolves reliably:
+    r"""The smallest ``tol`` a float32 run of ``model`` resolves reliably:
     :math:`100\,\varepsilon_{32}\sqrt{N}` (N examples; about 6.5e-5 for the 30 Gabor
     points). Below it the float32 gradient norm near a minimum is mostly rounding noise."""
     return F32_TOL_FACTOR * float(np.finfo(np.float32).eps) * math.sqrt(model.n_examples)

@@ -6,9 +6,33 @@ own row numbers. They are plain njit functions: the engine compiles a rule's ste
 together with everything it calls (``fastdescent.engine.compiled.rule_kernels``), under a
 name that hashes these sources, so editing a piece never reuses a stale compiled rule.
 """
-from numba import njit
+import numpy as np
+from numba import njit, types
+from numba.core.extending import overload
 
 from ..contract import like
+
+
+def int_power(x, n):
+    """:math:`x^n` for a float ``x`` and an integer ``n``, in ``x``'s precision: ``x ** n``
+    for a float64 (Numba's float-to-integer power), ``powf(x, float32(n))`` for a float32
+    (no detour through float64).
+
+    Examples
+    --------
+    >>> int_power(0.5, 3)
+    0.125
+    """
+    return x ** n
+
+
+@overload(int_power, inline="always")
+def _int_power(x, n):
+    if x == types.float32:
+        return lambda x, n: x ** np.float32(n)
+    if isinstance(x, types.Float):
+        return lambda x, n: x ** n
+    return None
 
 
 @njit(error_model="numpy")
@@ -24,7 +48,7 @@ def torch_lerp(a, b, w):
 def bias_correction(beta, t):
     """Adam's bias correction of an exponential average started at zero after step ``t``
     (from 0): :math:`1 - \\beta^{t+1}`."""
-    return like(1.0, beta) - like(beta ** (t + 1), beta)
+    return like(1.0, beta) - int_power(beta, t + 1)
 
 
 @njit(error_model="numpy")
