@@ -180,7 +180,7 @@ def _as_float32(a: np.ndarray, name: str) -> np.ndarray:
         b = np.ascontiguousarray(a, dtype=np.float32)
     bad = np.isfinite(a) & ~np.isfinite(b)
     if np.any(bad):
-        v = a[bad].flat[0]
+        v = float(a[bad].flat[0])
         raise ValueError(f"{name} holds {v!r}, beyond float32's range (|x| <= "
                          f"{float(np.finfo(np.float32).max):.4g}): use dtype='float64'")
     return b
