@@ -106,7 +106,13 @@ DTYPES = ("float64", "float32")
 
 
 class Signatures(NamedTuple):
-    """The signatures of every role in one precision (see :func:`signatures`)."""
+    """The signatures of every role in one precision (see :func:`signatures`).
+
+    Examples
+    --------
+    >>> str(signatures("float32").loss.args[-1])
+    'array(float32, 1d, C)'
+    """
 
     loss_grad: object
     loss: object

@@ -460,7 +460,7 @@ def fast_exp(x):
     >>> import numpy as np
     >>> float(fast_exp(1.0)) == float(np.e)
     True
-    >>> fast_exp(np.float32(1.0)) == np.float32(np.e)
+    >>> bool(fast_exp(np.float32(1.0)) == np.float32(np.e))
     True
     """
     return _exp32(x) if _is32(x) else _exp64(x)

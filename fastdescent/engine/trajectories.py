@@ -188,7 +188,15 @@ def _as_float32(a: np.ndarray, name: str) -> np.ndarray:
 
 def check_hyper(hyper: np.ndarray, optimizer: Optimizer, dtype: str) -> np.ndarray:
     """The ``(H, N)`` hyperparameter matrix in precision ``dtype`` (a float32 overflow is an
-    error naming the hyperparameter)."""
+    error naming the hyperparameter).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> opt = fd.optim.gd(lr=0.1)
+    >>> check_hyper(opt.hyper_matrix(2), opt, "float32").dtype
+    dtype('float32')
+    """
     if dtype != "float32":
         return hyper
     for h, name in enumerate(optimizer.hyper_names):
@@ -197,7 +205,16 @@ def check_hyper(hyper: np.ndarray, optimizer: Optimizer, dtype: str) -> np.ndarr
 
 
 def check_model_dtype(model: Model, dtype: str) -> None:
-    """A ValueError naming the model's data or settings when they do not fit ``dtype``."""
+    """A ValueError naming the model's data or settings when they do not fit ``dtype``.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> check_model_dtype(fd.models.gabor().with_data([0.0, 1.0], [1e39, 0.0]), "float32")
+    Traceback (most recent call last):
+    ...
+    ValueError: model 'gabor' data y holds 1e+39, beyond float32's range (|x| <= 3.403e+38): use dtype='float64'
+    """
     if dtype != "float32":
         return
     for name, a in (("data x", model.X), ("data y", model.Y), ("consts", model.consts)):
@@ -236,7 +253,14 @@ class Settings:
 
 def check_dtype(dtype) -> str:
     """``dtype`` as a contract precision name (``"float64"`` or ``"float32"``); accepts the
-    names and NumPy's float64/float32 types, else a ValueError naming the accepted values."""
+    names and NumPy's float64/float32 types, else a ValueError naming the accepted values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_dtype(np.float32), check_dtype("float64")
+    ('float32', 'float64')
+    """
     try:
         name = np.dtype(dtype).name if dtype is not None else None
     except TypeError:
@@ -254,19 +278,38 @@ F32_TOL_FACTOR = 100.0
 
 
 class PrecisionWarning(UserWarning):
-    """A setting asks for more than the run's precision resolves (``tol`` in float32)."""
+    """A setting asks for more than the run's precision resolves (``tol`` in float32).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import fastdescent as fd
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _ = fd.run(fd.models.gabor(), fd.optim.gd(lr=0.01), [0.6, -0.2], 5, tol=1e-7,
+    ...                dtype="float32", progress=False)
+    >>> w[0].category.__name__
+    'PrecisionWarning'
+    """
 
 
 def float32_tol_floor(model: Model) -> float:
     r"""The smallest ``tol`` a float32 run of ``model`` resolves reliably:
     :math:`100\,\varepsilon_{32}\sqrt{N}` (N examples; about 6.5e-5 for the 30 Gabor
-    points). Below it the float32 gradient norm near a minimum is mostly rounding noise."""
+    points). Below it the float32 gradient norm near a minimum is mostly rounding noise.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> f"{float32_tol_floor(fd.models.gabor()):.1e}"
+    '6.5e-05'
+    """
     return F32_TOL_FACTOR * float(np.finfo(np.float32).eps) * math.sqrt(model.n_examples)
 
 
 def check_float32_tol(settings: "Settings", model: Model, stacklevel: int = 3) -> None:
     """Warn (:class:`PrecisionWarning`) when a float32 run's ``tol`` is below
-    :func:`float32_tol_floor`."""
+    :func:`float32_tol_floor` (see its example)."""
     if settings.dtype == "float32" and 0 < settings.tol < float32_tol_floor(model):
         warnings.warn(
             f"tol={settings.tol:g} is below what float32 resolves for model {model.name!r} "
@@ -475,7 +518,15 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
 
 def model_arrays(model: Model, dtype) -> tuple:
     """The model's ``X``, ``Y`` and ``consts`` in precision ``dtype`` (the model's own arrays
-    for float64; float32 copies, made once per model and kept with it)."""
+    for float64; float32 copies, made once per model and kept with it).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> X, Y, c = model_arrays(fd.models.gabor(), "float32")
+    >>> X.dtype, X.shape
+    (dtype('float32'), (30, 1))
+    """
     dt = np.dtype(dtype)
     if dt == np.float64:
         return model.X, model.Y, model.consts
