@@ -1,7 +1,10 @@
 """Peer implementations of the benchmark workloads, written from the same formulas.
 
 * ``numpy_*``: NumPy vectorized over trajectories, in cache-sized chunks (one thread).
-* ``jax_*``: ``jax.jit(jax.vmap(...))`` with ``lax.fori_loop``, float64 (optional extra).
+* ``jax_*``: ``jax.jit(jax.vmap(...))`` with ``lax.fori_loop`` (optional extra), in float64
+  or float32, with the gradient from ``jax.grad`` or written out, fed in chunks of a chosen
+  number of trajectories (:func:`make_jax_chunked`; :func:`tune_jax` picks the fastest).
+* ``torch_*``: ``torch.compile`` of the same vectorized step loop (if torch is installed).
 * ``textbook_*``: one trajectory at a time in a plain NumPy loop (timed on a few trajectories
   and extrapolated).
 
@@ -215,3 +218,178 @@ def make_jax(x, y):
                    static_argnums=(5,))
     ls = jax.jit(jax.vmap(ls_one, in_axes=(0, None, None, None, None)), static_argnums=(3, 4))
     return {"gd": gd, "adam": adam, "line_search": ls}
+
+
+# ------------------------------------------------------------------ JAX at its best settings
+JAX_CHUNKS = (4096, 8192, 16384, 32768, 65536)
+JAX_GRADS = ("jax.grad", "written-out")
+
+
+def make_jax_step(x, y, dtype="float64", grad="jax.grad"):
+    """``(gd, adam)``: jitted ``vmap`` of one trajectory's ``fori_loop``, in ``dtype``, with
+    the gradient from ``jax.grad`` or written out as in the NumPy peer."""
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)  # float64 available; float32 inputs stay float32
+    xj = jnp.asarray(x, dtype=dtype)
+    yj = jnp.asarray(y, dtype=dtype)
+    u = 0.06 * xj
+
+    def loss(p):
+        z = p[0] + p[1] * u
+        r = jnp.sin(z) * jnp.exp(-z * z / 32.0) - yj
+        return jnp.sum(r * r)
+
+    def written(p):
+        z = p[0] + p[1] * u
+        s = jnp.sin(z)
+        e = jnp.exp(-z * z / 32.0)
+        r = s * e - yj
+        g = 2.0 * r * e * (jnp.cos(z) - z * s / 16.0)
+        return jnp.stack([jnp.sum(g), jnp.sum(g * u)])
+
+    gradf = jax.grad(loss) if grad == "jax.grad" else written
+
+    def gd_one(p, lr, steps):
+        return jax.lax.fori_loop(0, steps, lambda t, q: q - lr * gradf(q), p)
+
+    def adam_one(p, lr, beta, gamma, eps, steps):
+        def body(t, st):
+            q, m, v = st
+            g = gradf(q)
+            m = beta * m + (1 - beta) * g
+            v = gamma * v + (1 - gamma) * g * g
+            tt = (t + 1).astype(q.dtype)
+            mh = m / (1 - beta ** tt)
+            vh = v / (1 - gamma ** tt)
+            return q - lr * mh / (jnp.sqrt(vh) + eps), m, v
+
+        z = jnp.zeros_like(p)
+        return jax.lax.fori_loop(0, steps, body, (p, z, z))[0]
+
+    gd = jax.jit(jax.vmap(gd_one, in_axes=(0, None, None)), static_argnums=(2,))
+    adam = jax.jit(jax.vmap(adam_one, in_axes=(0, None, None, None, None, None)),
+                   static_argnums=(5,))
+    return gd, adam
+
+
+def chunked(fn, init, chunk, *args, dtype="float64"):
+    """``fn`` over ``init`` in chunks of ``chunk`` trajectories (the last one padded, so every
+    call has the compiled shape); returns the (N, P) result as NumPy."""
+    import jax.numpy as jnp
+
+    n = len(init)
+    outs = []
+    for lo in range(0, n, chunk):
+        part = init[lo:lo + chunk]
+        m = len(part)
+        if m < chunk:
+            part = np.concatenate([part, np.repeat(part[-1:], chunk - m, 0)])
+        outs.append(np.asarray(fn(jnp.asarray(part, dtype=dtype), *args))[:m])
+    return np.concatenate(outs)
+
+
+def jax_runner(x, y, dtype, grad, chunk, workload):
+    """A callable ``run(init, steps)`` of ``workload`` ("B1": GD lr 0.2, "B2": Adam 0.05, 0.9,
+    0.99, 1e-8) in one JAX configuration."""
+    gd, adam = make_jax_step(x, y, dtype, grad)
+    if workload == "B1":
+        return lambda init, steps: chunked(gd, init, chunk, 0.2, steps, dtype=dtype)
+    return lambda init, steps: chunked(adam, init, chunk, 0.05, 0.9, 0.99, 1e-8, steps,
+                                       dtype=dtype)
+
+
+def tune_jax(x, y, init, steps, workload, dtype, repeat=2):
+    """Time every chunk size x gradient of :data:`JAX_CHUNKS` x :data:`JAX_GRADS` on ``init``
+    (one compile-and-warm-up call, then the best of ``repeat``); returns ``(best config,
+    {config: trajectory-steps/s})`` with configs ``(grad, chunk)``."""
+    import time
+
+    rates = {}
+    for grad in JAX_GRADS:
+        for chunk in JAX_CHUNKS:
+            if chunk > len(init):
+                continue
+            run = jax_runner(x, y, dtype, grad, chunk, workload)
+            run(init[:chunk], steps)  # compile
+            ts = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                run(init, steps)
+                ts.append(time.perf_counter() - t)
+            rates[(grad, chunk)] = len(init) * steps / min(ts)
+    return max(rates, key=rates.get), rates
+
+
+# ------------------------------------------------------------------------ torch.compile
+def torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def torch_runner(x, y, dtype, chunk, workload):
+    """``run(init, steps)``: the vectorized NumPy step (written-out gradient) as a
+    ``torch.compile``-d function of a chunk of trajectories, looped over steps in Python
+    (each step one compiled kernel call), float32 or float64, all cores."""
+    import torch
+
+    dt = getattr(torch, dtype)
+    xt = torch.as_tensor(x, dtype=dt)
+    yt = torch.as_tensor(y, dtype=dt)
+    u = 0.06 * xt
+
+    def grad(p0, p1):
+        z = p0[:, None] + p1[:, None] * u[None, :]
+        s = torch.sin(z)
+        e = torch.exp(-z * z / 32.0)
+        r = s * e - yt[None, :]
+        g = 2.0 * r * e * (torch.cos(z) - z * s / 16.0)
+        return g.sum(1), (g * u[None, :]).sum(1)
+
+    @torch.compile(dynamic=False)
+    def gd_step(p0, p1):
+        g0, g1 = grad(p0, p1)
+        return p0 - 0.2 * g0, p1 - 0.2 * g1
+
+    @torch.compile(dynamic=False)
+    def adam_step(p0, p1, m0, m1, v0, v1, c1, c2):
+        g0, g1 = grad(p0, p1)
+        m0 = 0.9 * m0 + 0.1 * g0
+        m1 = 0.9 * m1 + 0.1 * g1
+        v0 = 0.99 * v0 + 0.01 * g0 * g0
+        v1 = 0.99 * v1 + 0.01 * g1 * g1
+        p0 = p0 - 0.05 * (m0 / c1) / (torch.sqrt(v0 / c2) + 1e-8)
+        p1 = p1 - 0.05 * (m1 / c1) / (torch.sqrt(v1 / c2) + 1e-8)
+        return p0, p1, m0, m1, v0, v1
+
+    def run(init, steps):
+        out = np.empty_like(init)
+        with torch.no_grad():
+            for lo in range(0, len(init), chunk):
+                part = init[lo:lo + chunk]
+                m = len(part)
+                if m < chunk:
+                    part = np.concatenate([part, np.repeat(part[-1:], chunk - m, 0)])
+                p0 = torch.as_tensor(part[:, 0].copy(), dtype=dt)
+                p1 = torch.as_tensor(part[:, 1].copy(), dtype=dt)
+                if workload == "B1":
+                    for _ in range(steps):
+                        p0, p1 = gd_step(p0, p1)
+                else:
+                    z = torch.zeros_like(p0)
+                    st = (p0, p1, z, z.clone(), z.clone(), z.clone())
+                    for t in range(steps):
+                        c1 = torch.tensor(1 - 0.9 ** (t + 1), dtype=dt)
+                        c2 = torch.tensor(1 - 0.99 ** (t + 1), dtype=dt)
+                        st = adam_step(*st, c1, c2)
+                    p0, p1 = st[0], st[1]
+                out[lo:lo + m, 0] = p0.numpy()[:m]
+                out[lo:lo + m, 1] = p1.numpy()[:m]
+        return out
+
+    return run

@@ -13,10 +13,18 @@ the engine import it, it imports none of them. It fixes
   arrays hold what;
 - the empty **placeholders** a run receives for the roles it does not use.
 
-Arrays are float64 and C-contiguous; a ``(P, B)`` block holds one trajectory per column, so
-that loops over the lane ``b`` vectorize.
+Arrays are C-contiguous; a ``(P, B)`` block holds one trajectory per column, so that loops
+over the lane ``b`` vectorize. Every role exists in two precisions (:data:`DTYPES`): the
+names below are the float64 signatures, :func:`signatures` gives either set (in float32 every
+floating-point array and scalar of a role is float32; ``tol`` and ``bound`` of the driver stay
+float64, the user's exact values).
 """
-from numba import boolean, float64, int64, int8, njit, types
+from typing import NamedTuple
+
+import numpy as np
+
+from numba import boolean, float32, float64, int64, int8, njit, types
+from numba.core.extending import overload
 
 F1 = float64[::1]
 F2 = float64[:, ::1]
@@ -28,7 +36,8 @@ B1 = boolean[::1]
 
 # ------------------------------------------------------------------------------- status codes
 __all__ = ["MAX_STEPS", "CONVERGED", "DIVERGED", "NOT_RUN", "STATUS_NAMES", "LOSS_GRAD", "LOSS",
-           "UPDATE", "LOOKAHEAD", "SEARCH", "PERMUTE", "N_BLOCK_ARRAYS", "N_VECTORS", "compiled"]
+           "UPDATE", "LOOKAHEAD", "SEARCH", "PERMUTE", "N_BLOCK_ARRAYS", "N_VECTORS", "compiled",
+           "DTYPES", "Signatures", "signatures", "like"]
 
 MAX_STEPS = 0  #: used the whole step budget
 CONVERGED = 1  #: gradient norm fell below ``tol``
@@ -94,10 +103,103 @@ DRIVE_SIG = types.void(I1, int64, LOSS_GRAD_FN, LOSS_FN, UPDATE_FN, LOOKAHEAD_FN
                        F2, F1, int8[::1], I1, F3, F2, F2, I2, F2)
 
 
+#: the precisions every role is compiled in (``dtype=`` of :func:`fastdescent.run`)
+DTYPES = ("float64", "float32")
+
+
+class Signatures(NamedTuple):
+    """The signatures of every role in one precision (see :func:`signatures`).
+
+    Examples
+    --------
+    >>> str(signatures("float32").loss.args[-1])
+    'array(float32, 1d, C)'
+    """
+
+    loss_grad: object
+    loss: object
+    update: object
+    lookahead: object
+    search: object
+    permute: object
+    drive: object
+
+
+def _signatures(f) -> Signatures:
+    a1, a2, a3 = f[::1], f[:, ::1], f[:, :, ::1]
+    loss_grad = types.void(a2, a2, a2, a1, a2, I2, int64, int64, boolean, a2, a1)
+    loss = types.void(a2, a2, a2, a1, a2, I2, int64, int64, boolean, a1)
+    update = types.void(a2, a2, a3, a2, int64, f)
+    lookahead = types.void(a2, a3, a2, f, a2)
+    search = types.void(types.FunctionType(loss), a2, a2, a1, a2, f, B1, a2, a2, a1, a2, I2,
+                        int64, int64, boolean, f, a1, a1)
+    drive = types.void(I1, int64, types.FunctionType(loss_grad), types.FunctionType(loss),
+                       types.FunctionType(update), types.FunctionType(lookahead),
+                       types.FunctionType(search), PERMUTE_FN, boolean, boolean,
+                       a2, a2, I1, I1, int64, a1, int64, I3, boolean, float64, float64, a2, a2,
+                       a1, int64, int64, a3, a2, a3, a2, a2, I2, B1,
+                       a2, a1, int8[::1], I1, a3, a2, a2, I2, a2)
+    return Signatures(loss_grad, loss, update, lookahead, search, PERMUTE, drive)
+
+
+_SIGNATURES = {"float64": Signatures(LOSS_GRAD, LOSS, UPDATE, LOOKAHEAD, SEARCH, PERMUTE,
+                                     DRIVE_SIG),
+               "float32": _signatures(float32)}
+
+
+def signatures(dtype="float64") -> Signatures:
+    """The roles' signatures in precision ``dtype`` (``"float64"`` or ``"float32"``).
+
+    Examples
+    --------
+    >>> signatures("float64").update == UPDATE
+    True
+    >>> str(signatures("float32").update.args[0])
+    'array(float32, 2d, C)'
+    """
+    return _SIGNATURES[str(dtype)]
+
+
+def like(v, x):
+    """The number ``v`` as a float of the precision of ``x`` (a float scalar or array).
+
+    For kernels written once for float64 and float32: a literal such as ``1.0`` is a float64
+    in Numba, and ``1.0 - beta`` with a float32 ``beta`` is computed in float64 (a silent
+    promotion); ``like(1.0, beta) - beta`` stays in ``beta``'s precision. For a float64 ``x``
+    it is ``float(v)`` (the same bits as the literal). LLVM folds the conversion of a
+    constant, so it costs nothing at run time.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numba import njit
+    >>> @njit
+    ... def one_minus(b):
+    ...     return like(1.0, b) - b
+    >>> bool(one_minus(np.float32(0.9)) == np.float32(1.0) - np.float32(0.9))
+    True
+    >>> one_minus(0.9) == 1.0 - 0.9
+    True
+    """
+    dt = x.dtype if isinstance(x, np.ndarray) else np.asarray(x).dtype
+    return dt.type(v) if dt.kind == "f" else float(v)
+
+
+@overload(like, inline="always")
+def _like(v, x):
+    dt = x.dtype if isinstance(x, types.Array) else x
+    if dt == float32:
+        return lambda v, x: np.float32(v)
+    if isinstance(dt, (types.Float, types.Integer, types.Boolean)):
+        return lambda v, x: np.float64(v)
+    return None
+
+
 def compiled(kernel, sig):
     """``kernel`` (a Numba dispatcher) compiled for ``sig``, or loaded from the on-disk cache,
     on first call; the kernels of the roles above are built this way, only when a run uses
-    them.
+    them. A kernel declared with its float64 signature (compiled when its module is imported,
+    and closed to compiling at call time) gets its float32 signature here, on first use.
 
     Parameters
     ----------
@@ -127,7 +229,14 @@ def compiled(kernel, sig):
     array([0.9, 0.6])
     """
     if sig.args not in kernel.overloads:
-        kernel.compile(sig)
+        closed = not getattr(kernel, "_can_compile", True)
+        if closed:
+            kernel.disable_compile(False)
+        try:
+            kernel.compile(sig)
+        finally:
+            if closed:
+                kernel.disable_compile(True)
     return kernel
 
 

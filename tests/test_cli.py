@@ -289,6 +289,8 @@ BAD = {
     "bad schedule": (lambda s: s.replace("steps = 5", 'steps = 5\nschedule = {name="cosin"}'),
                      ["unknown schedule 'cosin'", "did you mean 'cosine'"]),
     "invalid toml": (lambda s: s.replace("steps = 5", "steps = "), ["invalid TOML", "line"]),
+    "bad dtype": (lambda s: s.replace("steps = 5", 'steps = 5\ndtype = "float16"'),
+                  ["[run].dtype", "'float64', 'float32'", "'float16'"]),
     "csv: non-numeric": (lambda s: s.replace('name = "gabor"', 'name = "gabor"\ndata = "a.csv"'),
                          ["a.csv", "row 2 (line 3)", "column 'y'", "'abc'"]),
     "csv: missing column": (lambda s: s.replace('name = "gabor"',

@@ -164,11 +164,16 @@ def local_cluster():
     cluster.close(timeout=10)
 
 
-def test_local_cluster_bitwise_identical(local_cluster, small_ref):
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_local_cluster_bitwise_identical(local_cluster, small_ref, dtype):
     cluster, client = local_cluster
-    _same(small_ref, _within(HANG, lambda: _sweep(SMALL, scheduler=client, chunk_size=300)))
+    ref = small_ref if dtype == "float64" else _sweep(SMALL, dtype=dtype)
+    assert ref["params"].dtype == np.dtype(dtype)
+    _same(ref, _within(HANG, lambda: _sweep(SMALL, scheduler=client, chunk_size=300,
+                                            dtype=dtype)))
     # an address string, default tile size
-    _same(small_ref, _within(HANG, lambda: _sweep(SMALL, scheduler=cluster.scheduler_address)))
+    _same(ref, _within(HANG, lambda: _sweep(SMALL, scheduler=cluster.scheduler_address,
+                                            dtype=dtype)))
 
 
 def test_worker_with_another_version_refuses(local_cluster, monkeypatch):

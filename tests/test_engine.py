@@ -31,12 +31,19 @@ def starts():
     return lo + rng.random((203, 2)) * (hi - lo)
 
 
+DTYPES = ("float64", "float32")
+#: a tolerance each precision resolves (float32: above run_mod.float32_tol_floor)
+TOL = {"float64": 1e-6, "float32": 1e-3}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("opt,batch", [(adam(lr=0.05, gamma=0.99), None),
                                        (momentum(lr=0.1, beta=0.8), 5),
                                        (fd.optim.line_search(2.0), None)])
-def test_bitwise_identical_for_threads_chunks_and_blocks(starts, opt, batch):
-    kw = dict(batch_size=batch, record_every=7, tol=1e-6, seed=11)
+def test_bitwise_identical_for_threads_chunks_and_blocks(starts, opt, batch, dtype):
+    kw = dict(batch_size=batch, record_every=7, tol=TOL[dtype], seed=11, dtype=dtype)
     ref = fd.run(GABOR, opt, starts, 40, threads=1, **kw)
+    assert ref.params.dtype == ref.loss.dtype == ref.path.dtype == np.dtype(dtype)
     for threads in (2, 3):  # more threads than cores is allowed, and changes nothing
         _same(ref, fd.run(GABOR, opt, starts, 40, threads=threads, chunk_size=64, **kw))
     for chunk in (1, 7, 4096):
@@ -67,40 +74,51 @@ def test_sweep_equals_trajectories_run_one_by_one():
                     assert r.status[0] == int(ds.status.isel(lr=il, seed=s, phi0=i0, phi1=i1))
 
 
-def test_divergence_is_isolated():
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_divergence_is_isolated(dtype):
     m = quadratic([1.0, 10.0])
     lrs = np.linspace(0.013, 0.4, 40)  # GD diverges for lr * 10 > 2 (no lr near 0.2)
     init = np.tile([1.0, 1.0], (40, 1))
-    res = fd.run(m, gd(lr=lrs), init, 2000)  # |1 - 10 lr| >= 1.015: beyond 1e8 by then
+    # |1 - 10 lr| >= 1.015: beyond 1e8 by then
+    res = fd.run(m, gd(lr=lrs), init, 2000, dtype=dtype)
+    lrs = lrs.astype(dtype)  # the values the run used
     stable = lrs * 10 < 2
     assert np.all(res.status[~stable] == S.DIVERGED)
     assert np.all(res.status[stable] != S.DIVERGED)
     assert np.all(np.isfinite(res.params)) and np.all(res.steps[~stable] < 2000)
     for i in np.flatnonzero(stable)[::7]:  # each stable one equals its run alone
-        alone = fd.run(m, gd(lr=lrs[i]), [1.0, 1.0], 2000)
+        alone = fd.run(m, gd(lr=float(lrs[i])), [1.0, 1.0], 2000, dtype=dtype)
         assert np.array_equal(alone.params[0], res.params[i])
 
 
-def test_diverged_keeps_last_finite_point_and_nan_loss_is_caught():
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_diverged_keeps_last_finite_point_and_nan_loss_is_caught(dtype):
     m = quadratic([1.0])
-    res = fd.run(m, gd(lr=3.0), [1.0], 1000, bound=1e3, record_every=1)
+    res = fd.run(m, gd(lr=3.0), [1.0], 1000, bound=1e3, record_every=1, dtype=dtype)
     # x_t = (-2)^t: |x| first exceeds 1e3 at t = 10 (1024); the last finite point is 512
     assert res.status[0] == S.DIVERGED and res.steps[0] == 9
     assert res.params[0, 0] == -512.0
-    res2 = fd.run(m, gd(lr=3.0), [1.0], 5000)  # runs to overflow: inf loss -> diverged
+    # runs to overflow (float32 overflows near 2**128, float64 near 2**1024): inf loss ->
+    # diverged, at the last finite point
+    res2 = fd.run(m, gd(lr=3.0), [1.0], 5000, bound=1e300, dtype=dtype)
     assert res2.status[0] == S.DIVERGED and np.all(np.isfinite(res2.params))
+    assert res2.params.dtype == np.dtype(dtype)
+    # x_t = (-2)^t, L = x^2 / 2 = 2^(2t - 1) overflows first at 2t - 1 >= maxexp
+    expected = math.ceil((np.finfo(dtype).maxexp + 1) / 2)
+    assert res2.steps[0] == expected and res2.params[0, 0] == (-2.0) ** expected
 
 
-def test_convergence_step_count_matches_theory():
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_convergence_step_count_matches_theory(dtype):
     # 1-D quadratic, lambda = 1, lr = 0.5: x_t = x0 / 2^t, gradient = x_t
     m = quadratic([1.0])
-    tol = 1e-6
-    res = fd.run(m, gd(lr=0.5), [1.0], 100, tol=tol)
+    tol = TOL[dtype]
+    res = fd.run(m, gd(lr=0.5), [1.0], 100, tol=tol, dtype=dtype)
     expected = math.ceil(math.log2(1.0 / tol) + 1e-12)
     assert res.status[0] == S.CONVERGED and res.steps[0] == expected
     assert res.params[0, 0] == 2.0 ** -expected
-    out = fd.run(m, gd(lr=0.5), [1.0], 10, tol=tol)
-    assert out.status[0] == S.MAX_STEPS and out.steps[0] == 10
+    out = fd.run(m, gd(lr=0.5), [1.0], expected - 1, tol=tol, dtype=dtype)
+    assert out.status[0] == S.MAX_STEPS and out.steps[0] == expected - 1
 
 
 def test_recorded_paths():

@@ -553,3 +553,191 @@ def test_tanh_vector_lanes_equal_scalar_calls():
     out = np.empty_like(x)
     _tanh_loop(x, out)
     assert np.array_equal(_bits(out), _bits([_tanh_scalar(v) for v in x]))
+
+
+# ============================================================================= float32
+# The float32 algorithms (``fast_*`` of a float32 argument) against float64 libm rounded to
+# float32 (correctly rounded but for vanishingly rare double-rounding cases).
+from fastdescent.fastmath import EXP_OVERFLOW32  # noqa: E402
+
+F32 = np.float32
+MAX_ULP32_TRIG = 1  # |x| <= 2**16
+MAX_ULP32_TRIG_FULL = 2  # |x| <= FAST_TRIG_MAX: the float32 product x * 2/pi may pick n +- 1
+MAX_ULP32_EXP = 1
+
+
+@njit
+def _fast32(x, s, c, e):
+    for i in range(x.shape[0]):  # the production pattern, in float32
+        s[i], c[i] = fast_sincos(x[i])
+        e[i] = fast_exp(x[i])
+
+
+@njit
+def _fast32_separate(x, s, c):
+    for i in range(x.shape[0]):
+        s[i] = fast_sin(x[i])
+        c[i] = fast_cos(x[i])
+
+
+def fast32(x):
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    s, c, e = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+    _fast32(x, s, c, e)
+    return s, c, e
+
+
+def ref32(x):
+    """float64 libm of the float32 arguments, rounded to float32."""
+    s, c, e = libm(np.asarray(x, dtype=np.float32).astype(np.float64))
+    with np.errstate(over="ignore"):
+        return s.astype(np.float32), c.astype(np.float32), e.astype(np.float32)
+
+
+def assert_ulp32(x, which, max_ulp):
+    x = np.asarray(x, dtype=np.float32)
+    got, ref = fast32(x), ref32(x)
+    for k, name in enumerate(("sin", "cos", "exp")):
+        if name not in which:
+            continue
+        d = ulp_distance(got[k], ref[k])
+        i = int(np.argmax(d))
+        assert d[i] <= max_ulp, f"{name}({x[i]!r}) = {got[k][i]!r}, ref {ref[k][i]!r}: {d[i]}"
+
+
+def test_float32_python_calls_dispatch_on_the_argument_type():
+    x = np.array([0.5, 1.0], np.float32)
+    s, c, e = fast32(x)
+    assert s.dtype == c.dtype == e.dtype == np.float32
+    assert fast_exp(x[1]) == e[1] and fast_sincos(x[0]) == (s[0], c[0])
+    assert fast_sin(x[0]) == s[0] and fast_cos(x[0]) == c[0]
+    # float64 arguments keep the float64 algorithm, bit for bit
+    assert _bits(fast_exp(0.5)) == _bits(fast(np.array([0.5]))[2][0])
+    assert fast_exp(x[1]) != fast_exp(1.0)  # float32 e, not float64 e
+
+
+@pytest.mark.parametrize("lo, hi", [(-1.0, 1.0), (-100.0, 100.0), (-(2.0**16), 2.0**16)])
+def test_float32_trig_uniform(lo, hi):
+    assert_ulp32(RNG.uniform(lo, hi, N), ("sin", "cos"), MAX_ULP32_TRIG)
+
+
+def test_float32_trig_full_range_and_near_multiples_of_pi_over_2():
+    assert_ulp32(RNG.uniform(-FAST_TRIG_MAX, FAST_TRIG_MAX, N), ("sin", "cos"),
+                 MAX_ULP32_TRIG_FULL)
+    k = np.concatenate([np.arange(-2000, 2001), RNG.integers(-667_000, 667_000, 20_000)])
+    x = (k * (np.pi / 2)).astype(np.float32)
+    pts, lo, hi = [x], x, x
+    for _ in range(4):
+        lo = np.nextafter(lo, F32(-np.inf))
+        hi = np.nextafter(hi, F32(np.inf))
+        pts += [lo, hi]
+    x = np.concatenate(pts)
+    x = x[np.abs(x) <= FAST_TRIG_MAX]
+    assert_ulp32(x, ("sin", "cos"), MAX_ULP32_TRIG_FULL)
+    assert_ulp32(x[np.abs(x) <= 2.0**16], ("sin", "cos"), MAX_ULP32_TRIG)
+
+
+def test_float32_trig_log_uniform_tiny_and_special():
+    x = (np.exp2(RNG.uniform(-40.0, 16.0, N)) * RNG.choice([-1.0, 1.0], N)).astype(np.float32)
+    assert_ulp32(x, ("sin", "cos"), MAX_ULP32_TRIG)
+    tiny = np.array([1e-45, 1e-40, 1.1754944e-38, 1e-20, 2.0**-13], np.float32)
+    s, c, _ = fast32(np.concatenate([tiny, -tiny]))
+    assert np.array_equal(s, np.concatenate([tiny, -tiny]))  # sin x == x, signs kept
+    assert np.all(c == 1.0)
+    sp = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, np.nextafter(F32(FAST_TRIG_MAX),
+                                                                     F32(np.inf)), 1e30],
+                  np.float32)
+    s, c, _ = fast32(sp)
+    assert s[0] == 0 and not np.signbit(s[0]) and s[1] == 0 and np.signbit(s[1])
+    assert c[0] == c[1] == 1.0
+    assert np.all(np.isnan(s[2:])) and np.all(np.isnan(c[2:]))
+
+
+@pytest.mark.parametrize("lo, hi", [(-103.9, 88.72), (-1.0, 1.0), (-0.35, 0.35),
+                                    (-103.97, -87.3), (80.0, 88.72)])
+def test_float32_exp_uniform_and_subnormal_results(lo, hi):
+    assert_ulp32(RNG.uniform(lo, hi, N), ("exp",), MAX_ULP32_EXP)
+
+
+def test_float32_exp_special_values_and_overflow():
+    top = F32(EXP_OVERFLOW32)
+    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, top, np.nextafter(top, F32(np.inf)),
+                  -104.0, -1e30, 1e30, 1e-45], np.float32)
+    _, _, e = fast32(x)
+    assert e[0] == e[1] == 1.0 and e[2] == np.inf and e[3] == 0.0 and np.isnan(e[4])
+    assert np.isfinite(e[5]) and e[6] == np.inf
+    assert e[7] == 0.0 and e[8] == 0.0 and e[9] == np.inf and e[10] == 1.0
+
+
+@pytest.mark.parametrize("B", [1, 7, 64, 131])
+def test_float32_lanes_equal_scalar_calls_and_separate_functions(B):
+    x = np.concatenate([RNG.uniform(-1e4, 1e4, B), [0.0, -0.0, 1e-45, -103.5, 88.0, np.nan,
+                                                    np.inf, 2.0**21]]).astype(np.float32)
+    s, c, e = fast32(x)
+    for off in range(1, 9):  # every value lands in a vector lane and in the remainder loop
+        s2, c2, e2 = fast32(x[off:])
+        for got, ref in ((s2, s[off:]), (c2, c[off:]), (e2, e[off:])):
+            assert np.array_equal(got.view(np.int32), ref.view(np.int32))
+    s3, c3 = np.empty_like(x), np.empty_like(x)
+    _fast32_separate(x, s3, c3)
+    assert np.array_equal(s3.view(np.int32), s.view(np.int32))
+    assert np.array_equal(c3.view(np.int32), c.view(np.int32))
+    for i in range(min(B, 5)):
+        assert fast_exp(x[i]) == e[i] and fast_sincos(x[i])[0] == s[i]
+
+
+# ---------------------------------------------------- float32 hot loop: no float64 at all
+_DOUBLE = re.compile(r"^.*\bdouble\b.*$", re.M)  # the IR type, not a name containing it
+
+
+def _kernel_ir(dispatcher, sig):
+    """The LLVM IR of the compiled function itself (not its Python wrappers)."""
+    ir_text = dispatcher.inspect_llvm(sig)
+    fns = re.findall(r"^define [^\n]*\n.*?^\}", ir_text, re.S | re.M)
+    return "\n".join(f for f in fns if "cpython" not in f.split("\n", 1)[0]
+                     and "cfunc" not in f.split("\n", 1)[0])
+
+
+def test_float32_block_loop_and_rules_have_no_double_and_vectorize():
+    """The engine's float32 hot loop - the Gabor model's per-example kernel over a block of
+    lanes, and the GD, momentum and Adam steps - compiles to float32 only: no ``double``
+    anywhere in its IR (a float64 literal or allocation would promote silently), and
+    packed single-precision (``ps``) instructions in its machine code."""
+    from numba import types
+
+    import fastdescent as fd
+    from fastdescent.contract import signatures
+    from fastdescent.models.compiled import compiled_for
+    from fastdescent.optim.rules import adam, gd, momentum
+
+    gabor_example = compiled_for(fd.models.gabor()).model_example  # rewritten from loss_grad
+
+    @njit(error_model="numpy")
+    def gabor_block(phi, X, Y, c, work, grad, loss):
+        P, B = phi.shape
+        for i in range(X.shape[0]):
+            for b in range(B):
+                loss[b] += gabor_example(phi, b, X, Y, i, c, work, grad)
+
+    f2, f1 = types.float32[:, ::1], types.float32[::1]
+    sig = (f2, f2, f2, f1, f2, f2, f1)
+    gabor_block.compile(sig)
+    body = _kernel_ir(gabor_block, sig)
+    assert "fadd float" in body or "fmul float" in body
+    assert not _DOUBLE.search(body), _DOUBLE.findall(body)[:5]
+    upd = signatures("float32").update.args
+    for step in (gd.gd_step, momentum.momentum_step, adam.adam_step):
+        k = njit(error_model="numpy")(step.py_func)
+        k.compile(upd)
+        body = _kernel_ir(k, upd)
+        assert not _DOUBLE.search(body), (step.__name__, _DOUBLE.findall(body)[:5])
+    asm = gabor_block.inspect_asm(sig)
+    packed = re.findall(r"\bv(?:mul|add|sub|fn?m\w*)ps\s+%?[yz]mm", asm)
+    _plain_kernel(np.ones(8), np.empty(8))
+    if not _packed_ops(_plain_kernel)[1]:
+        pytest.skip("LLVM does not vectorize even a trivial loop on this CPU")
+    # AVX2 converts float32 <-> int32 in packed form: the whole body vectorizes, the
+    # argument reductions' integer parts included
+    assert len(packed) > 25, "the float32 Gabor block loop was not vectorized"
+    assert re.search(r"\bvcvt\w*ps2dq\s+%?[yz]mm", asm) or re.search(r"\bvcvtt?ps2dq", asm)
+    assert not re.search(r"call\w*\s+\S*(sin|cos|exp|fma)", asm)

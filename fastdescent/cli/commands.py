@@ -387,6 +387,8 @@ def cmd_run(args, extra) -> int:
     """
     exp = load_file(args.experiment, quick=args.quick, output=args.output,
                     max_memory=_max_memory(args.max_memory))
+    if args.dtype is not None:
+        exp.options["dtype"] = args.dtype
     text = Path(args.experiment).read_text()
     return execute(exp, resume=args.resume, threads=args.threads, progress=args.progress,
                    attrs={"experiment": text}, scheduler=args.scheduler)
@@ -525,7 +527,7 @@ def cmd_sweep(args, extra) -> int:
     if args.start_seed is not None:
         start["seed"] = args.start_seed
     run = {"steps": args.steps, "seed": args.seed}
-    for k in ("seeds", "tol", "batch_size", "record_every"):
+    for k in ("seeds", "tol", "batch_size", "record_every", "dtype"):
         if getattr(args, k) is not None:
             run[k] = getattr(args, k)
     if args.schedule:

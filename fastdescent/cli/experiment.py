@@ -46,6 +46,7 @@ Format (every table but ``[start]``'s choice and ``[output]`` is optional where 
     bound = 1e8
     criterion = "not_diverged"    # or "loss_ratio", or {name = "loss_ratio", k = 20,
                                   # threshold = 1.0}: what counts as trainable
+    dtype = "float64"             # or "float32": about twice the speed, float32 results
 
     [output]
     path = "out.nc"               # .nc or .zarr; relative to the current directory
@@ -73,7 +74,8 @@ TABLES = ("model", "optimizer", "start", "run", "output")
 START_KEYS = ("grid", "points", "random", "lhs", "box", "params", "fixed", "seed")
 START_MODES = ("grid", "points", "random", "lhs")
 RUN_KEYS = ("steps", "seed", "seeds", "tol", "batch_size", "schedule", "record_every",
-            "reduction", "bound", "criterion")
+            "reduction", "bound", "criterion", "dtype")
+DTYPE_NAMES = ("float64", "float32")
 OUTPUT_KEYS = ("path", "store", "plots", "chunk_size")
 PLOT_KINDS = ("basins", "convergence", "hyper")
 RANGE_HELP = "start:stop:num[:log|lin], e.g. '1e-3:1:64:log' or '0:0.9:4'"
@@ -96,7 +98,7 @@ class Experiment:
     inits: object  # Grid or (M, P) array
     steps: int
     hyper: dict  # name -> float or 1-D array (sweep axis)
-    options: dict  # batch_size, schedule, tol, record_every, reduction, bound
+    options: dict  # batch_size, schedule, tol, record_every, reduction, bound, dtype
     seed: int = 0
     seeds: object = None
     path: Path | None = None
@@ -594,6 +596,11 @@ def build_run(ctx: _Ctx, tbl: dict, quick: bool):
             opts[k] = _int(ctx, ctx.key("run", k), tbl[k], 1)
     if "reduction" in tbl:
         opts["reduction"] = tbl["reduction"]
+    if "dtype" in tbl:
+        if tbl["dtype"] not in DTYPE_NAMES:
+            raise ctx.error(f"{ctx.key('run', 'dtype')} must be one of "
+                            f"{', '.join(map(repr, DTYPE_NAMES))}, got {tbl['dtype']!r}")
+        opts["dtype"] = tbl["dtype"]
     if "schedule" in tbl:
         opts["schedule"] = build_schedule(ctx, ctx.key("run", "schedule"), tbl["schedule"])
     if "criterion" in tbl:

@@ -187,7 +187,8 @@ def start_worker_build() -> bool:
             "from fastdescent.engine.compiled import worker; worker()", "worker")
 
 
-def run_kernels(model, rule, batches: bool, need_loss: bool, groups=None) -> tuple:
+def run_kernels(model, rule, batches: bool, need_loss: bool, groups=None,
+                dtype: str = "float64") -> tuple:
     """The worker module and the kernels ``(lg, lo, update, lookahead, search, permute)`` of a
     run of ``model`` with ``rule`` (a :class:`~fastdescent.optim.record.Rule`), compiled here or
     loaded from the cache (on a first run, see above, a helper compiles the kernels while this
@@ -201,6 +202,11 @@ def run_kernels(model, rule, batches: bool, need_loss: bool, groups=None) -> tup
         The run uses minibatches.
     need_loss : bool
         The run needs the block loss alone (line searches, recorded losses).
+    groups : tuple of (int, int), optional
+        The parameter ranges of a per-group ``lr`` (see :func:`rule_kernels`).
+    dtype : str
+        The precision of the kernels (a contract :data:`~fastdescent.contract.DTYPES` name);
+        the worker's driver is compiled for it too.
 
     Returns
     -------
@@ -224,13 +230,14 @@ def run_kernels(model, rule, batches: bool, need_loss: bool, groups=None) -> tup
                     helped = _start_helper(
                         "from fastdescent.engine.compiled import _kernels, _import_generated; "
                         f"_kernels(_import_generated({gen[0]!r}, open({str(path)!r}).read()), "
-                        f"{_registered_name(rule)!r}, {bool(batches)}, {bool(need_loss)})",
+                        f"{_registered_name(rule)!r}, {bool(batches)}, {bool(need_loss)}, "
+                        f"dtype={dtype!r})",
                         "kernels")
     wk = worker()  # built here meanwhile
     if helped:
         with _LOCK:
             _finish_helper("kernels")
-    return wk, _kernels(compiled_for(model), rule, batches, need_loss, groups)
+    return wk, _kernels(compiled_for(model), rule, batches, need_loss, groups, dtype)
 
 
 def _registered_name(rule) -> str | None:
@@ -240,24 +247,27 @@ def _registered_name(rule) -> str | None:
     return rule.name if any(r is rule for r in all_rules()) else None
 
 
-def _kernels(eng, rule, batches, need_loss, groups=None) -> tuple:
+def _kernels(eng, rule, batches, need_loss, groups=None, dtype="float64") -> tuple:
     """``rule``: a Rule, a registered name, or None (the helper then builds the model's);
-    ``groups``: the parameter ranges of a per-group ``lr`` (see :func:`rule_kernels`)."""
+    ``groups``: the parameter ranges of a per-group ``lr`` (see :func:`rule_kernels`);
+    ``dtype``: the kernels' precision."""
+    from ..contract import compiled, signatures
     from ..optim.batches import permutation_kernel
 
     if batches:
-        lg, lo = eng.batch_kernels(need_loss)
+        lg, lo = eng.batch_kernels(need_loss, dtype)
     else:
-        lg, lo = eng.block_loss_grad, (eng.loss_kernel() if need_loss else None)
+        lg = compiled(eng.block_loss_grad, signatures(dtype).loss_grad)
+        lo = eng.loss_kernel(dtype) if need_loss else None
     if lo is None:
-        lo = no_loss_kernel()
+        lo = no_loss_kernel(dtype)
     if rule is None:
         return None
     if isinstance(rule, str):
         from ..optim.registry import get_rule
 
         rule = get_rule(rule)
-    return (lg, lo, *rule_kernels(rule, groups), permutation_kernel(batches))
+    return (lg, lo, *rule_kernels(rule, groups, dtype), permutation_kernel(batches))
 
 
 # ------------------------------------------------------------------------ compiled rules
@@ -321,9 +331,10 @@ def grouped_lookahead(phi, state, hyper, scale, out):
 '''
 
 
-def rule_kernels(rule, groups=None) -> tuple:
-    """``(update, lookahead, search)`` of ``rule`` compiled for the contract's signatures
-    (placeholders for the roles it lacks), built on first use and cached on disk.
+def rule_kernels(rule, groups=None, dtype: str = "float64") -> tuple:
+    """``(update, lookahead, search)`` of ``rule`` compiled for the contract's signatures in
+    precision ``dtype`` (placeholders for the roles it lacks), built on first use and cached
+    on disk.
 
     ``groups`` (a tuple of ``(start, stop)`` parameter ranges) gives the kernels of a per-group
     ``lr``: the step (and look-ahead) is applied to each range in turn with that group's ``lr``,
@@ -339,6 +350,9 @@ def rule_kernels(rule, groups=None) -> tuple:
     Parameters
     ----------
     rule : Rule
+    groups : tuple of (int, int), optional
+    dtype : str
+        ``"float64"`` or ``"float32"``.
 
     Returns
     -------
@@ -353,27 +367,30 @@ def rule_kernels(rule, groups=None) -> tuple:
     >>> update.__name__, lookahead.__name__
     ('update', 'lookahead')
     """
-    from ..contract import LOOKAHEAD, SEARCH, UPDATE, compiled, no_lookahead, no_search, no_step
+    from ..contract import compiled, no_lookahead, no_search, no_step, signatures
 
     groups = None if groups is None else tuple((int(a), int(b)) for a, b in groups)
-    key = ("rule", id(rule), groups)
+    key = ("rule", id(rule), groups, dtype)
     got = _MODULES.get(key)
     if got is not None and got[0] is rule:
         return got[1]
+    sig = signatures(dtype)
     with _LOCK:
         if groups is not None:
-            from ..contract import compiled as _c
-
             mod = _rule_module(rule, groups)
-            kernels = (mod.grouped_update, mod.grouped_lookahead if rule.lookahead is not None
-                       else _c(no_lookahead, LOOKAHEAD), _c(no_search, SEARCH))
+            kernels = (compiled(mod.grouped_update, sig.update),
+                       compiled(mod.grouped_lookahead, sig.lookahead)
+                       if rule.lookahead is not None else compiled(no_lookahead, sig.lookahead),
+                       compiled(no_search, sig.search))
         elif rule.search is not None:
-            kernels = (compiled(no_step, UPDATE), compiled(no_lookahead, LOOKAHEAD),
-                       compiled(rule.search, SEARCH))
+            kernels = (compiled(no_step, sig.update), compiled(no_lookahead, sig.lookahead),
+                       compiled(rule.search, sig.search))
         else:
             mod = _rule_module(rule)
-            kernels = (mod.update, mod.lookahead if rule.lookahead is not None
-                       else compiled(no_lookahead, LOOKAHEAD), compiled(no_search, SEARCH))
+            kernels = (compiled(mod.update, sig.update),
+                       compiled(mod.lookahead, sig.lookahead) if rule.lookahead is not None
+                       else compiled(no_lookahead, sig.lookahead),
+                       compiled(no_search, sig.search))
         _MODULES[key] = (rule, kernels)
     return kernels
 
@@ -455,11 +472,11 @@ def pointer(kernel, sig) -> Pointer:
     return p
 
 
-def no_loss_kernel():
+def no_loss_kernel(dtype: str = "float64"):
     """The placeholder loss kernel (for runs that never need the loss alone)."""
-    from ..contract import LOSS, compiled, no_loss
+    from ..contract import compiled, no_loss, signatures
 
-    return compiled(no_loss, LOSS)
+    return compiled(no_loss, signatures(dtype).loss)
 
 
 def _rule_kernels() -> None:

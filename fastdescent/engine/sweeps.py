@@ -25,12 +25,13 @@ from . import status as S
 from . import storage
 from .grids import Grid
 from .memory import check_memory
-from .trajectories import (DEFAULT_BOUND, Settings, auto_chunk, check_batches, check_init,
-                           check_model, check_optimizer, check_threads, execute, make_settings,
-                           path_bytes, want_progress)
+from .trajectories import (DEFAULT_BOUND, Settings, _as_float32, auto_chunk, check_batches,
+                           check_float32_tol, check_init, check_model, check_model_dtype,
+                           check_optimizer, check_threads, execute, make_settings, path_bytes,
+                           want_progress)
 
 _OPTIONS = ("batch_size", "schedule", "tol", "record_every", "reduction", "bound", "block_size",
-            "criterion")
+            "criterion", "dtype")
 OUTPUTS = ("params", "loss", "status", "steps", "path", "loss_path")
 
 
@@ -160,13 +161,14 @@ class SweepPlan:
     # ----------------------------------------------------------------------- assembly
     def empty_outputs(self) -> dict:
         N, P, K = self.size, self.model.n_params, self.settings.n_records
-        out = {"params": np.full((N, P), np.nan), "loss": np.full(N, np.nan),
+        dt = np.dtype(self.settings.dtype)
+        out = {"params": np.full((N, P), np.nan, dt), "loss": np.full(N, np.nan, dt),
                "status": np.full(N, S.NOT_RUN, np.int8), "steps": np.zeros(N, np.int64)}
         if K:
-            out["path"] = np.full((N, K, P), np.nan)
-            out["loss_path"] = np.full((N, K), np.nan)
+            out["path"] = np.full((N, K, P), np.nan, dt)
+            out["loss_path"] = np.full((N, K), np.nan, dt)
         if self.settings.criterion.tail:
-            out["loss_ratio"] = np.full(N, np.nan)
+            out["loss_ratio"] = np.full(N, np.nan, dt)
         return out
 
     def dataset(self, out: dict):
@@ -309,6 +311,16 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
             raise ValueError("batches in a sweep must be one sequence (steps, b) shared by every "
                              "trajectory")
         batches = check_batches(batches, 1, model, settings.steps, options.get("batch_size"))
+    if settings.dtype == "float32":  # every value must fit float32 (clear error, no inf)
+        for name in optimizer.hyper_names:
+            _as_float32(np.asarray(optimizer.hyper[name], float), f"hyperparameter {name!r}")
+        for name, arr in axes:
+            _as_float32(arr, f"sweep axis {name!r}")
+        if isinstance(inits, Grid):
+            for name, v in inits.axes.items():
+                _as_float32(np.asarray(v, float), f"grid axis {name!r}")
+        check_model_dtype(model, settings.dtype)
+        check_float32_tol(settings, model, stacklevel=4)
     n_seeds = _seed_count(seeds)
     n_inits = int(np.prod(inits.shape)) if isinstance(inits, Grid) else _n_points(inits)
     n = int(np.prod([len(a) for _, a in axes], dtype=np.int64)) * n_seeds * n_inits
@@ -322,7 +334,7 @@ def make_plan(model, optimizer, inits, steps, *, seeds=None, seed=0, max_memory=
         init_dims = inits.dims
         init_coords = {k: np.asarray(v) for k, v in inits.axes.items()}
     else:
-        grid, points = None, check_init(inits, model)
+        grid, points = None, check_init(inits, model, settings.dtype)
         init_dims = ("init",)
         init_coords = {"init": np.arange(len(points))}
     if seeds is None:
@@ -430,12 +442,13 @@ class Store:
 
     def _expect(self) -> dict:
         P, K = self.plan.model.n_params, self.plan.settings.n_records
-        exp = {"params": (np.float64, (P,)), "loss": (np.float64, ()),
+        dt = np.dtype(self.plan.settings.dtype)
+        exp = {"params": (dt, (P,)), "loss": (dt, ()),
                "status": (np.int8, ()), "steps": (np.int64, ())}
         if K:
-            exp.update(path=(np.float64, (K, P)), loss_path=(np.float64, (K,)))
+            exp.update(path=(dt, (K, P)), loss_path=(dt, (K,)))
         if self.plan.settings.criterion.tail:
-            exp["loss_ratio"] = (np.float64, ())
+            exp["loss_ratio"] = (dt, ())
         return exp
 
     def scan(self, out: dict | None = None) -> list[int]:
@@ -522,7 +535,8 @@ def sweep(model, optimizer, inits, steps, *, seeds=None, seed: int = 0, store=No
         (``lr={"input": np.geomspace(...), "output": np.geomspace(...)}`` on a model with
         parameter groups: dims ``lr_input`` and ``lr_output``).
         Run options: ``batch_size``, ``schedule``, ``tol``, ``record_every``, ``reduction``,
-        ``bound``, ``block_size``, ``criterion`` (see :func:`fastdescent.run`), and
+        ``bound``, ``block_size``, ``criterion``, ``dtype`` (see :func:`fastdescent.run`; with
+        ``dtype="float32"`` the dataset's ``params``, ``loss`` and paths are float32), and
         ``batches``: one given minibatch sequence ``(steps, b)`` shared by every trajectory.
     seeds : int or 1-D ints, optional
         ``seeds=n`` adds a ``seed`` dim with values ``seed, seed+1, ...`` (minibatch streams).

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import os
 import sys
+import warnings
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -16,8 +18,7 @@ import numba
 import numpy as np
 
 from .. import contract as S
-from ..contract import (LOOKAHEAD, LOSS, LOSS_GRAD, N_BLOCK_ARRAYS, N_VECTORS, PERMUTE, SEARCH,
-                        UPDATE)
+from ..contract import DTYPES, N_BLOCK_ARRAYS, N_VECTORS, compiled, signatures
 from ..models.base import Model
 from ..optim.record import Optimizer, Rule
 from ..optim.registry import get_optimizer
@@ -195,7 +196,9 @@ def check_optimizer(optimizer) -> Optimizer:
     return optimizer
 
 
-def check_init(init, model: Model) -> np.ndarray:
+def check_init(init, model: Model, dtype="float64") -> np.ndarray:
+    """``init`` as a C-contiguous ``(N, P)`` float64 array (float32 with ``dtype="float32"``),
+    or a clear error: wrong shape, NaN or infinite values, values beyond float32's range."""
     try:
         a = np.array(init, dtype=np.float64)
     except (TypeError, ValueError):
@@ -209,7 +212,59 @@ def check_init(init, model: Model) -> np.ndarray:
     if not np.all(np.isfinite(a)):
         bad = int(np.argmax(~np.all(np.isfinite(a), axis=1)))
         raise ValueError(f"init contains NaN or infinite values (first at row {bad})")
+    if dtype == "float32":
+        return _as_float32(a, "init")
     return np.ascontiguousarray(a)
+
+
+def _as_float32(a: np.ndarray, name: str) -> np.ndarray:
+    """``a`` rounded to float32, or a ValueError naming ``name`` when a value overflows."""
+    with np.errstate(over="ignore"):
+        b = np.ascontiguousarray(a, dtype=np.float32)
+    bad = np.isfinite(a) & ~np.isfinite(b)
+    if np.any(bad):
+        v = float(a[bad].flat[0])
+        raise ValueError(f"{name} holds {v!r}, beyond float32's range (|x| <= "
+                         f"{float(np.finfo(np.float32).max):.4g}): use dtype='float64'")
+    return b
+
+
+def check_hyper(hyper: np.ndarray, optimizer: Optimizer, dtype: str) -> np.ndarray:
+    """The ``(H, N)`` hyperparameter matrix in precision ``dtype`` (a float32 overflow is an
+    error naming the hyperparameter).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> opt = fd.optim.gd(lr=0.1)
+    >>> check_hyper(opt.hyper_matrix(2), opt, "float32").dtype
+    dtype('float32')
+    """
+    if dtype != "float32":
+        return hyper
+    for h, name in enumerate(optimizer.hyper_names):
+        _as_float32(hyper[h], f"hyperparameter {name!r}")
+    return np.ascontiguousarray(hyper, dtype=np.float32)
+
+
+def check_model_dtype(model: Model, dtype: str) -> None:
+    """A ValueError naming the model's data or settings when they do not fit ``dtype``.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> check_model_dtype(fd.models.gabor().with_data([0.0, 1.0], [1e39, 0.0]), "float32")
+    Traceback (most recent call last):
+    ...
+    ValueError: model 'gabor' data y holds 1e+39, beyond float32's range (|x| <= 3.403e+38): use dtype='float64'
+    """
+    if dtype != "float32":
+        return
+    if model.kernels.block is not None:  # the lane-vectorized kernels are written in float64
+        raise ValueError(f"dtype='float32' is not available for model {model.name!r} (its "
+                         f"lane-vectorized kernels run in float64): use dtype='float64'")
+    for name, a in (("data x", model.X), ("data y", model.Y), ("consts", model.consts)):
+        _as_float32(a, f"model {model.name!r} {name}")
 
 
 @dataclass
@@ -225,12 +280,16 @@ class Settings:
     bound: float
     block: int
     criterion: object = field(default_factory=NotDiverged)
+    dtype: str = "float64"
 
     def describe(self) -> dict:
-        return {"steps": self.steps, "batch_size": self.batch_size or None,
-                "schedule": self.schedule.describe(), "tol": self.tol or None,
-                "record_every": self.record_every or None, "reduction": self.reduction,
-                "bound": self.bound, "criterion": self.criterion.describe()}
+        d = {"steps": self.steps, "batch_size": self.batch_size or None,
+             "schedule": self.schedule.describe(), "tol": self.tol or None,
+             "record_every": self.record_every or None, "reduction": self.reduction,
+             "bound": self.bound, "criterion": self.criterion.describe()}
+        if self.dtype != "float64":  # float64 descriptions (and fingerprints) as before
+            d["dtype"] = self.dtype
+        return d
 
     @property
     def n_records(self) -> int:
@@ -239,9 +298,77 @@ class Settings:
         return self.steps // self.record_every + 1 + (self.steps % self.record_every != 0)
 
 
+def check_dtype(dtype) -> str:
+    """``dtype`` as a contract precision name (``"float64"`` or ``"float32"``); accepts the
+    names and NumPy's float64/float32 types, else a ValueError naming the accepted values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_dtype(np.float32), check_dtype("float64")
+    ('float32', 'float64')
+    """
+    try:
+        name = np.dtype(dtype).name if dtype is not None else None
+    except TypeError:
+        name = None
+    if name not in DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(map(repr, DTYPES))} (or "
+                         f"numpy.float64 / numpy.float32), got {dtype!r}")
+    return name
+
+
+#: float32 rounding noise: a gradient norm is resolved to about ``eps32 * sqrt(N)`` times
+#: the size of its per-example terms; a ``tol`` below ``F32_TOL_FACTOR * eps32 * sqrt(N)``
+#: (N examples) may never be reached in float32, so :func:`check_float32_tol` warns.
+F32_TOL_FACTOR = 100.0
+
+
+class PrecisionWarning(UserWarning):
+    """A setting asks for more than the run's precision resolves (``tol`` in float32).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import fastdescent as fd
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     _ = fd.run(fd.models.gabor(), fd.optim.gd(lr=0.01), [0.6, -0.2], 5, tol=1e-7,
+    ...                dtype="float32", progress=False)
+    >>> w[0].category.__name__
+    'PrecisionWarning'
+    """
+
+
+def float32_tol_floor(model: Model) -> float:
+    r"""The smallest ``tol`` a float32 run of ``model`` resolves reliably:
+    :math:`100\,\varepsilon_{32}\sqrt{N}` (N examples; about 6.5e-5 for the 30 Gabor
+    points). Below it the float32 gradient norm near a minimum is mostly rounding noise.
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> f"{float32_tol_floor(fd.models.gabor()):.1e}"
+    '6.5e-05'
+    """
+    return F32_TOL_FACTOR * float(np.finfo(np.float32).eps) * math.sqrt(model.n_examples)
+
+
+def check_float32_tol(settings: "Settings", model: Model, stacklevel: int = 3) -> None:
+    """Warn (:class:`PrecisionWarning`) when a float32 run's ``tol`` is below
+    :func:`float32_tol_floor` (see its example)."""
+    if settings.dtype == "float32" and 0 < settings.tol < float32_tol_floor(model):
+        warnings.warn(
+            f"tol={settings.tol:g} is below what float32 resolves for model {model.name!r} "
+            f"(about {float32_tol_floor(model):.1e}: float32 rounding noise of the gradient "
+            f"norm): trajectories may never meet it and run to the step budget; use "
+            f"dtype='float64' or a larger tol", PrecisionWarning, stacklevel=stacklevel)
+
+
 def make_settings(model: Model, optimizer: Optimizer, steps, batch_size=None, schedule=None,
                   tol=None, record_every=None, reduction="sum", bound=DEFAULT_BOUND,
-                  block_size=None, criterion=None) -> Settings:
+                  block_size=None, criterion=None, dtype="float64") -> Settings:
+    dtype = check_dtype(dtype)
     steps = _int(steps, "steps", 1)
     if batch_size is None:
         bs = 0
@@ -267,7 +394,7 @@ def make_settings(model: Model, optimizer: Optimizer, steps, batch_size=None, sc
         raise ValueError(f"bound must be > 0, got {bound!r}")
     block = DEFAULT_BLOCK if block_size is None else _int(block_size, "block_size", 1, 4096)
     return Settings(steps, bs, sched, tol_v, rec, reduction, bound, block,
-                    as_criterion(criterion, steps))
+                    as_criterion(criterion, steps), dtype)
 
 
 def check_seed(seed, n: int) -> np.ndarray:
@@ -375,22 +502,23 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     """
     n, P = init.shape
     K = settings.n_records
+    dt = np.dtype(settings.dtype)
     out = {
-        "params": np.empty((n, P)),
-        "loss": np.empty(n),
+        "params": np.empty((n, P), dt),
+        "loss": np.empty(n, dt),
         "status": np.empty(n, dtype=np.int8),
         "steps": np.empty(n, dtype=np.int64),
-        "path": np.empty((n, K, P)),
-        "loss_path": np.empty((n, K)),
+        "path": np.empty((n, K, P), dt),
+        "loss_path": np.empty((n, K), dt),
     }
     tail_k = settings.criterion.tail
-    tail = np.empty((n, 2) if tail_k else (0, 2), dtype=init.dtype)
+    tail = np.empty((n, 2) if tail_k else (0, 2), dt)
     user = batches is not None
     if diagnostics:
-        out["search_step"] = np.full((n, K), np.nan)
+        out["search_step"] = np.full((n, K), np.nan, dt)
         out["search_rounds"] = np.full((n, K), -1, dtype=np.int64)
     diag = (out["search_step"], out["search_rounds"]) if diagnostics else \
-        (np.empty((0, 0)), np.empty((0, 0), dtype=np.int64))
+        (np.empty((0, 0), dt), np.empty((0, 0), dtype=np.int64))
     ub = batches if user else np.empty((0, 0, 0), dtype=np.int64)
     width = ub.shape[2] if user else 0
     batches = user or 0 < settings.batch_size < model.n_examples
@@ -403,34 +531,37 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     groups = (tuple(model.groups[g] for g in model.groups) if optimizer.groups is not None
               else None)
     wk, (lg, lo, update, look, search, permute) = run_kernels(model, rule, batches, need_loss,
-                                                              groups)
+                                                              groups, settings.dtype)
+    sig = signatures(settings.dtype)
+    drive = compiled(wk.drive, sig.drive)
     # blocks of at most settings.block lanes, as even as possible (the last one is padded)
     n_blocks = -(-n // settings.block)
     lanes = -(-n // n_blocks)
     workers = min(threads or default_threads(), n_blocks)
-    head = (pointer(lg, LOSS_GRAD), pointer(lo, LOSS), pointer(update, UPDATE),
-            pointer(look, LOOKAHEAD), pointer(search, SEARCH), pointer(permute, PERMUTE),
-            rule.uses_line_search, lookahead,
-            np.ascontiguousarray(init), np.ascontiguousarray(hyper),
+    X, Y, c = model_arrays(model, dt)
+    head = (pointer(lg, sig.loss_grad), pointer(lo, sig.loss), pointer(update, sig.update),
+            pointer(look, sig.lookahead), pointer(search, sig.search),
+            pointer(permute, sig.permute), rule.uses_line_search, lookahead,
+            np.ascontiguousarray(init, dtype=dt), np.ascontiguousarray(hyper, dtype=dt),
             np.ascontiguousarray(index, dtype=np.int64), np.ascontiguousarray(seed),
-            settings.steps, settings.schedule.factors(settings.steps), settings.batch_size, ub,
-            settings.reduction == "mean",
-            settings.tol, settings.bound, model.X, model.Y, model.consts, settings.record_every,
-            tail_k)
+            settings.steps,
+            np.ascontiguousarray(settings.schedule.factors(settings.steps), dtype=dt),
+            settings.batch_size, ub, settings.reduction == "mean",
+            settings.tol, settings.bound, X, Y, c, settings.record_every, tail_k)
     outs = (out["params"], out["loss"], out["status"], out["steps"], out["path"],
             out["loss_path"], *diag, tail)
     H = hyper.shape[0]
     spaces = [_workspace(lanes, P, H, optimizer.n_state, model.work_size,
-                         max(model.n_examples, width) if batches else 0)
+                         max(model.n_examples, width) if batches else 0, dt)
               for _ in range(workers)]
     next_block = np.zeros(1, dtype=np.int64)  # shared: each thread claims the next block
     if workers <= 1:
-        wk.drive(next_block, n_blocks, *head, *spaces[0], *outs)
+        drive(next_block, n_blocks, *head, *spaces[0], *outs)
     else:
         pool = _pool(workers - 1)
-        futures = [pool.submit(wk.drive, next_block, n_blocks, *head, *ws, *outs)
+        futures = [pool.submit(drive, next_block, n_blocks, *head, *ws, *outs)
                    for ws in spaces[1:]]
-        wk.drive(next_block, n_blocks, *head, *spaces[0], *outs)  # this thread works too
+        drive(next_block, n_blocks, *head, *spaces[0], *outs)  # this thread works too
         for f in futures:
             f.result()
     if not K:
@@ -440,11 +571,37 @@ def execute(model: Model, optimizer: Optimizer, settings: Settings, init: np.nda
     return out
 
 
-def _workspace(width: int, P: int, H: int, n_state: int, work_rows: int, n_perm: int) -> tuple:
+def model_arrays(model: Model, dtype) -> tuple:
+    """The model's ``X``, ``Y`` and ``consts`` in precision ``dtype`` (the model's own arrays
+    for float64; float32 copies, made once per model and kept with it).
+
+    Examples
+    --------
+    >>> import fastdescent as fd
+    >>> X, Y, c = model_arrays(fd.models.gabor(), "float32")
+    >>> X.dtype, X.shape
+    (dtype('float32'), (30, 1))
+    """
+    dt = np.dtype(dtype)
+    if dt == np.float64:
+        return model.X, model.Y, model.consts
+    per_model = _MODEL_ARRAYS.setdefault(model, {})
+    got = per_model.get(dt.name)
+    if got is None:
+        got = per_model[dt.name] = tuple(np.ascontiguousarray(a, dtype=dt)
+                                         for a in (model.X, model.Y, model.consts))
+    return got
+
+
+_MODEL_ARRAYS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _workspace(width: int, P: int, H: int, n_state: int, work_rows: int, n_perm: int,
+               dt=np.float64) -> tuple:
     """One thread's arrays for one block of ``width`` lanes (see :func:`worker.drive`)."""
-    return (np.empty((N_BLOCK_ARRAYS, P, width)), np.empty((N_VECTORS, width)),
-            np.empty((n_state, P, width)), np.empty((H, width)),
-            np.zeros((max(work_rows, 1), width)),
+    return (np.empty((N_BLOCK_ARRAYS, P, width), dt), np.empty((N_VECTORS, width), dt),
+            np.empty((n_state, P, width), dt), np.empty((H, width), dt),
+            np.zeros((max(work_rows, 1), width), dt),
             np.zeros((width, n_perm) if n_perm else (1, 1), dtype=np.int64),
             np.empty(width, dtype=np.bool_))
 
@@ -478,7 +635,7 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
         record_every=None, threads=None, progress=None, reduction="sum", bound=DEFAULT_BOUND,
         index=None, chunk_size=None, block_size=None,
         max_path_bytes=None, max_memory=None, batches=None,
-        record_diagnostics=False, criterion=None) -> Result:
+        record_diagnostics=False, criterion=None, dtype="float64") -> Result:
     """Run independent optimization trajectories in parallel.
 
     Parameters
@@ -538,6 +695,14 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
         :mod:`fastdescent.engine.criteria`): not diverged (default), or the loss ratio of
         Sohl-Dickstein (2024), mean of the last ``k`` full-batch losses over the initial one
         below ``threshold``, accumulated by the engine (``Result.loss_ratio``).
+    dtype : {"float64", "float32"}
+        Precision of the whole run: starting points, hyperparameters, the model's data,
+        optimizer state, every sum and the results (``Result.params``, ``loss``, paths) are
+        in this type. float32 runs about twice as many trajectories per vector instruction;
+        it suits basin and stability maps at ordinary resolution, not deep zooms into
+        fractal basin boundaries or tolerances near float32's resolution (a ``tol`` below
+        :func:`~fastdescent.engine.trajectories.float32_tol_floor` warns). Results are
+        bitwise reproducible in either precision.
 
     Returns
     -------
@@ -581,11 +746,14 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
     model = check_model(model)
     optimizer = check_optimizer(optimizer)
     settings = make_settings(model, optimizer, steps, batch_size, schedule, tol, record_every,
-                             reduction, bound, block_size, criterion)
+                             reduction, bound, block_size, criterion, dtype)
     _check_run_memory(init, model, optimizer, settings, chunk_size, max_memory)
-    X0 = check_init(init, model)
+    X0 = check_init(init, model, settings.dtype)
     N, P = X0.shape
-    hyper = optimizer.hyper_matrix(N, tuple(model.groups))
+    hyper = check_hyper(optimizer.hyper_matrix(N, tuple(model.groups)), optimizer,
+                        settings.dtype)
+    check_model_dtype(model, settings.dtype)
+    check_float32_tol(settings, model)
     seeds = check_seed(seed, N)
     if index is None:
         idx = np.arange(N, dtype=np.int64)
@@ -608,13 +776,16 @@ def run(model, optimizer, init, steps, *, batch_size=None, schedule=None, seed=0
              else _int(chunk_size, "chunk_size", 1))
 
     K = settings.n_records
-    res = Result(np.full((N, P), np.nan), np.full(N, np.nan), np.full(N, S.NOT_RUN, np.int8),
-                 np.zeros(N, np.int64), np.full((N, K, P), np.nan) if K else None,
-                 np.full((N, K), np.nan) if K else None, settings.record_every or None, model,
-                 optimizer, settings.describe(),
-                 np.full((N, K), np.nan) if diagnostics else None,
+    dt = np.dtype(settings.dtype)
+    res = Result(np.full((N, P), np.nan, dt), np.full(N, np.nan, dt),
+                 np.full(N, S.NOT_RUN, np.int8),
+                 np.zeros(N, np.int64), np.full((N, K, P), np.nan, dt) if K else None,
+                 np.full((N, K), np.nan, dt) if K else None, settings.record_every or None,
+                 model, optimizer, settings.describe(),
+                 np.full((N, K), np.nan, dt) if diagnostics else None,
                  np.full((N, K), -1, np.int64) if diagnostics else None,
-                 np.full(N, np.nan) if settings.criterion.tail else None, settings.criterion)
+                 np.full(N, np.nan, dt) if settings.criterion.tail else None,
+                 settings.criterion)
     shared_batches = user_batches is not None and np.ndim(batches) == 2
     if user_batches is not None:
         res.settings["batches"] = (f"given, {'shared' if shared_batches else 'per trajectory'}"

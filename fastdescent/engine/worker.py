@@ -37,6 +37,11 @@ Written for a short cold compile (it dominates the first run on a machine):
 
 Every trajectory (lane) is independent: results do not depend on the block it shares, the
 thread that runs it, or the order of execution.
+
+The driver is compiled for the float64 signature when this module is imported and for the
+float32 one (``contract.signatures("float32").drive``) on the first float32 run; its
+arithmetic stays in the arrays' precision (``contract.like`` for its constants), and only
+the tests against ``tol`` and ``bound`` compare in float64.
 """
 import math
 
@@ -46,7 +51,7 @@ from numba.core.extending import intrinsic
 
 from fastdescent.contract import (CONVERGED, DIVERGED, DRIVE_SIG, MAX_STEPS, W_GRAD, W_GRAD_FULL,
                                   W_LOOK, W_LOSS, W_LOSS_FULL, W_PHI, W_PREV, W_ROUNDS,
-                                  W_STEP)
+                                  W_STEP, like)
 
 
 @njit(cache=True, error_model="numpy")
@@ -167,7 +172,7 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
                             permute(seed[s + b], index[s + b], e, perm[b])
                 start = jb * batch_size
                 stop = min(start + batch_size, N)
-            red = 1.0 / (stop - start) if mean else 1.0
+            red = like(1.0, g) / like(stop - start, g) if mean else like(1.0, g)
             # ---- gradient at the rule's evaluation point
             if use_lookahead:
                 lookahead(phi, state, hyp, scale, look)
@@ -213,7 +218,7 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
                 if not active[b]:
                     continue
                 ok = math.isfinite(loss[b])
-                gn2 = 0.0
+                gn2 = like(0.0, g)
                 for k in range(P):
                     ok = ok and math.isfinite(g[k, b])
                     gn2 += g[k, b] * g[k, b]
@@ -223,11 +228,11 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
                     n_active -= 1
                 elif tol > 0.0:
                     if check_full:
-                        gn2 = 0.0
+                        gn2 = like(0.0, g)
                         for k in range(P):
                             gn2 += gfull[k, b] * gfull[k, b]
                         if mean:
-                            gn2 /= N * N
+                            gn2 /= like(N * N, g)
                     if (check_full or not use_batches) and math.sqrt(gn2) < tol:
                         out_status[s + b] = CONVERGED
                         _stop(b, s, phi, t, out_params, out_steps, active)
@@ -271,11 +276,11 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
         lg(phi, X, Y, c, work, perm, 0, N, False, g, loss)
         for b in range(m):
             out_loss[s + b] = loss[b]
-            gn2 = 0.0
+            gn2 = like(0.0, g)
             for k in range(P):
                 gn2 += g[k, b] * g[k, b]
             if mean:
-                gn2 /= N * N
+                gn2 /= like(N * N, g)
             if not (math.isfinite(loss[b]) and math.isfinite(gn2)):
                 out_status[s + b] = DIVERGED
             elif out_status[s + b] == MAX_STEPS and tol > 0.0 and math.sqrt(gn2) < tol:

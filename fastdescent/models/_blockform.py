@@ -10,8 +10,9 @@ array replaced by the element of the block it denotes::
     p[k]  ->  phi[k, b]        x[j]  ->  X[i, j]        y[d]  ->  Y[i, d]
     g[k]  ->  grad[k, b]       w[r]  ->  work[r, b]      (w: the optional scratch argument)
 
-and ``len(a)`` / ``a.shape[0]`` by the matching extent. The arithmetic is the kernel's own, in
-its own order, so losses and gradients keep their bits; what changes is that no array view is
+and ``len(a)`` / ``a.shape[0]`` by the matching extent; in ``like(v, a)`` (a constant in the
+precision of ``a``) the block array takes the place of ``a``. The arithmetic is the kernel's
+own, in its own order, so losses and gradients keep their bits; what changes is that no array view is
 built per example and trajectory (a view is a struct with reference counting, which stops the
 loop over trajectories from vectorizing).
 
@@ -106,6 +107,15 @@ class _Rewrite(ast.NodeTransformer):
         if (isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1
                 and isinstance(node.args[0], ast.Name) and node.args[0].id in self.roles):
             return ast.copy_location(self._extent(self.roles[node.args[0].id]), node)
+        # like(v, a) (fastdescent.contract.like): v in the precision of the contract array a,
+        # which is that of the block array it stands for
+        if (isinstance(node.func, ast.Name) and node.func.id == "like" and len(node.args) == 2
+                and not node.keywords and isinstance(node.args[1], ast.Name)
+                and node.args[1].id in self.roles):
+            arr = {"p": PHI, "g": PHI, "x": XS, "y": YS, "w": WORK}[self.roles[node.args[1].id]]
+            return ast.copy_location(ast.Call(self.visit(node.func),
+                                              [self.visit(node.args[0]), ast.Name(arr, ast.Load())],
+                                              []), node)
         return self.generic_visit(node)
 
     def visit_Name(self, node):

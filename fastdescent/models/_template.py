@@ -17,7 +17,7 @@ import math
 import numpy as np
 from numba import njit
 
-from fastdescent.contract import LOSS, LOSS_GRAD, compiled
+from fastdescent.contract import LOSS_GRAD, compiled, signatures
 
 # Lane-vectorized models (``block``/``block_loss`` kernels) set BLOCK_FORM on the next line
 BLOCK_FORM = False
@@ -105,8 +105,8 @@ def batch_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
             # gather each lane's example into a (B, dx) block first: the kernel loop then
             # reads row b for lane b and vectorizes like the full-batch loop (LLVM will not
             # vectorize the indexed gather itself)
-            Xg = np.empty((B, X.shape[1]))
-            Yg = np.empty((B, Y.shape[1]))
+            Xg = np.empty((B, X.shape[1]), X.dtype)
+            Yg = np.empty((B, Y.shape[1]), Y.dtype)
             for j in range(start, stop):
                 _gather(X, Y, perm, j, Xg, Yg)
                 for b in range(B):
@@ -129,8 +129,8 @@ def batch_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
                     rows[b] = perm[b, j]
                 model_block_loss(phi, X, Y, rows, c, work, loss)
         else:
-            Xg = np.empty((B, X.shape[1]))
-            Yg = np.empty((B, Y.shape[1]))
+            Xg = np.empty((B, X.shape[1]), X.dtype)
+            Yg = np.empty((B, Y.shape[1]), Y.dtype)
             for j in range(start, stop):
                 _gather(X, Y, perm, j, Xg, Yg)
                 for b in range(B):
@@ -139,16 +139,17 @@ def batch_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
         block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss)
 
 
-def loss_kernel():
-    """:func:`block_loss` compiled with the worker's signature."""
-    return compiled(block_loss, LOSS)
+def loss_kernel(dtype="float64"):
+    """:func:`block_loss` compiled with the worker's signature in precision ``dtype``."""
+    return compiled(block_loss, signatures(dtype).loss)
 
 
-def batch_kernels(loss=True):
-    """``(batch_loss_grad, batch_loss)`` compiled with the worker's signatures (``batch_loss``
-    is None when ``loss`` is False)."""
-    return (compiled(batch_loss_grad, LOSS_GRAD),
-            compiled(batch_loss, LOSS) if loss else None)
+def batch_kernels(loss=True, dtype="float64"):
+    """``(batch_loss_grad, batch_loss)`` compiled with the worker's signatures in precision
+    ``dtype`` (``batch_loss`` is None when ``loss`` is False)."""
+    sig = signatures(dtype)
+    return (compiled(batch_loss_grad, sig.loss_grad),
+            compiled(batch_loss, sig.loss) if loss else None)
 
 
 EVAL_BLOCK = 64

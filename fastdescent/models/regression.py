@@ -9,6 +9,7 @@ import math
 
 from numba import njit
 
+from ..contract import like
 from ..fastmath import FAST_TRIG_MAX, fast_exp, fast_sincos_in_range, select
 
 # ---------------------------------------------------------------- polynomial, f = sum_k phi_k x^k
@@ -103,11 +104,12 @@ def _gabor_f(z):
     0 either way. The clamp maps NaN to the range as well (NaN then reaches f through the
     exponential), so the sine needs no range check of its own.
     """
-    zc = select(z <= FAST_TRIG_MAX, z, FAST_TRIG_MAX)  # selects, not min/max: they vectorize
-    zc = select(zc >= -FAST_TRIG_MAX, zc, -FAST_TRIG_MAX)
+    top = like(FAST_TRIG_MAX, z)  # constants in z's precision (float64 or float32)
+    zc = select(z <= top, z, top)  # selects, not min/max: they vectorize
+    zc = select(zc >= -top, zc, -top)
     s, co = fast_sincos_in_range(zc)
-    e = fast_exp(-z * z / 32.0)
-    return s * e, e * (co - z * s / 16.0)
+    e = fast_exp(-z * z / like(32.0, z))
+    return s * e, e * (co - z * s / like(16.0, z))
 
 
 @njit(cache=True, error_model="numpy")
@@ -128,11 +130,11 @@ def gabor_loss_grad(p, x, y, c, g):
     >>> bool(np.isclose(g[1], 0.06 * g[0]))  # dl/dphi1 = 0.06 x dl/dphi0
     True
     """
-    u = 0.06 * x[0]
+    u = like(0.06, p) * x[0]
     z = p[0] + p[1] * u
     f, dfdz = _gabor_f(z)
     r = f - y[0]
-    gz = 2.0 * r * dfdz
+    gz = like(2.0, r) * r * dfdz
     g[0] += gz
     g[1] += gz * u
     return r * r

@@ -21,11 +21,13 @@ The engine runs a search on a whole ``(P, B)`` block of trajectories in lockstep
 every open lane with one call of the model's block loss ``lo``, a first-class function. Both
 have the signature :data:`~fastdescent.contract.SEARCH` and are compiled, once per machine,
 only when first used (the ``search`` of the ``line_search`` and ``armijo`` rules). Everything
-they call is in this file, which keeps Numba's on-disk cache exact (it checks only the kernel's
-own file).
+they call is in this file (and the contract's constant helper ``like``), which keeps Numba's
+on-disk cache exact (it checks only the kernel's own file).
 """
 import numpy as np
 from numba import njit
+
+from ..contract import like
 
 #: the rows of ``hyper`` the bracketing search reads, in the order the ``line_search`` rule
 #: declares its hyperparameters (the rule's record is built from this tuple)
@@ -55,7 +57,8 @@ def initial_bracket(max_dist):
     >>> initial_bracket(2.0)
     (0.0, 0.66, 1.32, 2.0)
     """
-    return 0.0, 0.33 * max_dist, 0.66 * max_dist, max_dist
+    return like(0.0, max_dist), like(0.33, max_dist) * max_dist, \
+        like(0.66, max_dist) * max_dist, max_dist
 
 
 @njit(cache=True)
@@ -110,13 +113,15 @@ def bracket_update(a, b, c, d, la, lb, lc, ld):
     (0.0, 0.22, 0.44, 0.66)
     """
     rule = bracket_rule(la, lb, lc, ld)
+    two = like(2.0, a)  # constants in the bracket's precision
+    three = like(3.0, a)
     if rule == 1:
-        return a, a + (b - a) / 2.0, a + (c - a) / 2.0, a + (d - a) / 2.0
+        return a, a + (b - a) / two, a + (c - a) / two, a + (d - a) / two
     if rule == 2:
         d = c
-        return a, a + (d - a) / 3.0, a + 2.0 * (d - a) / 3.0, d
+        return a, a + (d - a) / three, a + two * (d - a) / three, d
     a = b
-    return a, a + (d - a) / 3.0, a + 2.0 * (d - a) / 3.0, d
+    return a, a + (d - a) / three, a + two * (d - a) / three, d
 
 
 @njit(cache=True)
@@ -200,24 +205,25 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
     True
     """
     P, B = phi.shape
-    a = np.zeros(B)
-    bb = np.empty(B)
-    cc = np.empty(B)
-    dd = np.empty(B)
-    la = np.empty(B)
-    lb = np.empty(B)
-    lc = np.empty(B)
-    ld = np.empty(B)
-    lnew = np.empty(B)
+    dt = phi.dtype  # every array in the block's precision
+    a = np.zeros(B, dt)
+    bb = np.empty(B, dt)
+    cc = np.empty(B, dt)
+    dd = np.empty(B, dt)
+    la = np.empty(B, dt)
+    lb = np.empty(B, dt)
+    lc = np.empty(B, dt)
+    ld = np.empty(B, dt)
+    lnew = np.empty(B, dt)
     need_d = np.ones(B, dtype=np.bool_)
     opened = np.zeros(B, dtype=np.bool_)
-    trial = np.empty((P, B))
+    trial = np.empty((P, B), dt)
     max_rounds = 0
     for b in range(B):
         rounds[b] = 0.0
         M = hyper[BR_MAX_DIST, b] * scale
-        bb[b] = 0.33 * M
-        cc[b] = 0.66 * M
+        bb[b] = like(0.33, M) * M
+        cc[b] = like(0.66, M) * M
         dd[b] = M
         max_rounds = max(max_rounds, int(hyper[BR_MAX_ITER, b]))
     for it in range(max_rounds):
@@ -255,7 +261,7 @@ def bracketing_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, per
                     la[b] = lb[b]
                     need_d[b] = False
     for b in range(B):
-        step[b] = (bb[b] + cc[b]) / 2.0 if active[b] else 0.0
+        step[b] = (bb[b] + cc[b]) / like(2.0, step) if active[b] else like(0.0, step)
     _take_step(phi, g, step)
 
 
@@ -293,9 +299,10 @@ def armijo_search(lo, phi, g, loss, hyper, scale, active, X, Y, c, work, perm, s
     (array([[0.]]), array([0.]))
     """
     P, B = phi.shape
-    trial = np.empty((P, B))
-    lt = np.empty(B)
-    gn2 = np.zeros(B)
+    dt = phi.dtype
+    trial = np.empty((P, B), dt)
+    lt = np.empty(B, dt)
+    gn2 = np.zeros(B, dt)
     done = np.zeros(B, dtype=np.bool_)
     max_rounds = 0
     for b in range(B):

@@ -6,7 +6,33 @@ own row numbers. They are plain njit functions: the engine compiles a rule's ste
 together with everything it calls (``fastdescent.engine.compiled.rule_kernels``), under a
 name that hashes these sources, so editing a piece never reuses a stale compiled rule.
 """
-from numba import njit
+import numpy as np
+from numba import njit, types
+from numba.core.extending import overload
+
+from ..contract import like
+
+
+def int_power(x, n):
+    """:math:`x^n` for a float ``x`` and an integer ``n``, in ``x``'s precision: ``x ** n``
+    for a float64 (Numba's float-to-integer power), ``powf(x, float32(n))`` for a float32
+    (no detour through float64).
+
+    Examples
+    --------
+    >>> int_power(0.5, 3)
+    0.125
+    """
+    return x ** n
+
+
+@overload(int_power, inline="always")
+def _int_power(x, n):
+    if x == types.float32:
+        return lambda x, n: x ** np.float32(n)
+    if isinstance(x, types.Float):
+        return lambda x, n: x ** n
+    return None
 
 
 @njit(error_model="numpy")
@@ -28,9 +54,9 @@ def torch_lerp(a, b, w):
     >>> torch_lerp(1.0, 3.0, 0.25), torch_lerp(1.0, 3.0, 0.75)
     (1.5, 2.5)
     """
-    if abs(w) < 0.5:
+    if abs(w) < like(0.5, w):
         return a + w * (b - a)
-    return b - (b - a) * (1.0 - w)
+    return b - (b - a) * (like(1.0, w) - w)
 
 
 @njit(error_model="numpy")
@@ -55,7 +81,7 @@ def bias_correction(beta, t):
     >>> bias_correction(0.9, 0), round(bias_correction(0.9, 1), 12)
     (0.09999999999999998, 0.19)
     """
-    return 1.0 - beta ** (t + 1)
+    return like(1.0, beta) - int_power(beta, t + 1)
 
 
 @njit(error_model="numpy")
@@ -120,7 +146,7 @@ def decoupled_decay(phi, hyper, lr_row, wd_row, scale):
         lr = hyper[lr_row, b] * scale
         wd = hyper[wd_row, b]
         for k in range(P):
-            phi[k, b] *= 1.0 - lr * wd
+            phi[k, b] *= like(1.0, lr) - lr * wd
 
 
 @njit(error_model="numpy")
@@ -173,9 +199,9 @@ def sign(u):
     (-1.0, 0.0, 1.0, 0.0)
     """
     if u > 0.0:
-        return 1.0
+        return like(1.0, u)
     if u < 0.0:
-        return -1.0
-    return 0.0
+        return like(-1.0, u)
+    return like(0.0, u)
 
 

@@ -5,6 +5,8 @@ import math
 
 from numba import njit
 
+from ...contract import like
+
 from ..pieces import l2_decay
 from ..record import Hyper, Rule
 
@@ -17,7 +19,7 @@ def adagrad_step(phi, g, state, hyper, t, scale):
     l2_decay(phi, g, hyper, WEIGHT_DECAY)
     P, B = phi.shape
     for b in range(B):
-        clr = hyper[LR, b] * scale / (1.0 + t * hyper[LR_DECAY, b])
+        clr = hyper[LR, b] * scale / (like(1.0, phi) + like(t, phi) * hyper[LR_DECAY, b])
         for k in range(P):
             gk = g[k, b]
             s0 = hyper[INITIAL, b] if t == 0 else state[0, k, b]

@@ -5,6 +5,8 @@ import math
 
 from numba import njit
 
+from ...contract import like
+
 from ..pieces import bias_correction
 from ..record import UNIT_OPEN, Hyper, Rule
 
@@ -42,8 +44,8 @@ def adam_step(phi, g, state, hyper, t, scale):
         for k in range(P):
             for b in range(B):
                 gk = g[k, b]
-                m = beta * state[0, k, b] + (1.0 - beta) * gk
-                v = gamma * state[1, k, b] + (1.0 - gamma) * gk * gk
+                m = beta * state[0, k, b] + (like(1.0, beta) - beta) * gk
+                v = gamma * state[1, k, b] + (like(1.0, gamma) - gamma) * gk * gk
                 state[0, k, b] = m
                 state[1, k, b] = v
                 phi[k, b] -= hyper[LR, b] * scale * (m / c1) / (math.sqrt(v / c2) + hyper[EPS, b])
@@ -55,8 +57,8 @@ def adam_step(phi, g, state, hyper, t, scale):
         c2 = bias_correction(gamma, t)
         for k in range(P):
             gk = g[k, b]
-            m = beta * state[0, k, b] + (1.0 - beta) * gk
-            v = gamma * state[1, k, b] + (1.0 - gamma) * gk * gk
+            m = beta * state[0, k, b] + (like(1.0, beta) - beta) * gk
+            v = gamma * state[1, k, b] + (like(1.0, gamma) - gamma) * gk * gk
             state[0, k, b] = m
             state[1, k, b] = v
             phi[k, b] -= hyper[LR, b] * scale * (m / c1) / (math.sqrt(v / c2) + hyper[EPS, b])

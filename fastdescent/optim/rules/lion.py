@@ -7,6 +7,8 @@ decay, then the sign of an interpolation of momentum and gradient,
 """
 from numba import njit
 
+from ...contract import like
+
 from ..pieces import decoupled_decay, sign
 from ..record import UNIT_CLOSED, Hyper, Rule
 
@@ -24,8 +26,8 @@ def lion_step(phi, g, state, hyper, t, scale):
             b2 = hyper[BETA2, b]
             m = state[0, k, b]
             gk = g[k, b]
-            phi[k, b] -= hyper[LR, b] * scale * sign(b1 * m + (1.0 - b1) * gk)
-            state[0, k, b] = b2 * m + (1.0 - b2) * gk
+            phi[k, b] -= hyper[LR, b] * scale * sign(b1 * m + (like(1.0, b1) - b1) * gk)
+            state[0, k, b] = b2 * m + (like(1.0, b2) - b2) * gk
 
 
 def lion(lr=1e-4, beta1=0.9, beta2=0.99, weight_decay=0.0):

@@ -2,6 +2,8 @@
 :math:`\\phi \\leftarrow \\phi - \\alpha m` (:math:`m` starts at 0)."""
 from numba import njit
 
+from ...contract import like
+
 from ..record import UNIT_OPEN, Hyper, Rule
 
 LR, BETA = 0, 1
@@ -15,7 +17,7 @@ def momentum_step(phi, g, state, hyper, t, scale):
     for k in range(P):
         for b in range(B):
             beta = hyper[BETA, b]
-            m = beta * state[0, k, b] + (1.0 - beta) * g[k, b]
+            m = beta * state[0, k, b] + (like(1.0, beta) - beta) * g[k, b]
             state[0, k, b] = m
             phi[k, b] -= hyper[LR, b] * scale * m
 

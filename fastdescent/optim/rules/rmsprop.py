@@ -5,6 +5,8 @@ import math
 
 from numba import njit
 
+from ...contract import like
+
 from ..pieces import l2_decay, torch_lerp
 from ..record import BOOL, Hyper, Rule
 from .adam import ADAPTIVE
@@ -25,12 +27,12 @@ def rmsprop_step(phi, g, state, hyper, t, scale):
         centered = hyper[CENTERED, b] != 0.0
         for k in range(P):
             gk = g[k, b]
-            sq = state[0, k, b] * alpha + (1.0 - alpha) * gk * gk
+            sq = state[0, k, b] * alpha + (like(1.0, alpha) - alpha) * gk * gk
             state[0, k, b] = sq
             if centered:
-                ga = torch_lerp(state[2, k, b], gk, 1.0 - alpha)
+                ga = torch_lerp(state[2, k, b], gk, like(1.0, alpha) - alpha)
                 state[2, k, b] = ga
-                avg = math.sqrt(sq + (-1.0) * ga * ga) + eps
+                avg = math.sqrt(sq + like(-1.0, ga) * ga * ga) + eps
             else:
                 avg = math.sqrt(sq) + eps
             if mom > 0.0:

@@ -7,6 +7,8 @@ import math
 
 from numba import njit
 
+from ...contract import like
+
 from ..pieces import bias_correction, l2_decay, torch_lerp
 from ..record import BOOL, UNIT_OPEN, Hyper, Rule
 from .adam import ADAPTIVE
@@ -28,8 +30,8 @@ def adam_core(phi, g, state, hyper, t, scale):
         bc2_sqrt = math.sqrt(bias_correction(b2, t))
         for k in range(P):
             gk = g[k, b]
-            m = torch_lerp(state[0, k, b], gk, 1.0 - b1)
-            v = state[1, k, b] * b2 + (1.0 - b2) * gk * gk
+            m = torch_lerp(state[0, k, b], gk, like(1.0, b1) - b1)
+            v = state[1, k, b] * b2 + (like(1.0, b2) - b2) * gk * gk
             state[0, k, b] = m
             state[1, k, b] = v
             if ams:

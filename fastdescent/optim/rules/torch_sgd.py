@@ -4,6 +4,8 @@ Nesterov uses :math:`g + \\mu b`; :math:`\\phi \\leftarrow \\phi - \\gamma g`.""
 import numpy as np
 from numba import njit
 
+from ...contract import like
+
 from ..pieces import l2_decay
 from ..record import BOOL, UNIT_CLOSED, Hyper, Rule
 
@@ -26,7 +28,7 @@ def torch_sgd_step(phi, g, state, hyper, t, scale):
                 if t == 0:
                     buf = gk
                 else:
-                    buf = state[0, k, b] * mu + gk * (1.0 - damp)
+                    buf = state[0, k, b] * mu + gk * (like(1.0, damp) - damp)
                 state[0, k, b] = buf
                 if nest:
                     gk = gk + mu * buf
