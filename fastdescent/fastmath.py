@@ -630,7 +630,17 @@ def _exp_parts_neg(t):
 def fast_expm1_neg(t):
     """:math:`e^t - 1` for ``t <= 0`` (clamped to ``t >= -40``, where it rounds to -1),
     branch-free and without the cancellation of ``exp(t) - 1`` (see :func:`fast_tanh`);
-    for ``t > 0`` the result is meaningless."""
+    for ``t > 0`` the result is meaningless.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastdescent.fastmath import fast_expm1_neg
+    >>> fast_expm1_neg(-1e-10)             # exp(t) - 1 would keep about 7 digits here
+    -9.999999999500001e-11
+    >>> bool(fast_expm1_neg(-1.0) == np.expm1(-1.0))
+    True
+    """
     return _exp_parts_neg(t)[0]
 
 

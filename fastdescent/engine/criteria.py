@@ -105,7 +105,25 @@ class LossRatio:
 
 def as_criterion(criterion, steps: int):
     """``criterion`` (None, ``"not_diverged"``, ``"loss_ratio"`` or an instance) validated
-    against the run's ``steps``."""
+    against the run's ``steps``.
+
+    Raises
+    ------
+    TypeError
+        For anything but those names or a criterion instance.
+    ValueError
+        When a loss ratio averages more steps than the run takes.
+
+    Examples
+    --------
+    >>> from fastdescent.engine.criteria import LossRatio, as_criterion
+    >>> as_criterion("loss_ratio", 100), as_criterion(None, 10)
+    (LossRatio(k=20, threshold=1.0), NotDiverged())
+    >>> as_criterion(LossRatio(50), 10)
+    Traceback (most recent call last):
+        ...
+    ValueError: criterion: LossRatio(k=50) averages more steps than the run takes (steps=10)
+    """
     if criterion is None or criterion == "not_diverged":
         return NotDiverged()
     if criterion == "loss_ratio":
