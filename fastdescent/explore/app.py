@@ -72,7 +72,41 @@ def status_image(status: np.ndarray) -> np.ndarray:
 
 
 class Session:
-    """The widgets, plots and state of one browser tab (see the module docstring)."""
+    """The widgets, plots and state of one browser tab (see the module docstring).
+
+    Building it adds the page to ``doc`` and requests the visible views from its worker
+    thread; the worker stops when the document's session ends (``worker.close()`` stops it
+    by hand).
+
+    Parameters
+    ----------
+    doc : bokeh.document.Document
+        The document the page is added to.
+    lang : {"en", "es"}
+        Language of the page.
+    settings : Settings, optional
+        The initial model, optimizer and hyperparameters (default ``Settings()``).
+    export_dir : path
+        Where the export button writes the figure and the TOML file.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not a supported language.
+
+    Examples
+    --------
+    The controls are read from the registries (needs Bokeh, ``pip install
+    fastdescent[explore]``):
+
+    >>> from bokeh.document import Document
+    >>> from fastdescent.explore import core
+    >>> from fastdescent.explore.app import Session
+    >>> sess = Session(Document(), "es", core.Settings("gabor", "momentum", {"lr": 0.01}))
+    >>> sess.opt_sel.value, sess.tabs.tabs[1].title, [w.name for w in sess.hyper_col.children]
+    ('momentum', 'Cuencas', ['hyper-lr', 'hyper-beta'])
+    >>> sess.worker.close()
+    """
 
     def __init__(self, doc, lang: str = "en", settings: core.Settings | None = None,
                  export_dir="explore"):
@@ -559,6 +593,31 @@ def _escape(text: str) -> str:
 
 
 def make_document(doc, lang: str = "en", settings=None, export_dir="explore"):
-    """Build the explorer in a Bokeh document (the handler of the Bokeh application)."""
+    """Build the explorer in a Bokeh document (the handler of the Bokeh application).
+
+    Parameters
+    ----------
+    doc : bokeh.document.Document
+        The document of a new browser session.
+    lang, settings, export_dir :
+        As for ``Session``.
+
+    Returns
+    -------
+    bokeh.document.Document
+        ``doc``, holding the page.
+
+    Examples
+    --------
+    Needs Bokeh (``pip install fastdescent[explore]``); ending the session stops its worker:
+
+    >>> from bokeh.document import Document
+    >>> from fastdescent.explore.app import make_document
+    >>> doc = make_document(Document(), "es")
+    >>> doc.title, doc.select_one({"name": "model"}).value
+    ('Explorador de fastdescent', 'gabor')
+    >>> for end in doc.session_destroyed_callbacks:
+    ...     end(None)
+    """
     Session(doc, lang, settings, export_dir)
     return doc
