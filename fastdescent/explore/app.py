@@ -53,14 +53,37 @@ def _rgba(hex_color: str, alpha: int = 255) -> int:
     return int(np.array([r, g, b, alpha], np.uint8).view(np.uint32)[0])
 
 
-def label_image(labels: np.ndarray) -> np.ndarray:
-    """RGBA image (uint32) of a label grid in the house colours (attractor k, diverged,
-    not converged), transposed so that rows are the y axis."""
+def label_image(labels: np.ndarray, colors=None) -> np.ndarray:
+    """RGBA image (uint32) of a label grid in the house colours, transposed so that rows are
+    the y axis: attractor ``k`` in ``colors[k]`` (default ``style.basin_colors`` of the
+    basins' areas: beyond 12 attractors the smaller basins share "other attractors"),
+    diverged and not converged in their greys."""
     lab = labels.T
+    if colors is None:
+        colors = style.basin_colors(np.bincount(lab[lab >= 0].ravel(),
+                                                minlength=int(max(lab.max(), -1)) + 1))
     img = np.empty(lab.shape, dtype=np.uint32)
     for g in np.unique(lab):
-        img[lab == g] = _rgba(style.attractor_color(int(g)))
+        img[lab == g] = _rgba(colors[g] if g >= 0 else style.attractor_color(int(g)))
     return img
+
+
+def basin_legend(colors, fractions, lang: str) -> str:
+    """HTML legend of a basin map: a swatch and the basin fraction of each attractor with a
+    palette colour, one swatch "other attractors (n)" with their total fraction when the
+    smaller basins share ``style.OTHER_ATTRACTORS_COLOR``, then not converged and
+    diverged."""
+    fr = np.asarray(fractions, dtype=float)
+    items = [(c, number(float(f), lang, ".2f")) for c, f in zip(colors, fr)
+             if c != style.OTHER_ATTRACTORS_COLOR]
+    other = [k for k, c in enumerate(colors) if c == style.OTHER_ATTRACTORS_COLOR]
+    if other:
+        items.append((style.OTHER_ATTRACTORS_COLOR,
+                      i18n.t("other_attractors", lang, k=len(other)) + ": "
+                      + number(float(fr[other].sum()), lang, ".2f")))
+    items += [(style.NOT_CONVERGED_COLOR, i18n.t("not_converged", lang)),
+              (style.DIVERGED_COLOR, i18n.t("diverged", lang))]
+    return " &nbsp; ".join(_swatch(c, text) for c, text in items)
 
 
 def status_image(status: np.ndarray) -> np.ndarray:
@@ -480,7 +503,8 @@ class Session:
         a0, a1 = view.axes
         dx = (a0[-1] - a0[0]) / (len(a0) - 1)
         dy = (a1[-1] - a1[0]) / (len(a1) - 1)
-        self.bas_src.data = dict(image=[label_image(view.labels)], x=[a0[0] - dx / 2],
+        colors = style.basin_colors(view.fractions.fractions)
+        self.bas_src.data = dict(image=[label_image(view.labels, colors)], x=[a0[0] - dx / 2],
                                  y=[a1[0] - dy / 2], dw=[a0[-1] - a0[0] + dx],
                                  dh=[a1[-1] - a1[0] + dy], final=[bool(final)])
         self.bas.x_range.start, self.bas.x_range.end = a0[0] - dx / 2, a0[-1] + dx / 2
@@ -490,8 +514,7 @@ class Session:
         inside = ((loc[:, 0] >= a0[0]) & (loc[:, 0] <= a0[-1]) & (loc[:, 1] >= a1[0])
                   & (loc[:, 1] <= a1[-1]))
         self.att_src.data = dict(x=loc[inside, 0], y=loc[inside, 1],
-                                 color=[style.attractor_color(k)
-                                        for k in np.nonzero(inside)[0]])
+                                 color=[colors[k] for k in np.nonzero(inside)[0]])
         L = self.lang
         fr = view.fractions
         frs = ", ".join(number(f, L, ".2f") for f in fr.fractions[:8]) or "–"
@@ -503,7 +526,7 @@ class Session:
         if not final:
             head += " (" + T("preview", L, n=view.n) + ")"
         self.bas_div.text = (f"<b>{head}</b><br>{stats}<br>{_escape(settings_line(view, L))}"
-                             f"<br>{swatches(((-2, 'not_converged'), (-1, 'diverged')), L, True)}"
+                             f"<br>{basin_legend(colors, fr.fractions, L)}"
                              f" ☆ {i18n.t('attractor', L).lower()}")
 
     def _draw_hypermap(self, view, final):
@@ -575,13 +598,15 @@ def numbered(path: np.ndarray, box, min_sep: float = 0.05, most: int = 15) -> li
 def swatches(items, lang: str, labels: bool = False) -> str:
     """HTML legend: a colour swatch and the name of each ``(code, key)``: status codes, or
     with ``labels`` the basin labels -2 (not converged) and -1 (diverged)."""
-    out = []
-    for code, key in items:
-        colour = (style.attractor_color(code) if labels else style.STATUS_COLORS[code])
-        out.append(f'<span style="display:inline-block;width:14px;height:14px;'
-                   f'background:{colour};border:1px solid #333;vertical-align:middle">'
-                   f'</span> {_escape(i18n.t(key, lang))}')
-    return " &nbsp; ".join(out)
+    return " &nbsp; ".join(
+        _swatch(style.attractor_color(code) if labels else style.STATUS_COLORS[code],
+                i18n.t(key, lang)) for code, key in items)
+
+
+def _swatch(colour: str, text: str) -> str:
+    return (f'<span style="display:inline-block;width:14px;height:14px;'
+            f'background:{colour};border:1px solid #333;vertical-align:middle">'
+            f'</span> {_escape(text)}')
 
 
 def _num(v, lang):

@@ -24,7 +24,9 @@ labelled with the attractor nearest to its end point when that lies within ``NEA
 the box width in every coordinate (it is still on its way in), and "not converged" (``-2``)
 otherwise; diverged trajectories are ``-1``. The basin entropy :math:`S_b` and boundary entropy
 :math:`S_{bb}` (boxes of 5 cells) and the box-counting dimension :math:`D` of the basin
-boundaries come from ``fastdescent.analysis``.
+boundaries come from ``fastdescent.analysis``. The map and its legend colour the basins with
+``fastdescent.plotting.style.basin_colors``: beyond 12 attractors the 12 largest basins keep
+distinct palette colours and all smaller ones share one colour, "other attractors".
 """
 from __future__ import annotations
 
