@@ -604,9 +604,9 @@ def swatches(items, lang: str, labels: bool = False) -> str:
 
 
 def _swatch(colour: str, text: str) -> str:
-    return (f'<span style="display:inline-block;width:14px;height:14px;'
-            f'background:{colour};border:1px solid #333;vertical-align:middle">'
-            f'</span> {_escape(text)}')
+    return (f'<span style="white-space:nowrap"><span style="display:inline-block;width:14px;'
+            f'height:14px;background:{colour};border:1px solid #333;vertical-align:middle">'
+            f'</span> {_escape(text)}</span>')
 
 
 def _num(v, lang):
