@@ -236,6 +236,27 @@ def test_basin_colours_have_one_meaning_each():
         plt.close(fig)
 
 
+def test_a_zoom_keeps_the_basin_colours_it_can():
+    """Zoomed with its parent's attractors and colours, a basin that has a palette colour in
+    both maps has the same one; the zoom still gives one meaning per colour."""
+    from fastdescent.plotting import style
+
+    ex = fd.explore("rastrigin", "gd", lr=0.002, steps=300, show=False)
+    parent = ex.basins(n=24)
+    child = ex.basins(n=24, window=[[-1.6, 2.4], [-2.4, 1.6]], reference=parent.attractors,
+                      colors=parent.colors)
+    K, P = len(parent.attractors), len(style.ATTRACTOR_COLORS)
+    assert len(child.attractors) > P
+    palette = set(style.ATTRACTOR_COLORS)
+    kept = [k for k in range(K) if parent.colors[k] in palette and child.colors[k] in palette]
+    assert kept and all(child.colors[k] == parent.colors[k] for k in kept)
+    named = [c for c in child.colors if c != style.OTHER_ATTRACTORS_COLOR]
+    assert len(named) == len(set(named)) == P
+    fr = child.fractions.fractions
+    other = np.array([c == style.OTHER_ATTRACTORS_COLOR for c in child.colors])
+    assert fr[~other].min() >= fr[other].max()
+
+
 def test_label_image_with_few_attractors_keeps_the_palette_order():
     from fastdescent.explore.app import label_image
     from fastdescent.plotting import style

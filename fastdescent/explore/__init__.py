@@ -110,11 +110,12 @@ class Explorer:
         v.ds = core.compute(v.doc)
         return v
 
-    def basins(self, n: int = 128, window=None, reference=None):
-        """The computed and analysed ``fastdescent.explore.core.BasinView``."""
+    def basins(self, n: int = 128, window=None, reference=None, colors=None):
+        """The computed and analysed ``fastdescent.explore.core.BasinView`` (``reference``
+        and ``colors``: a parent view's attractors and colours, kept in a zoom)."""
         v = core.basins(self.settings, n, window)
         v.ds = core.compute(v.doc)
-        return v.analyse(reference)
+        return v.analyse(reference, colors)
 
     def hypermap(self, y=None, n: int = 64, window=None, start=None):
         """The computed and analysed ``fastdescent.explore.core.HyperView``."""

@@ -383,8 +383,9 @@ class Session:
         if v == "trajectory":
             return self.start
         if v == "basins":
-            return (self.grid_sp.value, self.basin_window, None if self.basin_window is None
-                    else getattr(self.views.get("basins"), "attractors", None))
+            parent = None if self.basin_window is None else self.views.get("basins")
+            return (self.grid_sp.value, self.basin_window, getattr(parent, "attractors", None),
+                    getattr(parent, "colors", None))
         if v == "hypermap":
             y = self.y_sel.value
             return (None if y in (None, "–") else y, self.hyper_window, self.start)
@@ -404,7 +405,7 @@ class Session:
 
     @staticmethod
     def _job_basins(s, args):
-        n, window, reference = args
+        n, window, reference, colors = args
         try:
             n = int(n)
         except (TypeError, ValueError):
@@ -414,11 +415,11 @@ class Session:
         if coarse_n < n:
             coarse = core.basins(s, coarse_n, window)
             coarse.ds = yield from core.steps(coarse.doc)
-            coarse.analyse(reference)
+            coarse.analyse(reference, colors)
             yield Partial(coarse)
-            reference = coarse.attractors
+            reference, colors = coarse.attractors, coarse.colors  # no colour flips at the end
         full.ds = yield from core.steps(full.doc)
-        return full.analyse(reference)
+        return full.analyse(reference, colors)
 
     @staticmethod
     def _job_hypermap(s, args):
@@ -503,7 +504,7 @@ class Session:
         a0, a1 = view.axes
         dx = (a0[-1] - a0[0]) / (len(a0) - 1)
         dy = (a1[-1] - a1[0]) / (len(a1) - 1)
-        colors = style.basin_colors(view.fractions.fractions)
+        colors = view.colors
         self.bas_src.data = dict(image=[label_image(view.labels, colors)], x=[a0[0] - dx / 2],
                                  y=[a1[0] - dy / 2], dw=[a0[-1] - a0[0] + dx],
                                  dh=[a1[-1] - a1[0] + dy], final=[bool(final)])

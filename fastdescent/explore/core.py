@@ -617,15 +617,19 @@ class BasinView(_View):
     entropy: tuple = (math.nan, math.nan)
     dimension: float = math.nan
     converged: float = math.nan
+    colors: list = None  # colour of each attractor (plotting.style.basin_colors)
     kind = "basins"
 
     @property
     def axes(self):
         return self.ds[self.ds["params"].dims[0]].values, self.ds[self.ds["params"].dims[1]].values
 
-    def analyse(self, reference=None) -> "BasinView":
-        """Label the starts and compute fractions, entropies and the boundary dimension."""
+    def analyse(self, reference=None, colors=None) -> "BasinView":
+        """Label the starts and compute fractions, entropies, the boundary dimension and the
+        basins' colours (``colors`` of a parent view kept where possible; ``reference``: its
+        attractors, which keep their labels)."""
         from ..analysis import basin_entropy, basin_fractions, boundary_dimension
+        from ..plotting.style import basin_colors
 
         m = self.settings.model_obj()
         st = self.ds["status"].values.reshape(-1)
@@ -639,6 +643,7 @@ class BasinView(_View):
         self.dimension = (float(boundary_dimension(self.labels).dimension)
                           if self.n >= 16 else math.nan)
         self.converged = float(np.mean(st == 1))
+        self.colors = basin_colors(self.fractions.fractions, prefer=colors)
         return self
 
 

@@ -181,7 +181,7 @@ def draw(view, lang: str = "en"):
         elif view.kind == "basins":
             a0, a1 = view.axes
             fp.basin_map(view.labels.T, axes=(a0, a1), attractors=view.attractors, ax=ax,
-                         model=m, lang=lang)
+                         model=m, lang=lang, colors=view.colors)
             title = T("basins_title", lang, n=view.n)
         else:
             st = view.status

@@ -116,7 +116,7 @@ def _label(text_or_key, lang):
 def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, model=None,
               indexing: str = "xy", shade: float = 0.65, log_steps: bool = False,
               colorbar: bool = True, mark: bool = True, legend: bool = True,
-              fmt: str = ".3g", lang: str = "en"):
+              fmt: str = ".3g", lang: str = "en", colors=None):
     """Basins of attraction: each starting point coloured by the attractor it reached.
 
     Parameters
@@ -135,6 +135,8 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
         ``shade`` is the lightest blend. A grey colour bar shows the scale.
     model : Model, optional
         For the axis labels (lecture names of the parameters).
+    colors : sequence of str, optional
+        The colour of each attractor (default: see Notes).
 
     Returns
     -------
@@ -143,7 +145,8 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
     Raises
     ------
     ValueError
-        If the labels are not a 2-D grid of integers >= -2, or exceed the attractors given.
+        If the labels are not a 2-D grid of integers >= -2, or exceed the attractors given
+        (or the colours given).
 
     Notes
     -----
@@ -182,7 +185,10 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
         raise ValueError(f"label {lab.max()} but only {K} attractors")
     present = np.unique(lab)
     # beyond the palette's 12 colours the smaller basins share "other attractors"
-    colors = S.basin_colors(np.bincount(lab[lab >= 0], minlength=K))
+    if colors is None:
+        colors = S.basin_colors(np.bincount(lab[lab >= 0], minlength=K))
+    elif len(colors) < K:
+        raise ValueError(f"{len(colors)} colours for {K} attractors")
 
     def colour(g):
         return colors[g] if g >= 0 else S.attractor_color(g)

@@ -256,20 +256,24 @@ def attractor_color(k: int) -> str:
     return ATTRACTOR_COLORS[k % len(ATTRACTOR_COLORS)]
 
 
-def basin_colors(sizes) -> list[str]:
+def basin_colors(sizes, prefer=None) -> list[str]:
     """Colour of each attractor of one basin map, given the sizes of its basins.
 
     With at most :math:`P` = ``len(ATTRACTOR_COLORS)`` (12) attractors, attractor ``k`` has
     ``attractor_color(k)``. With more, the :math:`P` largest basins (ties: the lower label)
-    get distinct palette colours: an attractor ``k < P`` among them keeps
-    ``ATTRACTOR_COLORS[k]``, the others take the palette colours left free, largest basin
-    first; every smaller basin is drawn in :data:`OTHER_ATTRACTORS_COLOR`, one legend entry
-    "other attractors". So two attractors never share a palette colour.
+    get distinct palette colours: an attractor among them keeps its preferred colour
+    (``prefer[k]`` when that is a palette colour, else ``ATTRACTOR_COLORS[k]`` for
+    ``k < P``) unless a larger basin has it, the others take the palette colours left free,
+    largest basin first; every smaller basin is drawn in :data:`OTHER_ATTRACTORS_COLOR`, one
+    legend entry "other attractors". So two attractors never share a palette colour.
 
     Parameters
     ----------
     sizes : array of float (K,)
         The size of each attractor's basin (a fraction or a count of starts).
+    prefer : sequence of str, optional
+        Colours to keep where possible, by label (a zoomed map passes its parent's, so that
+        a basin keeps its colour).
 
     Returns
     -------
@@ -297,17 +301,22 @@ def basin_colors(sizes) -> list[str]:
     if s.ndim != 1 or not np.all(np.isfinite(s)) or np.any(s < 0):
         raise ValueError(f"sizes must be a 1-D array of finite numbers >= 0, got {sizes!r}")
     P = len(ATTRACTOR_COLORS)
-    if len(s) <= P:
+    prefer = list(prefer or [])
+    if len(s) <= P and not prefer:
         return [ATTRACTOR_COLORS[k] for k in range(len(s))]
     top = [int(k) for k in np.argsort(-s, kind="stable")[:P]]  # largest first, ties: lower k
     out = [OTHER_ATTRACTORS_COLOR] * len(s)
+    taken = set()
     for k in top:
-        if k < P:
-            out[k] = ATTRACTOR_COLORS[k]
-    free = iter(j for j in range(P) if j not in top)
+        want = prefer[k] if k < len(prefer) and prefer[k] in ATTRACTOR_COLORS else \
+            (ATTRACTOR_COLORS[k] if k < P else None)
+        if want is not None and want not in taken:
+            out[k] = want
+            taken.add(want)
+    free = iter(c for c in ATTRACTOR_COLORS if c not in taken)
     for k in top:
-        if k >= P:
-            out[k] = ATTRACTOR_COLORS[next(free)]
+        if out[k] == OTHER_ATTRACTORS_COLOR:
+            out[k] = next(free)
     return out
 
 
