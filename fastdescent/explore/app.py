@@ -72,11 +72,11 @@ def basin_legend(colors, fractions, lang: str) -> str:
     """HTML legend of a basin map: a swatch and the basin fraction of each attractor with a
     palette colour, one swatch "other attractors (n)" with their total fraction when the
     smaller basins share ``style.OTHER_ATTRACTORS_COLOR``, then not converged and
-    diverged."""
+    diverged; attractors without a basin in the map (a zoom's) are left out."""
     fr = np.asarray(fractions, dtype=float)
     items = [(c, number(float(f), lang, ".2f")) for c, f in zip(colors, fr)
-             if c != style.OTHER_ATTRACTORS_COLOR]
-    other = [k for k, c in enumerate(colors) if c == style.OTHER_ATTRACTORS_COLOR]
+             if c != style.OTHER_ATTRACTORS_COLOR and f > 0]
+    other = [k for k, c in enumerate(colors) if c == style.OTHER_ATTRACTORS_COLOR and fr[k] > 0]
     if other:
         items.append((style.OTHER_ATTRACTORS_COLOR,
                       i18n.t("other_attractors", lang, k=len(other)) + ": "
