@@ -169,6 +169,106 @@ def test_a_zoomed_window_keeps_the_parent_attractors():
                           np.asarray(parent.attractors.locations))
 
 
+def _meanings(colors_of_labels: dict) -> dict:
+    """Colour -> the set of legend entries drawn in it (``"other"`` for the attractors in
+    ``style.OTHER_ATTRACTORS_COLOR``, the label otherwise)."""
+    from fastdescent.plotting import style
+
+    out: dict = {}
+    for g, c in colors_of_labels.items():
+        out.setdefault(c.upper(), set()).add("other" if c == style.OTHER_ATTRACTORS_COLOR
+                                             else g)
+    return out
+
+
+def test_basin_colours_have_one_meaning_each():
+    """Rastrigin's box holds 121 minima, more than the palette's 12 colours: the 12 largest
+    basins get 12 distinct palette colours, every smaller one the "other attractors" colour,
+    and no colour of the map, its legend (figure and page) or its image means two things."""
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from fastdescent.explore.app import basin_legend, label_image
+    from fastdescent.explore.figures import draw
+    from fastdescent.plotting import style
+
+    ex = fd.explore("rastrigin", "gd", lr=0.002, steps=300, show=False)
+    b = ex.basins(n=24)
+    K, P = len(b.attractors), len(style.ATTRACTOR_COLORS)
+    assert K > P
+    fr = b.fractions.fractions
+    colors = style.basin_colors(fr)
+    other = np.array([c == style.OTHER_ATTRACTORS_COLOR for c in colors])
+    assert other.sum() == K - P
+    assert sorted(np.array(colors)[~other]) == sorted(style.ATTRACTOR_COLORS)
+    assert fr[~other].min() >= fr[other].max()  # the palette goes to the largest basins
+    assert style.OTHER_ATTRACTORS_COLOR not in {*style.ATTRACTOR_COLORS, style.DIVERGED_COLOR,
+                                                style.NOT_CONVERGED_COLOR}
+    shown = {g: colors[g] for g in range(K)}
+    shown.update({-1: style.DIVERGED_COLOR, -2: style.NOT_CONVERGED_COLOR})
+    assert all(len(m) == 1 for m in _meanings(shown).values())
+
+    # the page's image: each pixel in its label's colour
+    img = label_image(b.labels, colors).view(np.uint8).reshape(b.n, b.n, 4)
+    lab = b.labels.T
+    for g in np.unique(lab):
+        want = np.array([int(shown[g][i:i + 2], 16) for i in (1, 3, 5)])
+        assert (img[lab == g][:, :3] == want).all()
+    # the page's legend: one swatch per meaning, distinct colours
+    html = basin_legend(colors, fr, "es")
+    swatches = re.findall(r"background:(#[0-9A-Fa-f]{6})", html)
+    assert len(swatches) == len(set(swatches)) == P + 3
+    assert f"Otros atractores ({K - P}): " in html
+
+    # the exported figure: legend patches of distinct colours, one "other attractors" entry
+    fig = draw(b, "es")
+    try:
+        leg = fig.axes[0].get_legend()
+        faces = [mpl.colors.to_hex(h.get_facecolor()) for h in leg.legend_handles]
+        texts = [t.get_text() for t in leg.get_texts()]
+        assert len(faces) == len(set(faces)) == P + 1  # 12 basins + others (all converged)
+        assert texts[faces.index(style.OTHER_ATTRACTORS_COLOR.lower())] == \
+            f"Otros atractores ({K - P})"
+        rgb = np.asarray(fig.axes[0].collections[0].get_array()).reshape(-1, 3)
+        drawn = {mpl.colors.to_hex(c) for c in rgb}  # the map's cells
+        assert drawn == set(faces)
+    finally:
+        plt.close(fig)
+
+
+def test_a_zoom_keeps_the_basin_colours_it_can():
+    """Zoomed with its parent's attractors and colours, a basin that has a palette colour in
+    both maps has the same one; the zoom still gives one meaning per colour."""
+    from fastdescent.plotting import style
+
+    ex = fd.explore("rastrigin", "gd", lr=0.002, steps=300, show=False)
+    parent = ex.basins(n=24)
+    child = ex.basins(n=24, window=[[-1.6, 2.4], [-2.4, 1.6]], reference=parent.attractors,
+                      colors=parent.colors)
+    K, P = len(parent.attractors), len(style.ATTRACTOR_COLORS)
+    assert len(child.attractors) > P
+    palette = set(style.ATTRACTOR_COLORS)
+    kept = [k for k in range(K) if parent.colors[k] in palette and child.colors[k] in palette]
+    assert kept and all(child.colors[k] == parent.colors[k] for k in kept)
+    named = [c for c in child.colors if c != style.OTHER_ATTRACTORS_COLOR]
+    assert len(named) == len(set(named)) == P
+    fr = child.fractions.fractions
+    other = np.array([c == style.OTHER_ATTRACTORS_COLOR for c in child.colors])
+    assert fr[~other].min() >= fr[other].max()
+
+
+def test_label_image_with_few_attractors_keeps_the_palette_order():
+    from fastdescent.explore.app import label_image
+    from fastdescent.plotting import style
+
+    lab = np.array([[0, 1, 2], [-1, -2, 2]])
+    img = label_image(lab).view(np.uint8).reshape(3, 2, 4)
+    for g, c in [(0, style.ATTRACTOR_COLORS[0]), (1, style.ATTRACTOR_COLORS[1]),
+                 (2, style.ATTRACTOR_COLORS[2]), (-1, style.DIVERGED_COLOR),
+                 (-2, style.NOT_CONVERGED_COLOR)]:
+        assert (img[lab.T == g][:, :3] == [int(c[i:i + 2], 16) for i in (1, 3, 5)]).all()
+
+
 # ------------------------------------------------------------------------ hyperparameter map
 def test_hypermap_matches_the_analytic_stability_boundary():
     """Momentum on L = (phi0^2 + 10 phi1^2)/2 diverges for lr > 2(1+b)/((1-b) 10)."""

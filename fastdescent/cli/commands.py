@@ -862,7 +862,44 @@ __all__ = ["cmd_list", "cmd_run", "cmd_sweep", "cmd_plot", "cmd_figures", "cmd_c
 
 # ---------------------------------------------------------------------------------- explore
 def cmd_explore(args, extra) -> int:
-    """``fastdescent explore``: serve the live explorer on localhost until Ctrl-C."""
+    """``fastdescent explore``: serve the live explorer on localhost until Ctrl-C.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options: ``model``, ``optimizer``, ``lang``, ``port``, ``no_browser``,
+        ``export_dir``.
+    extra : list of str
+        Unparsed arguments (none are used).
+
+    Returns
+    -------
+    int
+        0 once the server stops.
+
+    Raises
+    ------
+    UsageError
+        If the port is out of range or the model or optimizer is unknown.
+    CLIError
+        If Bokeh is not installed or the port cannot be bound.
+
+    Examples
+    --------
+    The options as parsed, and a refused port (nothing is served):
+
+    >>> from fastdescent.cli import build_parser
+    >>> from fastdescent.cli.commands import cmd_explore
+    >>> from fastdescent.cli.errors import UsageError
+    >>> args, extra = build_parser().parse_known_args(["explore", "--port", "70000"])
+    >>> args.model, args.optimizer, args.lang, args.no_browser
+    ('gabor', 'gd', 'en', False)
+    >>> try:
+    ...     cmd_explore(args, extra)
+    ... except UsageError as exc:
+    ...     print(exc)
+    --port must be in [0, 65535], got 70000
+    """
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be in [0, 65535], got {args.port}")
     from ..explore import ExploreError, Explorer, require_bokeh

@@ -25,7 +25,27 @@ EXTRA_HINT = "pip install fastdescent[explore]"
 
 
 def require_bokeh():
-    """Import Bokeh, or raise ImportError naming the extra that installs it."""
+    """Import Bokeh, or raise ImportError naming the extra that installs it.
+
+    Returns
+    -------
+    module
+        The ``bokeh`` package.
+
+    Raises
+    ------
+    ImportError
+        If Bokeh is not installed (the message names ``pip install fastdescent[explore]``).
+
+    Examples
+    --------
+    Where the ``explore`` extra (Bokeh) is installed:
+
+    >>> from fastdescent.explore import require_bokeh
+    >>> bokeh = require_bokeh()
+    >>> bokeh.__name__
+    'bokeh'
+    """
     try:
         import bokeh  # noqa: F401
     except ImportError:
@@ -90,11 +110,12 @@ class Explorer:
         v.ds = core.compute(v.doc)
         return v
 
-    def basins(self, n: int = 128, window=None, reference=None):
-        """The computed and analysed ``fastdescent.explore.core.BasinView``."""
+    def basins(self, n: int = 128, window=None, reference=None, colors=None):
+        """The computed and analysed ``fastdescent.explore.core.BasinView`` (``reference``
+        and ``colors``: a parent view's attractors and colours, kept in a zoom)."""
         v = core.basins(self.settings, n, window)
         v.ds = core.compute(v.doc)
-        return v.analyse(reference)
+        return v.analyse(reference, colors)
 
     def hypermap(self, y=None, n: int = 64, window=None, start=None):
         """The computed and analysed ``fastdescent.explore.core.HyperView``."""
@@ -166,7 +187,41 @@ def free_port() -> int:
 
 def serve(explorer: Explorer, port: int = 5006, open_browser: bool = True):
     """Serve ``explorer``'s page on ``http://localhost:port`` (bound to 127.0.0.1, accepting
-    only local origins) until interrupted."""
+    only local origins) until interrupted.
+
+    Each browser tab gets its own page, built by ``explorer.app`` (a Bokeh
+    ``Application``); Ctrl-C stops the server.
+
+    Parameters
+    ----------
+    explorer : Explorer
+        The explorer whose settings and language the page starts from.
+    port : int
+        The port; 0 picks a free one.
+    open_browser : bool
+        Open the page in the default browser.
+
+    Raises
+    ------
+    ImportError
+        If Bokeh is not installed.
+    OSError
+        If the port cannot be bound.
+
+    Examples
+    --------
+    The application that ``serve`` runs, built without starting a server (needs Bokeh):
+
+    >>> import fastdescent as fd
+    >>> from fastdescent.explore import require_bokeh
+    >>> bokeh = require_bokeh()
+    >>> ex = fd.explore("himmelblau", "gd", lang="es", lr=0.01, show=False)
+    >>> page = ex.app.create_document()
+    >>> page.title, page.select_one({"name": "optimizer"}).value
+    ('Explorador de fastdescent', 'gd')
+    >>> for end in page.session_destroyed_callbacks:
+    ...     end(None)
+    """
     require_bokeh()
     from bokeh.server.server import Server
 

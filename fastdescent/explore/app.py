@@ -53,14 +53,37 @@ def _rgba(hex_color: str, alpha: int = 255) -> int:
     return int(np.array([r, g, b, alpha], np.uint8).view(np.uint32)[0])
 
 
-def label_image(labels: np.ndarray) -> np.ndarray:
-    """RGBA image (uint32) of a label grid in the house colours (attractor k, diverged,
-    not converged), transposed so that rows are the y axis."""
+def label_image(labels: np.ndarray, colors=None) -> np.ndarray:
+    """RGBA image (uint32) of a label grid in the house colours, transposed so that rows are
+    the y axis: attractor ``k`` in ``colors[k]`` (default ``style.basin_colors`` of the
+    basins' areas: beyond 12 attractors the smaller basins share "other attractors"),
+    diverged and not converged in their greys."""
     lab = labels.T
+    if colors is None:
+        colors = style.basin_colors(np.bincount(lab[lab >= 0].ravel(),
+                                                minlength=int(max(lab.max(), -1)) + 1))
     img = np.empty(lab.shape, dtype=np.uint32)
     for g in np.unique(lab):
-        img[lab == g] = _rgba(style.attractor_color(int(g)))
+        img[lab == g] = _rgba(colors[g] if g >= 0 else style.attractor_color(int(g)))
     return img
+
+
+def basin_legend(colors, fractions, lang: str) -> str:
+    """HTML legend of a basin map: a swatch and the basin fraction of each attractor with a
+    palette colour, one swatch "other attractors (n)" with their total fraction when the
+    smaller basins share ``style.OTHER_ATTRACTORS_COLOR``, then not converged and
+    diverged; attractors without a basin in the map (a zoom's) are left out."""
+    fr = np.asarray(fractions, dtype=float)
+    items = [(c, number(float(f), lang, ".2f")) for c, f in zip(colors, fr)
+             if c != style.OTHER_ATTRACTORS_COLOR and f > 0]
+    other = [k for k, c in enumerate(colors) if c == style.OTHER_ATTRACTORS_COLOR and fr[k] > 0]
+    if other:
+        items.append((style.OTHER_ATTRACTORS_COLOR,
+                      i18n.t("other_attractors", lang, k=len(other)) + ": "
+                      + number(float(fr[other].sum()), lang, ".2f")))
+    items += [(style.NOT_CONVERGED_COLOR, i18n.t("not_converged", lang)),
+              (style.DIVERGED_COLOR, i18n.t("diverged", lang))]
+    return " &nbsp; ".join(_swatch(c, text) for c, text in items)
 
 
 def status_image(status: np.ndarray) -> np.ndarray:
@@ -72,7 +95,41 @@ def status_image(status: np.ndarray) -> np.ndarray:
 
 
 class Session:
-    """The widgets, plots and state of one browser tab (see the module docstring)."""
+    """The widgets, plots and state of one browser tab (see the module docstring).
+
+    Building it adds the page to ``doc`` and requests the visible views from its worker
+    thread; the worker stops when the document's session ends (``worker.close()`` stops it
+    by hand).
+
+    Parameters
+    ----------
+    doc : bokeh.document.Document
+        The document the page is added to.
+    lang : {"en", "es"}
+        Language of the page.
+    settings : Settings, optional
+        The initial model, optimizer and hyperparameters (default ``Settings()``).
+    export_dir : path
+        Where the export button writes the figure and the TOML file.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not a supported language.
+
+    Examples
+    --------
+    The controls are read from the registries (needs Bokeh, ``pip install
+    fastdescent[explore]``):
+
+    >>> from bokeh.document import Document
+    >>> from fastdescent.explore import core
+    >>> from fastdescent.explore.app import Session
+    >>> sess = Session(Document(), "es", core.Settings("gabor", "momentum", {"lr": 0.01}))
+    >>> sess.opt_sel.value, sess.tabs.tabs[1].title, [w.name for w in sess.hyper_col.children]
+    ('momentum', 'Cuencas', ['hyper-lr', 'hyper-beta'])
+    >>> sess.worker.close()
+    """
 
     def __init__(self, doc, lang: str = "en", settings: core.Settings | None = None,
                  export_dir="explore"):
@@ -326,8 +383,9 @@ class Session:
         if v == "trajectory":
             return self.start
         if v == "basins":
-            return (self.grid_sp.value, self.basin_window, None if self.basin_window is None
-                    else getattr(self.views.get("basins"), "attractors", None))
+            parent = None if self.basin_window is None else self.views.get("basins")
+            return (self.grid_sp.value, self.basin_window, getattr(parent, "attractors", None),
+                    getattr(parent, "colors", None))
         if v == "hypermap":
             y = self.y_sel.value
             return (None if y in (None, "–") else y, self.hyper_window, self.start)
@@ -347,7 +405,7 @@ class Session:
 
     @staticmethod
     def _job_basins(s, args):
-        n, window, reference = args
+        n, window, reference, colors = args
         try:
             n = int(n)
         except (TypeError, ValueError):
@@ -357,11 +415,11 @@ class Session:
         if coarse_n < n:
             coarse = core.basins(s, coarse_n, window)
             coarse.ds = yield from core.steps(coarse.doc)
-            coarse.analyse(reference)
+            coarse.analyse(reference, colors)
             yield Partial(coarse)
-            reference = coarse.attractors
+            reference, colors = coarse.attractors, coarse.colors  # no colour flips at the end
         full.ds = yield from core.steps(full.doc)
-        return full.analyse(reference)
+        return full.analyse(reference, colors)
 
     @staticmethod
     def _job_hypermap(s, args):
@@ -446,7 +504,8 @@ class Session:
         a0, a1 = view.axes
         dx = (a0[-1] - a0[0]) / (len(a0) - 1)
         dy = (a1[-1] - a1[0]) / (len(a1) - 1)
-        self.bas_src.data = dict(image=[label_image(view.labels)], x=[a0[0] - dx / 2],
+        colors = view.colors
+        self.bas_src.data = dict(image=[label_image(view.labels, colors)], x=[a0[0] - dx / 2],
                                  y=[a1[0] - dy / 2], dw=[a0[-1] - a0[0] + dx],
                                  dh=[a1[-1] - a1[0] + dy], final=[bool(final)])
         self.bas.x_range.start, self.bas.x_range.end = a0[0] - dx / 2, a0[-1] + dx / 2
@@ -456,8 +515,7 @@ class Session:
         inside = ((loc[:, 0] >= a0[0]) & (loc[:, 0] <= a0[-1]) & (loc[:, 1] >= a1[0])
                   & (loc[:, 1] <= a1[-1]))
         self.att_src.data = dict(x=loc[inside, 0], y=loc[inside, 1],
-                                 color=[style.attractor_color(k)
-                                        for k in np.nonzero(inside)[0]])
+                                 color=[colors[k] for k in np.nonzero(inside)[0]])
         L = self.lang
         fr = view.fractions
         frs = ", ".join(number(f, L, ".2f") for f in fr.fractions[:8]) or "–"
@@ -469,7 +527,7 @@ class Session:
         if not final:
             head += " (" + T("preview", L, n=view.n) + ")"
         self.bas_div.text = (f"<b>{head}</b><br>{stats}<br>{_escape(settings_line(view, L))}"
-                             f"<br>{swatches(((-2, 'not_converged'), (-1, 'diverged')), L, True)}"
+                             f"<br>{basin_legend(colors, fr.fractions, L)}"
                              f" ☆ {i18n.t('attractor', L).lower()}")
 
     def _draw_hypermap(self, view, final):
@@ -541,13 +599,15 @@ def numbered(path: np.ndarray, box, min_sep: float = 0.05, most: int = 15) -> li
 def swatches(items, lang: str, labels: bool = False) -> str:
     """HTML legend: a colour swatch and the name of each ``(code, key)``: status codes, or
     with ``labels`` the basin labels -2 (not converged) and -1 (diverged)."""
-    out = []
-    for code, key in items:
-        colour = (style.attractor_color(code) if labels else style.STATUS_COLORS[code])
-        out.append(f'<span style="display:inline-block;width:14px;height:14px;'
-                   f'background:{colour};border:1px solid #333;vertical-align:middle">'
-                   f'</span> {_escape(i18n.t(key, lang))}')
-    return " &nbsp; ".join(out)
+    return " &nbsp; ".join(
+        _swatch(style.attractor_color(code) if labels else style.STATUS_COLORS[code],
+                i18n.t(key, lang)) for code, key in items)
+
+
+def _swatch(colour: str, text: str) -> str:
+    return (f'<span style="white-space:nowrap"><span style="display:inline-block;width:14px;'
+            f'height:14px;background:{colour};border:1px solid #333;vertical-align:middle">'
+            f'</span> {_escape(text)}</span>')
 
 
 def _num(v, lang):
@@ -559,6 +619,31 @@ def _escape(text: str) -> str:
 
 
 def make_document(doc, lang: str = "en", settings=None, export_dir="explore"):
-    """Build the explorer in a Bokeh document (the handler of the Bokeh application)."""
+    """Build the explorer in a Bokeh document (the handler of the Bokeh application).
+
+    Parameters
+    ----------
+    doc : bokeh.document.Document
+        The document of a new browser session.
+    lang, settings, export_dir :
+        As for ``Session``.
+
+    Returns
+    -------
+    bokeh.document.Document
+        ``doc``, holding the page.
+
+    Examples
+    --------
+    Needs Bokeh (``pip install fastdescent[explore]``); ending the session stops its worker:
+
+    >>> from bokeh.document import Document
+    >>> from fastdescent.explore.app import make_document
+    >>> doc = make_document(Document(), "es")
+    >>> doc.title, doc.select_one({"name": "model"}).value
+    ('Explorador de fastdescent', 'gabor')
+    >>> for end in doc.session_destroyed_callbacks:
+    ...     end(None)
+    """
     Session(doc, lang, settings, export_dir)
     return doc

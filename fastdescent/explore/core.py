@@ -24,7 +24,9 @@ labelled with the attractor nearest to its end point when that lies within ``NEA
 the box width in every coordinate (it is still on its way in), and "not converged" (``-2``)
 otherwise; diverged trajectories are ``-1``. The basin entropy :math:`S_b` and boundary entropy
 :math:`S_{bb}` (boxes of 5 cells) and the box-counting dimension :math:`D` of the basin
-boundaries come from ``fastdescent.analysis``.
+boundaries come from ``fastdescent.analysis``. The map and its legend colour the basins with
+``fastdescent.plotting.style.basin_colors``: beyond 12 attractors the 12 largest basins keep
+distinct palette colours and all smaller ones share one colour, "other attractors".
 """
 from __future__ import annotations
 
@@ -57,7 +59,22 @@ SGD_SEEDS = 5
 
 
 class ExploreError(ValueError):
-    """A request the explorer cannot compute (shown as a message, never a crash)."""
+    """A request the explorer cannot compute (shown as a message, never a crash).
+
+    The message is one line that names the value refused and the valid range; the page
+    shows it in place of the view. A subclass of ``ValueError``.
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> try:
+    ...     core.basins(core.Settings("himmelblau"), n=1)
+    ... except core.ExploreError as exc:
+    ...     print(exc)
+    grid must be an integer >= 2, got 1
+    >>> issubclass(core.ExploreError, ValueError)
+    True
+    """
 
 
 # ------------------------------------------------------------------------------- catalogue
@@ -114,6 +131,28 @@ class Slider:
 
     A log slider (``log=True``) runs over :math:`\\log_{10}` of the value between ``lo`` and
     ``hi``; a boolean is a 0/1 slider, an integer one moves in steps of 1.
+
+    Parameters
+    ----------
+    name : str
+        The hyperparameter's name in the rule's record (``"lr"``).
+    value : float
+        Its default, where the slider starts.
+    lo, hi : float
+        The slider's range (in the value, also for a log slider).
+    log : bool
+        The slider moves :math:`\\log_{10}` of the value.
+    step : float
+        The slider's step (in :math:`\\log_{10}` of the value for a log slider).
+    kind : {"float", "int", "bool"}
+        The hyperparameter's type.
+
+    Examples
+    --------
+    >>> from fastdescent.explore.core import sliders
+    >>> lr = sliders("gd")[0]
+    >>> lr.name, lr.value, lr.lo, lr.hi, lr.log
+    ('lr', 0.1, 0.0001, 10.0, True)
     """
 
     name: str
@@ -168,6 +207,32 @@ class Settings:
     ``hyper`` holds the hyperparameters moved from their defaults; ``batch_size`` 0 is full
     batch (a positive value draws minibatches: SGD, with ``SGD_SEEDS`` seeds per clicked
     start); ``tol`` stops a trajectory when :math:`\\|\\nabla L\\| < \\mathrm{tol}`.
+
+    Parameters
+    ----------
+    model : str
+        A model of ``surface_models`` (two parameters).
+    optimizer : str
+        A registered optimizer (``optimizers``).
+    hyper : dict
+        Hyperparameters moved from their defaults (``{"lr": 0.01}``).
+    steps : int
+        Steps per trajectory, in [1, 100000].
+    tol : float
+        Convergence tolerance on :math:`\\|\\nabla L\\|`.
+    batch_size : int
+        Minibatch size; 0 is full batch.
+
+    Examples
+    --------
+    >>> from fastdescent.explore.core import Settings
+    >>> s = Settings("rosenbrock", "momentum", {"lr": 1e-3})
+    >>> s.hyper_values()
+    {'lr': 0.001, 'beta': 0.9}
+    >>> s.with_(hyper={"beta": 0.5}).hyper_values()
+    {'lr': 0.001, 'beta': 0.5}
+    >>> s.with_(optimizer="adam").hyper  # another optimizer starts from its defaults
+    {}
     """
 
     model: str = "gabor"
@@ -257,6 +322,39 @@ def steps(doc: dict, chunk: int = CHUNK):
 
     The chunks run through ``SweepPlan.compute``,
     exactly as ``fastdescent.sweep`` (and so ``fastdescent run``) runs them.
+
+    Parameters
+    ----------
+    doc : dict
+        A view's experiment document (``view.doc``).
+    chunk : int
+        Trajectories per ``next``.
+
+    Yields
+    ------
+    float
+        The fraction of the trajectories computed so far. The generator returns the
+        sweep's ``xarray.Dataset`` (``StopIteration.value``, or
+        ``view.ds = yield from steps(view.doc)``).
+
+    Raises
+    ------
+    ExploreError
+        If the document is invalid or asks for more than ``MAX_TRAJECTORIES`` trajectories.
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> v = core.basins(core.Settings("himmelblau", "gd", {"lr": 0.01}, steps=50), n=4)
+    >>> gen = core.steps(v.doc, chunk=6)
+    >>> [next(gen) for _ in range(3)]  # 16 trajectories: 6, 12, 16
+    [0.375, 0.75, 1.0]
+    >>> try:
+    ...     next(gen)
+    ... except StopIteration as stop:
+    ...     ds = stop.value
+    >>> ds["status"].shape
+    (4, 4)
     """
     exp = experiment(doc)
     plan = exp.plan()
@@ -381,7 +479,34 @@ class _View:
 
 @dataclass(eq=False)
 class TrajectoryView(_View):
-    """Trajectories from one clicked start (one per seed with minibatches)."""
+    """Trajectories from one clicked start (one per seed with minibatches).
+
+    Built by ``trajectory``; ``ds`` holds the computed Dataset (``compute(view.doc)``), read
+    through ``paths`` (every step recorded), ``losses``, ``status``, ``steps_taken`` and
+    ``ends``.
+
+    Parameters
+    ----------
+    settings : Settings
+        The explorer's settings.
+    doc : dict
+        The experiment document (one start, ``record_every = 1``).
+    ds : xarray.Dataset, optional
+        The computed results.
+    start : (float, float)
+        The clicked start.
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> v = core.trajectory(core.Settings("himmelblau", "gd", {"lr": 0.01}, steps=300),
+    ...                     (0.0, 0.0))
+    >>> v.ds = core.compute(v.doc)
+    >>> v.paths.shape, v.status.tolist(), v.steps_taken.tolist()
+    ((1, 301, 2), [1], [39])
+    >>> v.ends.round(3).tolist()  # Himmelblau's minimum (3, 2)
+    [[3.0, 2.0]]
+    """
 
     start: tuple = (0.0, 0.0)
     kind = "trajectory"
@@ -413,6 +538,30 @@ def trajectory(s: Settings, start) -> TrajectoryView:
     """The trajectory view from ``start`` (its document; ``compute(view.doc)`` runs it).
 
     Every step is recorded (``record_every = 1``); with minibatches, ``SGD_SEEDS`` seeds.
+
+    Parameters
+    ----------
+    s : Settings
+        Model, optimizer and run options.
+    start : (float, float)
+        The starting point.
+
+    Returns
+    -------
+    TrajectoryView
+        Not computed yet (``ds`` is None).
+
+    Raises
+    ------
+    ExploreError
+        If ``start`` is not two finite numbers, or the settings are invalid.
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> v = core.trajectory(core.Settings("himmelblau", "gd", {"lr": 0.01}), (0.0, 0.0))
+    >>> v.doc["start"], v.doc["run"]["record_every"], v.ds is None
+    ({'points': [[0.0, 0.0]]}, 1, True)
     """
     p = np.asarray(start, dtype=float).reshape(-1)
     if p.shape != (2,) or not np.all(np.isfinite(p)):
@@ -428,7 +577,37 @@ def trajectory(s: Settings, start) -> TrajectoryView:
 
 @dataclass(eq=False)
 class BasinView(_View):
-    """The basin map over a window of starts, with its attractors and statistics."""
+    """The basin map over a window of starts, with its attractors and statistics.
+
+    Built by ``basins``; after ``ds`` is computed, ``analyse`` fills ``attractors``,
+    ``labels`` (``k >= 0`` attractor, ``-1`` diverged, ``-2`` not converged; see the module
+    docstring), ``fractions``, ``entropy`` :math:`(S_b, S_{bb})`, ``dimension`` and
+    ``converged`` (the fraction of starts that reached ``tol``).
+
+    Parameters
+    ----------
+    settings : Settings
+        The explorer's settings.
+    doc : dict
+        The experiment document (an ``n`` x ``n`` grid of starts over ``window``).
+    ds : xarray.Dataset, optional
+        The computed results.
+    n : int
+        Grid points per side.
+    window : [[x0, x1], [y0, y1]]
+        The window of starts.
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> b = core.basins(core.Settings("himmelblau", "gd", {"lr": 0.01}, steps=300), n=8)
+    >>> b.ds = core.compute(b.doc)
+    >>> b = b.analyse()
+    >>> len(b.attractors), b.labels.shape, b.fractions.fractions.tolist()
+    (4, (8, 8), [0.25, 0.25, 0.25, 0.25])
+    >>> b.converged
+    1.0
+    """
 
     n: int = 128
     window: list = None
@@ -438,15 +617,19 @@ class BasinView(_View):
     entropy: tuple = (math.nan, math.nan)
     dimension: float = math.nan
     converged: float = math.nan
+    colors: list = None  # colour of each attractor (plotting.style.basin_colors)
     kind = "basins"
 
     @property
     def axes(self):
         return self.ds[self.ds["params"].dims[0]].values, self.ds[self.ds["params"].dims[1]].values
 
-    def analyse(self, reference=None) -> "BasinView":
-        """Label the starts and compute fractions, entropies and the boundary dimension."""
+    def analyse(self, reference=None, colors=None) -> "BasinView":
+        """Label the starts and compute fractions, entropies, the boundary dimension and the
+        basins' colours (``colors`` of a parent view kept where possible; ``reference``: its
+        attractors, which keep their labels)."""
         from ..analysis import basin_entropy, basin_fractions, boundary_dimension
+        from ..plotting.style import basin_colors
 
         m = self.settings.model_obj()
         st = self.ds["status"].values.reshape(-1)
@@ -460,6 +643,7 @@ class BasinView(_View):
         self.dimension = (float(boundary_dimension(self.labels).dimension)
                           if self.n >= 16 else math.nan)
         self.converged = float(np.mean(st == 1))
+        self.colors = basin_colors(self.fractions.fractions, prefer=colors)
         return self
 
 
@@ -499,7 +683,34 @@ def label_ends(m, ends, status, reference=None):
 
 def basins(s: Settings, n: int = 128, window=None) -> BasinView:
     """The basin-map view: an ``n`` x ``n`` grid of starts over ``window`` (default: the
-    model's box), ``[[x0, x1], [y0, y1]]``."""
+    model's box), ``[[x0, x1], [y0, y1]]``.
+
+    Parameters
+    ----------
+    s : Settings
+        Model, optimizer and run options.
+    n : int
+        Grid points per side, in [2, ``MAX_GRID``].
+    window : [[x0, x1], [y0, y1]], optional
+        The window of starts (a zoom); default the model's box.
+
+    Returns
+    -------
+    BasinView
+        Not computed yet (``ds`` is None).
+
+    Raises
+    ------
+    ExploreError
+        If ``n`` is out of range or the window is empty or not finite.
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> b = core.basins(core.Settings("himmelblau"), n=16, window=[[0, 5], [0, 5]])
+    >>> b.doc["start"]
+    {'grid': 16, 'box': [[0.0, 5.0], [0.0, 5.0]]}
+    """
     n = _check_grid(n)
     m = s.model_obj()
     w = _check_window(m.box if window is None else window)
@@ -510,7 +721,42 @@ def basins(s: Settings, n: int = 128, window=None) -> BasinView:
 
 @dataclass(eq=False)
 class HyperView(_View):
-    """Outcome over a learning rate x hyperparameter grid from one start."""
+    """Outcome over a learning rate x hyperparameter grid from one start.
+
+    Built by ``hypermap``; after ``ds`` is computed, ``analyse`` fills ``status`` and
+    ``loss`` (``(len(xs), len(ys))``, one column without ``y``), the curvature ``lam``
+    (:math:`\\lambda_{max}` of the Hessian at the lowest converged end point), the analytic
+    stability boundary ``theory`` (``(ys, lr_max)`` where the rule's record has one: for
+    gradient descent :math:`\\alpha_{max} = 2/\\lambda_{max}`) and the boundary dimension.
+
+    Parameters
+    ----------
+    settings : Settings
+        The explorer's settings.
+    doc : dict
+        The experiment document (the learning rates, and ``y``'s values, as lists).
+    ds : xarray.Dataset, optional
+        The computed results.
+    x, y : str
+        The hyperparameters on the axes (``y`` None: the learning rate alone).
+    xs, ys : ndarray
+        Their values.
+    start : (float, float)
+        The starting point.
+    window : [[log10 lr0, log10 lr1], [y0, y1]]
+        The window of the map.
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> h = core.hypermap(core.Settings("himmelblau", "gd", steps=300), n=8)
+    >>> h.ds = core.compute(h.doc)
+    >>> h = h.analyse()
+    >>> h.status[:, 0].tolist()  # 0 step limit, 1 converged, 2 diverged
+    [0, 0, 1, 1, 2, 2, 2, 2]
+    >>> float(h.theory[1][0]) == 2 / h.lam
+    True
+    """
 
     x: str = "lr"
     y: str | None = None
@@ -568,6 +814,38 @@ def hypermap(s: Settings, y: str | None = None, n: int = 64, window=None,
     the learning rate alone), ``n`` values each, from ``start`` (default: the box centre).
 
     ``window`` is ``[[log10 lr0, log10 lr1], [y0, y1]]`` (default: the sliders' ranges).
+
+    Parameters
+    ----------
+    s : Settings
+        Model, optimizer and run options.
+    y : str, optional
+        The second hyperparameter (one of the optimizer's, not the learning rate).
+    n : int
+        Values per axis, in [2, ``MAX_GRID``].
+    window : [[log10 lr0, log10 lr1], [y0, y1]], optional
+        The map's window (a zoom).
+    start : (float, float), optional
+        The starting point.
+
+    Returns
+    -------
+    HyperView
+        Not computed yet (``ds`` is None).
+
+    Raises
+    ------
+    ExploreError
+        If ``y`` is not a second hyperparameter of the optimizer, ``n`` is out of range or
+        the window is empty.
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> h = core.hypermap(core.Settings("quadratic", "momentum"), y="beta", n=3,
+    ...                   window=[[-3, -1], [0.0, 0.5]])
+    >>> h.doc["optimizer"]
+    {'name': 'momentum', 'lr': [0.001, 0.01, 0.1], 'beta': [0.0, 0.25, 0.5]}
     """
     from ..optim.registry import get_rule
 
@@ -603,7 +881,36 @@ def hypermap(s: Settings, y: str | None = None, n: int = 64, window=None,
 
 def surface(s: Settings, n: int = 200, window=None):
     """``(x, y, L)`` of the loss surface over ``window`` (default: the model's box),
-    ``L[j, i]`` the loss at ``(x[i], y[j])``."""
+    ``L[j, i]`` the loss at ``(x[i], y[j])``.
+
+    Parameters
+    ----------
+    s : Settings
+        The model is ``s.model``.
+    n : int
+        Points per axis.
+    window : [[x0, x1], [y0, y1]], optional
+        The window; default the model's box.
+
+    Returns
+    -------
+    x, y : ndarray (n,)
+    L : ndarray (n, n)
+
+    Raises
+    ------
+    ExploreError
+        If the window is empty or not finite.
+
+    Examples
+    --------
+    Himmelblau's loss :math:`(x^2 + y - 11)^2 + (x + y^2 - 7)^2` is 170 at the origin:
+
+    >>> from fastdescent.explore import core
+    >>> x, y, L = core.surface(core.Settings("himmelblau"), n=5)
+    >>> x.tolist(), L.shape, float(L[2, 2])
+    ([-5.0, -2.5, 0.0, 2.5, 5.0], (5, 5), 170.0)
+    """
     m = s.model_obj()
     w = _check_window(m.box if window is None else window)
     x = np.linspace(w[0][0], w[0][1], n)

@@ -71,7 +71,32 @@ def _n(v, lang, spec=".3g"):
 
 
 def settings_line(view, lang: str = "en") -> str:
-    """The view's settings in one line (optimizer, hyperparameters, steps, tolerance)."""
+    """The view's settings in one line (optimizer, hyperparameters, steps, tolerance).
+
+    A hyperparameter map leaves out the hyperparameters on its axes; with minibatches the
+    line ends with the batch size and the number of seeds.
+
+    Parameters
+    ----------
+    view : TrajectoryView, BasinView or HyperView
+        A view of ``fastdescent.explore.core`` (computed or not).
+    lang : {"en", "es"}
+        Language (decimal comma in Spanish).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from fastdescent.explore import core
+    >>> from fastdescent.explore.figures import settings_line
+    >>> v = core.trajectory(core.Settings("himmelblau", "gd", {"lr": 0.01}, steps=50), (0, 0))
+    >>> settings_line(v, "es")
+    'Descenso de gradiente, lr = 0,01; 50 pasos, tol 1e-03'
+    >>> settings_line(core.hypermap(core.Settings("quadratic", "momentum"), y="beta", n=3))
+    'Momentum; 200 steps, tol 1e-03'
+    """
     s = view.settings
     hv = s.hyper_values()
     skip = {getattr(view, "x", None), getattr(view, "y", None)} if view.kind == "hypermap" else set()
@@ -89,7 +114,43 @@ def status_name(code: int, lang: str) -> str:
 
 
 def draw(view, lang: str = "en"):
-    """The figure of a computed view (a new matplotlib Figure in the house style)."""
+    """The figure of a computed view (a new matplotlib Figure in the house style).
+
+    A trajectory view is drawn on the loss surface (log colour scale) with its steps
+    numbered, a basin view as the basin map with its attractors, a hyperparameter view as
+    the outcome map with the analytic boundary; the title carries the view's start or grid
+    and ``settings_line``.
+
+    Parameters
+    ----------
+    view : TrajectoryView, BasinView or HyperView
+        A computed view (``ds`` set; a basin or hyperparameter view analysed).
+    lang : {"en", "es"}
+        Language of the labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The caller closes it (``plt.close(fig)``).
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not a supported language.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from fastdescent.explore import core
+    >>> from fastdescent.explore.figures import draw
+    >>> v = core.trajectory(core.Settings("himmelblau", "gd", {"lr": 0.01}, steps=50), (0, 0))
+    >>> v.ds = core.compute(v.doc)
+    >>> fig = draw(v, "es")
+    >>> print(fig.axes[0].get_title())
+    Trayectoria desde (0, 0)
+    Descenso de gradiente, lr = 0,01; 50 pasos, tol 1e-03
+    >>> plt.close(fig)
+    """
     from .. import plotting as fp
 
     i18n.check_lang(lang)
@@ -120,7 +181,7 @@ def draw(view, lang: str = "en"):
         elif view.kind == "basins":
             a0, a1 = view.axes
             fp.basin_map(view.labels.T, axes=(a0, a1), attractors=view.attractors, ax=ax,
-                         model=m, lang=lang)
+                         model=m, lang=lang, colors=view.colors)
             title = T("basins_title", lang, n=view.n)
         else:
             st = view.status

@@ -23,7 +23,33 @@ __all__ = ["Worker", "Partial"]
 
 @dataclass(frozen=True)
 class Partial:
-    """A result to publish before the job ends (a coarse preview)."""
+    """A result to publish before the job ends (a coarse preview).
+
+    A job yields ``Partial(value)`` to have the worker pass ``value`` to ``on_result`` with
+    ``final=False`` at once (when no newer request of the channel replaced the job); a plain
+    ``yield`` only marks the end of a chunk.
+
+    Parameters
+    ----------
+    value : object
+        The result to publish.
+
+    Examples
+    --------
+    >>> import threading
+    >>> from fastdescent.explore.worker import Partial, Worker
+    >>> done = threading.Event(); got = []
+    >>> w = Worker(lambda ch, s, v, final: (got.append((v, final)), final and done.set()),
+    ...            lambda ch, s, e: None)
+    >>> def job():
+    ...     yield Partial("coarse")
+    ...     return "fine"
+    >>> w.submit("map", job)
+    1
+    >>> done.wait(5), got
+    (True, [('coarse', False), ('fine', True)])
+    >>> w.close()
+    """
 
     value: Any
 

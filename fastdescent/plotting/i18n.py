@@ -66,6 +66,7 @@ TABLE: dict[str, dict[str, str]] = {
     "unknown": {"en": "Critical point", "es": "Punto crítico"},
     "attractor": {"en": "Attractor", "es": "Atractor"},
     "attractor_k": {"en": "Attractor {k}", "es": "Atractor {k}"},
+    "other_attractors": {"en": "Other attractors ({k})", "es": "Otros atractores ({k})"},
     "basin_of_attraction": {"en": "Basin of attraction", "es": "Cuenca de atracción"},
     "basins_of_attraction": {"en": "Basins of attraction", "es": "Cuencas de atracción"},
     # curvature regions

@@ -116,7 +116,7 @@ def _label(text_or_key, lang):
 def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, model=None,
               indexing: str = "xy", shade: float = 0.65, log_steps: bool = False,
               colorbar: bool = True, mark: bool = True, legend: bool = True,
-              fmt: str = ".3g", lang: str = "en"):
+              fmt: str = ".3g", lang: str = "en", colors=None):
     """Basins of attraction: each starting point coloured by the attractor it reached.
 
     Parameters
@@ -135,6 +135,8 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
         ``shade`` is the lightest blend. A grey colour bar shows the scale.
     model : Model, optional
         For the axis labels (lecture names of the parameters).
+    colors : sequence of str, optional
+        The colour of each attractor (default: see Notes).
 
     Returns
     -------
@@ -143,7 +145,15 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
     Raises
     ------
     ValueError
-        If the labels are not a 2-D grid of integers >= -2, or exceed the attractors given.
+        If the labels are not a 2-D grid of integers >= -2, or exceed the attractors given
+        (or the colours given).
+
+    Notes
+    -----
+    The colours are :func:`~fastdescent.plotting.style.basin_colors` of the basins' areas on
+    the grid: with more than 12 attractors the 12 largest basins keep distinct palette
+    colours and the smaller ones share :data:`~fastdescent.plotting.style.OTHER_ATTRACTORS_COLOR`,
+    one legend entry "Other attractors (n)".
 
     Examples
     --------
@@ -174,9 +184,18 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
     if lab.max() >= K:
         raise ValueError(f"label {lab.max()} but only {K} attractors")
     present = np.unique(lab)
+    # beyond the palette's 12 colours the smaller basins share "other attractors"
+    if colors is None:
+        colors = S.basin_colors(np.bincount(lab[lab >= 0], minlength=K))
+    elif len(colors) < K:
+        raise ValueError(f"{len(colors)} colours for {K} attractors")
+
+    def colour(g):
+        return colors[g] if g >= 0 else S.attractor_color(g)
+
     rgb = np.empty(lab.shape + (3,))
     for g in present:
-        rgb[lab == g] = mpl.colors.to_rgb(S.attractor_color(g))
+        rgb[lab == g] = mpl.colors.to_rgb(colour(g))
     norm = None
     if steps is not None:
         st, _, _, _ = _grid_values(steps, a0, a1, indexing, "steps")
@@ -216,10 +235,17 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
             idx = np.nonzero(inside)[0]
             if idx.size:
                 _draw_points(ax, xy[idx], [kinds[i] for i in idx], None,
-                             [S.attractor_color(i) for i in idx], lang, False, fmt, False)
+                             [colors[i] for i in idx], lang, False, fmt, False)
     if legend:
         handles = []
-        for g in [g for g in present if g >= 0] + [g for g in (-2, -1) if g in present]:
+        others = [g for g in present if g >= 0 and colors[g] == S.OTHER_ATTRACTORS_COLOR]
+        named = [g for g in present if g >= 0 and colors[g] != S.OTHER_ATTRACTORS_COLOR]
+        for g in named + ([-3] if others else []) + [g for g in (-2, -1) if g in present]:
+            if g == -3:
+                handles.append(Patch(facecolor=S.OTHER_ATTRACTORS_COLOR, edgecolor="black",
+                                     linewidth=0.5,
+                                     label=t("other_attractors", lang, k=len(others))))
+                continue
             if g == -1:
                 name = t("diverged", lang)
             elif g == -2:
@@ -231,7 +257,7 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
                     name = f"{name}, {t('loss_symbol', lang)} = {loss:{fmt}}"
             else:
                 name = t("attractor_k", lang, k=int(g))
-            handles.append(Patch(facecolor=S.attractor_color(g), edgecolor="black",
+            handles.append(Patch(facecolor=colour(g), edgecolor="black",
                                  linewidth=0.5, label=name))
         _place_legend(ax, handles, title=t("basins_of_attraction", lang), fontsize="small")
     return ax

@@ -8,7 +8,10 @@ One palette, used the same way in every figure:
   (:data:`OPTIMIZER_COLORS`, :func:`optimizer_color`), every attractor index one fixed colour
   (:data:`ATTRACTOR_COLORS`, :func:`attractor_color`); "diverged" and "not converged" have
   their own fixed greys (:data:`DIVERGED_COLOR`, :data:`NOT_CONVERGED_COLOR`), never used for
-  anything else.
+  anything else. A basin map with more attractors than :data:`ATTRACTOR_COLORS` gives its
+  largest basins the palette's colours and all the others one colour of their own, "other
+  attractors" (:data:`OTHER_ATTRACTORS_COLOR`, :func:`basin_colors`): no colour has two
+  meanings in one figure.
 * **Markers** encode the kind of a critical point (:data:`KIND_MARKERS`): global minimum ★,
   local minimum ●, saddle point ✕, maximum ▲, degenerate ◆, unknown ■.
 * **Colormaps** are perceptually uniform: :data:`LOSS_CMAP` (``viridis``) for loss surfaces and
@@ -42,8 +45,8 @@ __all__ = [
     "NOT_CONVERGED_COLOR", "CONVERGED_COLOR", "STATUS_COLORS", "REGION_COLORS", "KIND_MARKERS",
     "LOSS_CMAP", "STEPS_CMAP", "RC", "SLIDE_PANEL", "SLIDE_WIDTH", "SLIDE_HEIGHT", "MIN_TEXT_PT",
     "MIN_SCRIPT_PT", "PRINT_WIDTH", "DPI",
-    "optimizer_color", "attractor_color", "kind_marker", "use_style", "figure", "save",
-    "localize",
+    "OTHER_ATTRACTORS_COLOR", "optimizer_color", "attractor_color", "basin_colors",
+    "kind_marker", "use_style", "figure", "save", "localize",
 ]
 
 #: The Okabe--Ito colour-blind-safe palette, by name.
@@ -110,6 +113,12 @@ ATTRACTOR_COLORS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_gr
                     OKABE_ITO["vermillion"], OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"],
                     OKABE_ITO["yellow"], _TOL["wine"], _TOL["teal"], _TOL["olive"],
                     _TOL["indigo"], _TOL["sand"])
+
+#: Colour shared by the basins beyond the ``len(ATTRACTOR_COLORS)`` largest of a basin map,
+#: labelled "other attractors" (Paul Tol's light cyan, distinct from every attractor colour
+#: and from the greys of "diverged" and "not converged", also under simulated colour-vision
+#: deficiencies).
+OTHER_ATTRACTORS_COLOR = "#99DDFF"
 
 #: Curvature regions of :func:`fastdescent.plotting.convexity_map` (code -> colour):
 #: 0 convex, 1 concave, 2 saddle, 3 degenerate.
@@ -245,6 +254,70 @@ def attractor_color(k: int) -> str:
         raise ValueError(f"attractor labels are >= 0, -1 (diverged) or -2 (not converged), "
                          f"got {k}")
     return ATTRACTOR_COLORS[k % len(ATTRACTOR_COLORS)]
+
+
+def basin_colors(sizes, prefer=None) -> list[str]:
+    """Colour of each attractor of one basin map, given the sizes of its basins.
+
+    With at most :math:`P` = ``len(ATTRACTOR_COLORS)`` (12) attractors, attractor ``k`` has
+    ``attractor_color(k)``. With more, the :math:`P` largest basins (ties: the lower label)
+    get distinct palette colours: an attractor among them keeps its preferred colour
+    (``prefer[k]`` when that is a palette colour, else ``ATTRACTOR_COLORS[k]`` for
+    ``k < P``) unless a larger basin has it, the others take the palette colours left free,
+    largest basin first; every smaller basin is drawn in :data:`OTHER_ATTRACTORS_COLOR`, one
+    legend entry "other attractors". So two attractors never share a palette colour.
+
+    Parameters
+    ----------
+    sizes : array of float (K,)
+        The size of each attractor's basin (a fraction or a count of starts).
+    prefer : sequence of str, optional
+        Colours to keep where possible, by label (a zoomed map passes its parent's, so that
+        a basin keeps its colour).
+
+    Returns
+    -------
+    list of str
+        ``K`` hex colours.
+
+    Raises
+    ------
+    ValueError
+        If ``sizes`` is not 1-D or holds a negative or non-finite value.
+
+    Examples
+    --------
+    >>> from fastdescent.plotting import style
+    >>> style.basin_colors([0.5, 0.3, 0.2]) == [style.attractor_color(k) for k in range(3)]
+    True
+    >>> sizes = [0.01] + [0.05] * 12 + [0.3]  # 14 attractors: 0 is the smallest basin
+    >>> c = style.basin_colors(sizes)
+    >>> c[0] == style.OTHER_ATTRACTORS_COLOR, c[13] == style.ATTRACTOR_COLORS[0]
+    (True, True)
+    >>> len(set(c)), c.count(style.OTHER_ATTRACTORS_COLOR)
+    (13, 2)
+    """
+    s = np.asarray(sizes, dtype=float)
+    if s.ndim != 1 or not np.all(np.isfinite(s)) or np.any(s < 0):
+        raise ValueError(f"sizes must be a 1-D array of finite numbers >= 0, got {sizes!r}")
+    P = len(ATTRACTOR_COLORS)
+    prefer = list(prefer or [])
+    if len(s) <= P and not prefer:
+        return [ATTRACTOR_COLORS[k] for k in range(len(s))]
+    top = [int(k) for k in np.argsort(-s, kind="stable")[:P]]  # largest first, ties: lower k
+    out = [OTHER_ATTRACTORS_COLOR] * len(s)
+    taken = set()
+    for k in top:
+        want = prefer[k] if k < len(prefer) and prefer[k] in ATTRACTOR_COLORS else \
+            (ATTRACTOR_COLORS[k] if k < P else None)
+        if want is not None and want not in taken:
+            out[k] = want
+            taken.add(want)
+    free = iter(c for c in ATTRACTOR_COLORS if c not in taken)
+    for k in top:
+        if out[k] == OTHER_ATTRACTORS_COLOR:
+            out[k] = next(free)
+    return out
 
 
 def kind_marker(kind: str) -> str:
