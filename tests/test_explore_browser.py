@@ -127,8 +127,9 @@ def test_export_writes_a_png_and_a_toml_that_reproduces_the_view(page, tmp_path,
 def test_bad_requests_show_a_message_and_the_page_lives_on(page):
     page.tab(1)
     page.set_value("grid", 5000)
-    page.page.wait_for_function(
-        "() => Bokeh.documents[0].get_model_by_name('message').text.includes('too large')")
+    page.page.wait_for_function(  # the timeouts allow a first compile of a new model's kernels
+        "() => Bokeh.documents[0].get_model_by_name('message').text.includes('too large')",
+        timeout=120_000)
     page.set_value("grid", 128)
     page.set_value("model", "quadratic")
     page.tab(0)
@@ -136,7 +137,8 @@ def test_bad_requests_show_a_message_and_the_page_lives_on(page):
     page.click_at("surface_plot", 0.5, -0.5)
     page.set_slider("hyper-lr", np.log10(0.5))  # GD diverges on it for lr > 2/10
     page.page.wait_for_function(
-        "() => Bokeh.documents[0].get_model_by_name('message').text.includes('diverge')")
+        "() => Bokeh.documents[0].get_model_by_name('message').text.includes('diverge')",
+        timeout=120_000)
     page.mark("traj")
     page.set_slider("hyper-lr", np.log10(0.05))
     page.wait_changed("traj")

@@ -148,6 +148,9 @@ def batch_kernels(loss=True, dtype="float64"):
     """``(batch_loss_grad, batch_loss)`` compiled with the worker's signatures in precision
     ``dtype`` (``batch_loss`` is None when ``loss`` is False)."""
     sig = signatures(dtype)
+    # the batch kernels call block_loss_grad, whose signatures are closed to compiling at call
+    # time (declared eagerly for float64): its overload in this precision comes first
+    compiled(block_loss_grad, sig.loss_grad)
     return (compiled(batch_loss_grad, sig.loss_grad),
             compiled(batch_loss, sig.loss) if loss else None)
 
