@@ -275,6 +275,7 @@ class Session:
         m = self.s.model_obj()
         self.start = tuple(0.5 * (a + b) for a, b in m.box)
         self._dirty = {"surface", "trajectory", "basins", "hypermap"}
+        self._msgs = {}  # view -> its message; a refresh clears only the refreshed views' own
         self._refresh(("surface", "trajectory", "basins", "hypermap"))
 
     # ------------------------------------------------------------------ controls
@@ -372,7 +373,10 @@ class Session:
         if reset and "hypermap" in which:
             self.hyper_window = None
         self._dirty |= set(which)
-        self.msg.text = ""
+        for v in which:
+            self._msgs.pop(v, None)
+        self._msgs.pop("export", None)
+        self._show_msgs()
         self.busy.text = T("computing", self.lang)
         for v in which:
             if v in self._visible() or v == "trajectory":
@@ -446,7 +450,16 @@ class Session:
 
             traceback.print_exception(exc)
         msg = str(exc) or type(exc).__name__
-        self.msg.text = T("error", self.lang, msg=_escape(msg))
+        self._set_msg(channel, T("error", self.lang, msg=_escape(msg)))
+
+    def _set_msg(self, view, text):
+        self._msgs[view] = text
+        self._show_msgs()
+
+    def _show_msgs(self):
+        """The page's message line: the current message of each view (a view's message lasts
+        until that view is recomputed, so another view's update never hides it)."""
+        self.msg.text = "<br>".join(t for t in self._msgs.values() if t)
 
     def _show(self, channel, serial, value, final):
         if self.worker.idle():
@@ -496,7 +509,7 @@ class Session:
                  y=number(view.start[1], L, ".4g"))
         self.traj_div.text = f"<b>{head}</b>: {text}<br>{_escape(settings_line(view, L))}"
         if np.any(st == 2):
-            self.msg.text = T("diverged_msg", L)
+            self._set_msg("trajectory", T("diverged_msg", L))
 
     def _draw_basins(self, view, final):
         if final:
@@ -571,14 +584,15 @@ class Session:
         which = {0: "trajectory", 1: "basins", 2: "hypermap"}[self.tabs.active]
         view = self.views.get(which)
         if view is None:
-            self.msg.text = T("computing", self.lang)
+            self._set_msg("export", T("computing", self.lang))
             return
         try:
             paths = view.export(self.export_dir, self.lang)
         except (OSError, ValueError) as exc:
             self._show_error(which, exc)
             return
-        self.msg.text = ""
+        self._msgs.pop("export", None)
+        self._show_msgs()
         self.info.text = T("exported", self.lang,
                            paths="<br>".join(_escape(str(p)) for p in paths))
 
