@@ -68,34 +68,6 @@ def test_every_rule_in_float32_follows_its_float64_run(rule):
 QUICK_MODELS = ("gabor", "two_layer_net", "multiclass_classification", "rosenbrock")
 
 
-#: models whose kernels are written for float64 only: float32 is refused with a clear error
-FLOAT64_ONLY = ("shallow_net",)
-
-
-@pytest.mark.parametrize("name", [n if n in QUICK_MODELS else
-                                  pytest.param(n, marks=pytest.mark.slow)
-                                  for n in named_models if n not in FLOAT64_ONLY])
-def test_every_model_runs_in_float32(name):
-    m = get_model(name)
-    rng = np.random.default_rng(0)
-    lo, hi = np.array(m.box).T
-    starts = lo + (hi - lo) * rng.random((6, m.n_params))
-    r64 = fd.run(m, fd.optim.gd(lr=1e-3), starts, 10, progress=False)
-    r32 = fd.run(m, fd.optim.gd(lr=1e-3), starts, 10, dtype="float32", progress=False)
-    assert r32.params.dtype == np.float32 and np.array_equal(r32.status, r64.status)
-    ok = r64.status != S.DIVERGED
-    assert np.all(_close(r32.params[ok], r64.params[ok], 1e-4))
-    assert np.allclose(r32.loss[ok], r64.loss[ok], rtol=1e-3, atol=1e-4)
-
-
-@pytest.mark.parametrize("name", FLOAT64_ONLY)
-def test_float64_only_models_refuse_float32_before_any_kernel(name):
-    m = get_model(name)
-    with pytest.raises(ValueError, match="dtype='float32' is not available for model"):
-        fd.run(m, fd.optim.gd(lr=1e-3), np.zeros((2, m.n_params)), 3, dtype="float32",
-               progress=False)
-
-
 def test_float32_end_points_keep_the_attractor_label_off_the_basin_boundaries():
     """The issue's criterion at reduced size: B1 (GD, lr 0.2, 200 steps) on a 96 x 96 grid.
     Labels: the nearest minimum (found by a converged float64 run) within 5 % of the box

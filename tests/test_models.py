@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numba import njit
-from user_model_kernels import (exp_data, exp_example, exp_hessian, exp_loss, exp_loss_grad,
-                                exp_loss_grad_reads_g, exp_loss_grad_via_helper,
+from user_model_kernels import (exp_data, exp_example, exp_hessian, exp_lanes,
+                                exp_lanes_scratch, exp_lanes_via_helper, exp_loss,
+                                exp_loss_grad, exp_loss_grad_reads_g, exp_loss_grad_via_helper,
                                 tanh_net_loss_grad)
 
 from fastdescent.models import (
@@ -618,19 +619,23 @@ def test_loss_grad_model_equals_the_internal_kernel_form_bit_for_bit():
 
 
 def test_builtin_models_use_the_public_contract():
-    """Every built-in model is one loss_grad(p, x, y, c, g[, w]) kernel (plus its Hessian), and
-    every one of them is in the subset whose block form is rewritten from its source (so none
-    runs through the slower column views); the one exception is the fractal-trainability
-    network, in the lane-vectorized form (its per-example work is a matrix product, vectorized
-    across trajectories in every loop: benchmarks/network.py)."""
+    """Every built-in model is one kernel in a public form (plus its Hessian), in the subset
+    its other forms are derived from by rewriting its source (so none runs through the slower
+    column views): a per-example loss_grad(p, x, y, c, g[, w]), or for the fractal-trainability
+    network the lane form loss_grad(p, x, y, c, g, w, loss) (its per-example work is a matrix
+    product, vectorized across trajectories in every loop: benchmarks/network.py)."""
     from fastdescent.models.compiled import block_form
+
+    from fastdescent.models.compiled import lanes_loss_form
 
     for name, make in named_models.items():
         k = make().kernels
+        assert k.example is None and k.example_loss is None, name
         if name == "shallow_net":
-            assert k.block is not None and k.loss_grad is None
+            assert k.lanes is not None and k.loss_grad is None
+            assert lanes_loss_form(k) is not None
             continue
-        assert k.loss_grad is not None and k.example is None, name
+        assert k.loss_grad is not None, name
         assert block_form(k) is not None, name
     m = polynomial_regression(2, [0.0, 1.0, 2.0], [1.0, 0.0, 1.0])
     assert m.kernels.loss_grad is not None and m.kernels.example is None
@@ -655,6 +660,48 @@ def test_block_form_is_the_kernel_with_block_subscripts():
     # outside the subset: no block form (column views instead)
     assert block_form(custom_model(exp_loss_grad_via_helper, n_params=2, x=EXP_X,
                                    y=EXP_Y).kernels) is None
+
+
+@pytest.mark.parametrize("kernel, work", [(exp_lanes, 0), (exp_lanes_scratch, 3),
+                                          (exp_lanes_via_helper, 0)])
+def test_lane_form_equals_the_per_example_form_bit_for_bit(kernel, work):
+    """A model in the lane form loss_grad(p, x, y, c, g, w, loss) gives the bits of the same
+    loss written per example, on every path: evaluations, full-batch, minibatch and
+    line-search runs (a kernel whose loss-only form is derived from its source, one with
+    scratch rows, and one that passes g to a helper and so runs its loss-only path with a
+    discarded gradient)."""
+    import fastdescent as fd
+
+    m = custom_model(kernel, hessian=exp_hessian, n_params=2, x=EXP_X, y=EXP_Y,
+                     work_size=work)
+    ref = custom_model(exp_loss_grad, hessian=exp_hessian, n_params=2, x=EXP_X, y=EXP_Y)
+    assert m.kernels.lanes is kernel and m.work_size == work
+    pts = np.random.default_rng(12).uniform(-1.0, 1.0, (37, 2)) + [1.5, -0.5]
+    for a, b in zip(m.loss_grad_many(pts), ref.loss_grad_many(pts)):
+        assert a.tobytes() == b.tobytes()
+    assert m.loss_many(pts).tobytes() == ref.loss_many(pts).tobytes()
+    assert m.hessian_many(pts).tobytes() == ref.hessian_many(pts).tobytes()
+    for opt, kw in ((fd.optim.gd(lr=0.01), {}), (fd.optim.adam(lr=0.02), dict(batch_size=3)),
+                    (fd.optim.armijo(), {}), (fd.optim.line_search(max_dist=0.5), {})):
+        r1, r2 = (fd.run(mm, opt, pts, 25, record_every=1, progress=False, **kw)
+                  for mm in (m, ref))
+        assert r1.path.tobytes() == r2.path.tobytes()
+        assert r1.loss_path.tobytes() == r2.loss_path.tobytes()
+
+
+def test_lane_loss_form_is_derived_from_the_source():
+    """The loss-only form of a lane kernel has no gradient store and stops at its last use of
+    loss (the backward pass through the scratch rows is gone); a kernel that passes g whole
+    to a helper has none (it runs with a discarded gradient block)."""
+    from fastdescent.models.compiled import lanes_loss_form
+
+    src, glob = lanes_loss_form(custom_model(exp_lanes_scratch, n_params=2, x=EXP_X, y=EXP_Y,
+                                             work_size=3).kernels)
+    assert "def model_lanes_loss(p, x, y, c, w, loss):" in src
+    assert "g[" not in src and "2.0 * w[1, b]" not in src and "loss[b] += " in src
+    assert "_fdg_math" in glob
+    assert lanes_loss_form(custom_model(exp_lanes_via_helper, n_params=2, x=EXP_X,
+                                        y=EXP_Y).kernels) is None
 
 
 @pytest.mark.parametrize("kernel", [exp_loss_grad_reads_g, exp_loss_grad_via_helper])
@@ -709,6 +756,19 @@ def test_scratch_kernel_matches_numpy_network():
 def test_scratch_kernel_needs_work_size():
     with pytest.raises(ValueError, match="work_size must be >= 1"):
         custom_model(tanh_net_loss_grad, n_params=6, x=[0.0], y=[0.0])
+    with pytest.raises(ValueError, match="work_size must be >= 0 .*lane kernel.*got -1"):
+        custom_model(exp_lanes, n_params=2, x=[0.0], y=[0.0], work_size=-1)
+    with pytest.raises(TypeError, match="example_loss goes with an 8-argument kernel"):
+        custom_model(exp_lanes, exp_loss, n_params=2, x=[0.0], y=[0.0])
+
+    from numba import njit
+
+    @njit
+    def four(p, x, y, c):
+        return 0.0
+
+    with pytest.raises(TypeError, match=r"lane form \(p, x, y, c, g, w, loss\).*got 4"):
+        custom_model(four, n_params=2)
 
 
 def test_builtin_network_equals_its_internal_block_form():

@@ -1,7 +1,7 @@
 """The fractal-trainability network (fastdescent.models.shallow_net): loss against a plain-NumPy
 forward pass, gradients against the NumPy backward pass and central finite differences, the
-generated data and initialization, the lane-vectorized block kernels inside the engine (full
-batch, minibatches, block sizes), and bad input."""
+generated data and initialization, the lane kernel inside the engine (full batch, minibatches,
+block sizes, float32) against the same network written per example, and bad input."""
 from __future__ import annotations
 
 import math
@@ -49,6 +49,52 @@ def test_gradient_matches_finite_differences(shape, activation, bias, seed):
     E = np.eye(m.n_params) * h
     fdg = (m.loss_many(p + E) - m.loss_many(p - E)) / (2 * h)
     np.testing.assert_allclose(g, fdg, rtol=1e-5, atol=1e-6 * max(1.0, np.abs(g).max()))
+
+
+@pytest.mark.parametrize("activation, bias, outputs",
+                         [("tanh", False, 1), ("identity", True, 1), ("tanh", True, 2)])
+def test_lane_form_equals_the_network_written_per_example(activation, bias, outputs):
+    """The lane kernel gives the bits of the same network in the per-example contract (one
+    output: the loss is one square per example in both) on every path; with two outputs the
+    per-example loss sums its squares before adding them, so losses agree to rounding."""
+    from user_model_kernels import shallow_point
+
+    m = fd.models.shallow_net(5, 3, outputs, activation=activation, bias=bias, examples=11)
+    ref = fd.models.custom_model(shallow_point, param_names=m.param_names, x=m.X, y=m.Y,
+                                 consts=m.consts, work_size=2 * 5 + outputs,
+                                 groups=m.groups)
+    pts = fd.models.shallow_init(m, seed=4, n=19)
+    L, G = m.loss_grad_many(pts)
+    Lr, Gr = ref.loss_grad_many(pts)
+    runs = [(fd.optim.gd(lr={"input": 0.05, "output": 0.2}), {}),
+            (fd.optim.adam(lr=0.02), dict(batch_size=4, seed=2)),
+            (fd.optim.armijo(), {})]
+    r = [[fd.run(mm, opt, pts, 20, record_every=1, progress=False, **kw) for mm in (m, ref)]
+         for opt, kw in runs]
+    if outputs == 1:
+        assert L.tobytes() == Lr.tobytes() and G.tobytes() == Gr.tobytes()
+        assert m.loss_many(pts).tobytes() == ref.loss_many(pts).tobytes()
+        for a, b in r:
+            assert a.path.tobytes() == b.path.tobytes()
+            assert a.loss_path.tobytes() == b.loss_path.tobytes()
+    else:
+        np.testing.assert_allclose(L, Lr, rtol=1e-14)
+        np.testing.assert_allclose(G, Gr, rtol=1e-13, atol=1e-15)
+        for a, b in r:
+            np.testing.assert_allclose(a.path, b.path, rtol=1e-9, atol=1e-12)
+
+
+def test_float32_runs_in_float32_and_follows_float64():
+    """The lane kernel's literals take the block's precision: a float32 run stays float32 and
+    ends near the float64 run (GD on the paper's network, 30 steps)."""
+    m = fd.models.shallow_net(8, 4, examples=24)
+    p0 = fd.models.shallow_init(m, seed=1, n=16)
+    opt = fd.optim.gd(lr={"input": 0.5, "output": 2.0})
+    r64 = fd.run(m, opt, p0, 30, reduction="mean", progress=False)
+    r32 = fd.run(m, opt, p0, 30, reduction="mean", dtype="float32", progress=False)
+    assert r32.params.dtype == np.float32 and r32.loss.dtype == np.float32
+    np.testing.assert_allclose(r32.params, r64.params, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(r32.loss, r64.loss, rtol=1e-3, atol=1e-5)
 
 
 def test_paper_configuration_and_groups():

@@ -27,7 +27,11 @@ from .compiled import pointer, run_kernels
 from .criteria import LossRatio, NotDiverged, as_criterion, loss_ratio
 from .memory import MemoryLimitError, check_memory
 
-DEFAULT_BLOCK = 64
+#: trajectories per block by precision: 512 bytes of each parameter row either way (64 float64
+#: or 128 float32 lanes), so a block's rows and scratch take the same room in cache; float32
+#: blocks of 64 lanes leave the vector loops' overhead (loop control, per-block Adam bias
+#: corrections) over half as many lanes (``benchmarks/RESULTS.md``, block size)
+DEFAULT_BLOCK = {"float64": 64, "float32": 128}
 DEFAULT_BOUND = 1e8
 
 
@@ -260,9 +264,6 @@ def check_model_dtype(model: Model, dtype: str) -> None:
     """
     if dtype != "float32":
         return
-    if model.kernels.block is not None:  # the lane-vectorized kernels are written in float64
-        raise ValueError(f"dtype='float32' is not available for model {model.name!r} (its "
-                         f"lane-vectorized kernels run in float64): use dtype='float64'")
     for name, a in (("data x", model.X), ("data y", model.Y), ("consts", model.consts)):
         _as_float32(a, f"model {model.name!r} {name}")
 
@@ -392,7 +393,8 @@ def make_settings(model: Model, optimizer: Optimizer, steps, batch_size=None, sc
     bound = float(bound)
     if not bound > 0:
         raise ValueError(f"bound must be > 0, got {bound!r}")
-    block = DEFAULT_BLOCK if block_size is None else _int(block_size, "block_size", 1, 4096)
+    block = (DEFAULT_BLOCK[dtype] if block_size is None
+             else _int(block_size, "block_size", 1, 4096))
     return Settings(steps, bs, sched, tol_v, rec, reduction, bound, block,
                     as_criterion(criterion, steps), dtype)
 

@@ -185,7 +185,8 @@ class Session:
         (x0, x1), (y0, y1) = self.s.model_obj().box
         self.surf = figure(width=640, height=520, tools=tools, name="surface_plot",
                            toolbar_location="above", x_range=(x0, x1), y_range=(y0, y1))
-        self.surf_src = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[]))
+        self.surf_src = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[]),
+                                         name="surface")
         self.surf.image("image", x="x", y="y", dw="dw", dh="dh", source=self.surf_src,
                         color_mapper=self.cmap)
         from bokeh.models import ColorBar

@@ -250,3 +250,66 @@ def rewrite(fn, *, work_offset: int = 0) -> tuple[str, str, dict[str, object]]:
         body = _drop_stores(body, g_name)
     loss = build("model_loss", [PHI, B, XS, YS, I, c, WORK], body, read_back)
     return full, loss, {GLOBAL + n: v for n, v in glob.items()}
+
+
+class _Globals(ast.NodeTransformer):
+    """Renames the kernel's module-level names to their prefixed imports; refuses nested
+    functions and any use of ``g`` left in a loss-only body."""
+
+    def __init__(self, globals_: set[str], g: str):
+        self.globals = globals_
+        self.g = g
+
+    def visit_Name(self, node):
+        if node.id == self.g:
+            raise NotRewritable(f"{node.id!r} used other than by stores into it")
+        if node.id in self.globals:
+            return ast.copy_location(ast.Name(GLOBAL + node.id, node.ctx), node)
+        return node
+
+    def visit_FunctionDef(self, node):
+        raise NotRewritable("nested function")
+
+    visit_Lambda = visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+
+    def visit_Global(self, node):
+        raise NotRewritable("global/nonlocal statement")
+
+    visit_Nonlocal = visit_Global
+
+
+def _mentions(stmt: ast.stmt, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt))
+
+
+def rewrite_lanes(fn) -> tuple[str, dict[str, object]]:
+    """Source of ``model_lanes_loss(p, x, y, c, w, loss)``, the loss-only form of the lane
+    kernel ``fn`` = ``loss_grad(p, x, y, c, g, w, loss)``, and the globals it reads (keyed by
+    their prefixed names); raises :class:`NotRewritable` outside the rewritable subset.
+
+    The loss-only form is the kernel's source without the statements that store into ``g``
+    and without the top-level statements after the last one that mentions ``loss``: ``w`` is
+    scratch, so those statements (a backward pass) cannot change what the form returns.
+    """
+    f = kernel_tree(fn)
+    names = [a.arg for a in f.args.args]
+    if len(names) != 7 or f.args.vararg or f.args.kwarg or f.args.kwonlyargs:
+        raise NotRewritable("not a (p, x, y, c, g, w, loss) kernel")
+    g, loss = names[4], names[6]
+    glob = free_globals(fn, f)
+    body = _drop_stores(f.body, g)
+    last = [i for i, s in enumerate(body) if _mentions(s, loss)]
+    if last:
+        body = body[:last[-1] + 1]
+    opts = fn.targetoptions
+    deco = "njit(inline=\"always\", error_model=\"numpy\"" + (
+        f", fastmath={opts['fastmath']!r})" if opts.get("fastmath") else ")")
+    node = ast.FunctionDef(
+        name="model_lanes_loss",
+        args=ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in names if a != g],
+                           kwonlyargs=[], kw_defaults=[], defaults=[]),
+        body=body, decorator_list=[], returns=None, type_params=[])
+    tr = _Globals(set(glob), g)
+    node.body = [tr.visit(s) for s in node.body]
+    ast.fix_missing_locations(node)
+    return f"@{deco}\n{ast.unparse(node)}\n", {GLOBAL + n: v for n, v in glob.items()}

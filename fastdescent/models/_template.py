@@ -19,14 +19,27 @@ from numba import njit
 
 from fastdescent.contract import LOSS_GRAD, compiled, signatures
 
-# Lane-vectorized models (``block``/``block_loss`` kernels) set BLOCK_FORM on the next line
-BLOCK_FORM = False
-if "model_block" not in globals():  # dynamic modules receive it in their namespace
-    model_block = model_block_loss = None
+# Models in the lane form (a ``loss_grad(p, x, y, c, g, w, loss)`` kernel over a whole block)
+# set LANE_FORM below; model_lanes_loss is their loss-only form
+LANE_FORM = False
+if "model_lanes" not in globals():  # dynamic modules receive it in their namespace
+    model_lanes = model_lanes_loss = None
 from fastdescent.models.network import net_example as model_example, net_loss as model_loss, net_hessian as model_hessian  # MODEL-KERNELS  # noqa: E501,I001
 
 
 # ------------------------------------------------------------------------------- block kernels
+@njit(cache=True, error_model="numpy")
+def _lane_data(X, Y, rows, xs, ys):
+    """Example ``rows[b]`` of lane ``b`` as column ``b`` of ``xs`` (dx, B) and ``ys`` (dy, B):
+    the lane form's ``x`` and ``y``."""
+    for k in range(X.shape[1]):
+        for b in range(xs.shape[1]):
+            xs[k, b] = X[rows[b], k]
+    for k in range(Y.shape[1]):
+        for b in range(ys.shape[1]):
+            ys[k, b] = Y[rows[b], k]
+
+
 @njit(cache=True, error_model="numpy")
 def _gather(X, Y, perm, j, Xg, Yg):
     """Rows ``perm[b, j]`` of X and Y into rows ``b`` of Xg and Yg."""
@@ -49,12 +62,15 @@ def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
     for k in range(P):
         for b in range(B):
             grad[k, b] = 0.0
-    if BLOCK_FORM:  # a constant: Numba compiles one branch only
+    if LANE_FORM:  # a constant: Numba compiles one branch only
         rows = np.empty(B, dtype=np.int64)
+        xs = np.empty((X.shape[1], B), X.dtype)
+        ys = np.empty((Y.shape[1], B), Y.dtype)
         for i in range(start, stop):
             for b in range(B):
                 rows[b] = i
-            model_block(phi, X, Y, rows, c, work, grad, loss)
+            _lane_data(X, Y, rows, xs, ys)
+            model_lanes(phi, xs, ys, c, grad, work, loss)
     else:
         for i in range(start, stop):
             for b in range(B):
@@ -69,12 +85,15 @@ def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
     B = phi.shape[1]
     for b in range(B):
         loss[b] = 0.0
-    if BLOCK_FORM:
+    if LANE_FORM:
         rows = np.empty(B, dtype=np.int64)
+        xs = np.empty((X.shape[1], B), X.dtype)
+        ys = np.empty((Y.shape[1], B), Y.dtype)
         for i in range(start, stop):
             for b in range(B):
                 rows[b] = i
-            model_block_loss(phi, X, Y, rows, c, work, loss)
+            _lane_data(X, Y, rows, xs, ys)
+            model_lanes_loss(phi, xs, ys, c, work, loss)
     else:
         for i in range(start, stop):
             for b in range(B):
@@ -95,12 +114,15 @@ def batch_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
         for k in range(P):
             for b in range(B):
                 grad[k, b] = 0.0
-        if BLOCK_FORM:  # the kernel reads example rows[b] for lane b itself
+        if LANE_FORM:  # lane b's example is perm[b, j]
             rows = np.empty(B, dtype=np.int64)
+            xs = np.empty((X.shape[1], B), X.dtype)
+            ys = np.empty((Y.shape[1], B), Y.dtype)
             for j in range(start, stop):
                 for b in range(B):
                     rows[b] = perm[b, j]
-                model_block(phi, X, Y, rows, c, work, grad, loss)
+                _lane_data(X, Y, rows, xs, ys)
+                model_lanes(phi, xs, ys, c, grad, work, loss)
         else:
             # gather each lane's example into a (B, dx) block first: the kernel loop then
             # reads row b for lane b and vectorizes like the full-batch loop (LLVM will not
@@ -122,12 +144,15 @@ def batch_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
     if use_perm:
         for b in range(B):
             loss[b] = 0.0
-        if BLOCK_FORM:
+        if LANE_FORM:
             rows = np.empty(B, dtype=np.int64)
+            xs = np.empty((X.shape[1], B), X.dtype)
+            ys = np.empty((Y.shape[1], B), Y.dtype)
             for j in range(start, stop):
                 for b in range(B):
                     rows[b] = perm[b, j]
-                model_block_loss(phi, X, Y, rows, c, work, loss)
+                _lane_data(X, Y, rows, xs, ys)
+                model_lanes_loss(phi, xs, ys, c, work, loss)
         else:
             Xg = np.empty((B, X.shape[1]), X.dtype)
             Yg = np.empty((B, Y.shape[1]), Y.dtype)

@@ -84,15 +84,34 @@ def model_loss(phi, b, X, Y, i, c, work):
 
 def _roles(k) -> list[tuple[str, object]]:
     """(name in the generated module, njit function) of the kernels ``k`` gives."""
-    if k.block is not None:
-        named = [("model_block", k.block), ("model_block_loss", k.block_loss),
-                 ("model_hessian", k.example_hessian)]
+    if k.lanes is not None:
+        named = [("model_lanes", k.lanes), ("model_hessian", k.example_hessian)]
     elif k.loss_grad is not None:
         named = [("point_loss_grad", k.loss_grad), ("model_hessian", k.example_hessian)]
     else:
         named = [("model_example", k.example), ("model_loss", k.example_loss),
                  ("model_hessian", k.example_hessian)]
     return [(a, f) for a, f in named if f is not None]
+
+
+#: the loss-only form of a lane kernel whose source cannot be rewritten: the kernel itself with
+#: a gradient block it discards
+_LANES_ADAPTER = """
+@njit(inline="always", error_model="numpy")
+def model_lanes_loss(p, x, y, c, w, loss):
+    model_lanes(p, x, y, c, np.zeros_like(p), w, loss)
+"""
+
+
+def lanes_loss_form(k) -> tuple[str, dict] | None:
+    """Source of the loss-only form derived from the lane kernel ``k.lanes``, and the globals it
+    reads; None when the kernel is outside the rewritable subset."""
+    from ._blockform import NotRewritable, rewrite_lanes
+
+    try:
+        return rewrite_lanes(k.lanes)
+    except NotRewritable:
+        return None
 
 
 def block_form(k) -> tuple[str, dict] | None:
@@ -128,8 +147,9 @@ def _kernel_lines(k, imports: list[str], rewritten: tuple[str, dict] | None,
     given = {a for a, _ in _roles(k)}
     lines = list(imports) + list(glob_imports)
     lines += [f"{a} = None" for a in ("model_hessian",) if a not in given]
-    if k.block is not None:
-        lines += ["BLOCK_FORM = True", "model_example = model_loss = None"]
+    if k.lanes is not None:
+        lines += ["LANE_FORM = True", "model_example = model_loss = None"]
+        lines.append("\n\n" + (rewritten[0] if rewritten is not None else _LANES_ADAPTER))
     if k.loss_grad is not None:
         if rewritten is not None:
             lines.append("\n\n" + rewritten[0])
@@ -137,6 +157,16 @@ def _kernel_lines(k, imports: list[str], rewritten: tuple[str, dict] | None,
             w = f", work[:{k.scratch}, b]" if k.scratch else ""
             lines.append(_VIEW_ADAPTER.format(w=w, S=k.scratch))
     return "\n".join(lines) if lines else "pass"
+
+
+def _rewritten(k) -> tuple[str, dict] | None:
+    """The kernels generated from the model's own source (per-example block form, or the lane
+    form's loss-only twin) and their globals; None where there are none."""
+    if k.loss_grad is not None:
+        return block_form(k)
+    if k.lanes is not None:
+        return lanes_loss_form(k)
+    return None
 
 
 def generated(k) -> tuple[str, str] | None:
@@ -148,15 +178,15 @@ def generated(k) -> tuple[str, str] | None:
         return None
     names, h = got
     imports = [f"from {n[0]} import {n[1]} as {a}  {_MARK}" for (a, _), n in zip(roles, names)]
-    rewritten = block_form(k) if k.loss_grad is not None else None
+    rewritten = _rewritten(k)
     glob_imports = []
     if rewritten is not None:
-        glob_imports = _global_imports(k.loss_grad, rewritten[1])
+        glob_imports = _global_imports(k.main, rewritten[1])
         if glob_imports is None:
             rewritten, glob_imports = None, []
     src = _source_with(_kernel_lines(k, imports, rewritten, glob_imports))
     h.update(src.encode())
-    tag = names[0][1].replace("_example", "").replace("_loss_grad", "").replace("_block", "")
+    tag = names[0][1].replace("_example", "").replace("_loss_grad", "").replace("_lanes", "")
     return f"fd_engine_{tag}_{h.hexdigest()[:16]}", src
 
 
@@ -164,7 +194,7 @@ def _build(k) -> types.ModuleType:
     gen = generated(k)
     if gen is not None:
         return import_generated(*gen)
-    rewritten = block_form(k) if k.loss_grad is not None else None
+    rewritten = _rewritten(k)
     namespace = dict(_roles(k))
     if rewritten is not None:
         namespace.update(rewritten[1])

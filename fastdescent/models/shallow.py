@@ -1,4 +1,4 @@
-r"""A network with one hidden layer, in the lane-vectorized block form: the model family of
+r"""A network with one hidden layer, in the lane form: the model family of
 Sohl-Dickstein (2024), "The boundary of neural network trainability is fractal".
 
 For an input :math:`x \in \mathbb{R}^d`, ``n`` hidden units and ``m`` outputs
@@ -21,13 +21,14 @@ Parameters, in order: ``W0`` (n x d, row-major: ``W0_j_k`` multiplies input ``k`
 ``input`` (``W0``, ``b0``) and ``output`` (``V``, ``c``), take their own learning rates
 (``fd.optim.gd(lr={"input": a, "output": b})``).
 
-The kernels are in the lane-vectorized block form (:mod:`fastdescent.models.base`): one call
-handles one example of every lane of a ``(P, B)`` block, and every loop keeps the lanes
-innermost, so the products :math:`W_0 x`, :math:`V h`, the backward pass and the activation
-(:func:`~fastdescent.fastmath.fast_tanh`, :func:`~fastdescent.fastmath.fast_sincos`,
-:func:`~fastdescent.fastmath.fast_exp`: no ``libm`` call) all compile to packed vector code.
-Scratch rows of ``work`` per lane: ``z`` then ``h`` (n), :math:`s_{in}\sigma'(z)` (n), the
-residuals (m) and the lane's input (d).
+The kernel is written in the lane form of the model contract (:mod:`fastdescent.models.base`):
+one call handles one example of every lane (trajectory) of a ``(P, B)`` block, and every loop
+keeps the lanes innermost, so the products :math:`W_0 x`, :math:`V h`, the backward pass and
+the activation (:func:`~fastdescent.fastmath.fast_tanh`, :func:`~fastdescent.fastmath.fast_sincos`,
+:func:`~fastdescent.fastmath.fast_exp`: no ``libm`` call) all compile to packed vector code; the
+loss-only form is derived from it (the forward pass alone). Literals go through
+:func:`~fastdescent.contract.like`, so the kernel runs in float64 and float32. Scratch rows of
+``w`` per lane: ``z`` then ``h`` (n), :math:`s_{in}\sigma'(z)` (n) and the residuals (m).
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ..contract import like
 from ..fastmath import fast_exp, fast_sincos, fast_tanh, select
 from .base import Model, ModelKernels
 
@@ -51,150 +53,139 @@ _D, _N, _M, _ACT, _BIAS, _SIN, _SOUT = range(7)
 
 
 @njit(inline="always", error_model="numpy")
-def _forward(phi, X, rows, c, work):
-    """Hidden activations ``h`` (rows 0..n), :math:`s_{in}\\sigma'(z)` (rows n..2n) and the
-    gathered inputs (rows 2n+m..2n+m+d) of every lane."""
+def _forward(p, x, c, w):
+    """Hidden activations ``h`` (rows 0..n of ``w``) and :math:`s_{in}\\sigma'(z)` (rows
+    n..2n) of every lane."""
     d = int(c[_D])
     n = int(c[_N])
-    m = int(c[_M])
     act = int(c[_ACT])
     bias = c[_BIAS] != 0.0
     s_in = c[_SIN]
-    B = phi.shape[1]
-    ox = 2 * n + m
+    B = p.shape[1]
     ob = n * d
-    for k in range(d):
-        for b in range(B):
-            work[ox + k, b] = X[rows[b], k]
+    one = like(1.0, p)  # literals in the block's precision (float64 or float32)
+    zero = like(0.0, p)
     for j in range(n):
         if bias:
             for b in range(B):
-                work[j, b] = phi[ob + j, b]
+                w[j, b] = p[ob + j, b]
         else:
             for b in range(B):
-                work[j, b] = 0.0
+                w[j, b] = 0.0
         for k in range(d):
-            w = j * d + k
+            q = j * d + k
             for b in range(B):
-                work[j, b] += phi[w, b] * work[ox + k, b]
+                w[j, b] += p[q, b] * x[k, b]
         # h = sigma(z), z = s_in * (W0 x + b0); row n + j: s_in * sigma'(z)
         if act == 1:
             for b in range(B):
-                h = fast_tanh(s_in * work[j, b])
-                work[j, b] = h
-                work[n + j, b] = s_in * (1.0 - h * h)
+                h = fast_tanh(s_in * w[j, b])
+                w[j, b] = h
+                w[n + j, b] = s_in * (one - h * h)
         elif act == 0:
             for b in range(B):
-                work[j, b] = s_in * work[j, b]
-                work[n + j, b] = s_in
+                w[j, b] = s_in * w[j, b]
+                w[n + j, b] = s_in
         elif act == 2:
             for b in range(B):
-                z = s_in * work[j, b]
-                work[j, b] = select(z < 0.0, 0.0, z)
-                work[n + j, b] = select(z > 0.0, s_in, 0.0)
+                z = s_in * w[j, b]
+                w[j, b] = select(z < zero, zero, z)
+                w[n + j, b] = select(z > zero, s_in, zero)
         elif act == 3 or act == 4:
             for b in range(B):
-                sv, cv = fast_sincos(s_in * work[j, b])
-                work[j, b] = select(act == 3, sv, cv)
-                work[n + j, b] = s_in * select(act == 3, cv, -sv)
+                sv, cv = fast_sincos(s_in * w[j, b])
+                w[j, b] = select(act == 3, sv, cv)
+                w[n + j, b] = s_in * select(act == 3, cv, -sv)
         elif act == 5:
             for b in range(B):
-                h = 1.0 / (1.0 + fast_exp(-(s_in * work[j, b])))
-                work[j, b] = h
-                work[n + j, b] = s_in * (h * (1.0 - h))
+                h = one / (one + fast_exp(-(s_in * w[j, b])))
+                w[j, b] = h
+                w[n + j, b] = s_in * (h * (one - h))
         else:
             for b in range(B):
-                z = s_in * work[j, b]
+                z = s_in * w[j, b]
                 h = fast_exp(-(z * z))
-                work[j, b] = h
-                work[n + j, b] = s_in * (-2.0 * z * h)
+                w[j, b] = h
+                w[n + j, b] = s_in * (like(-2.0, p) * z * h)
 
 
 @njit(inline="always", error_model="numpy")
-def _outputs(phi, Y, rows, c, work, loss):
-    """Residuals :math:`f - y` into rows 2n..2n+m of ``work``; adds their squares to
+def _outputs(p, y, c, w, loss):
+    """Residuals :math:`f - y` into rows 2n..2n+m of ``w``; adds their squares to
     ``loss``."""
     d = int(c[_D])
     n = int(c[_N])
     m = int(c[_M])
     bias = c[_BIAS] != 0.0
     s_out = c[_SOUT]
-    B = phi.shape[1]
+    B = p.shape[1]
     ov = n * d + (n if bias else 0)
     oc = ov + m * n
     for o in range(m):
         r = 2 * n + o
         for b in range(B):
-            work[r, b] = 0.0
+            w[r, b] = 0.0
         for j in range(n):
-            w = ov + o * n + j
+            q = ov + o * n + j
             for b in range(B):
-                work[r, b] += phi[w, b] * work[j, b]
+                w[r, b] += p[q, b] * w[j, b]
         if bias:
             for b in range(B):
-                e = s_out * work[r, b] + phi[oc + o, b] - Y[rows[b], o]
-                work[r, b] = e
+                e = s_out * w[r, b] + p[oc + o, b] - y[o, b]
+                w[r, b] = e
                 loss[b] += e * e
         else:
             for b in range(B):
-                e = s_out * work[r, b] - Y[rows[b], o]
-                work[r, b] = e
+                e = s_out * w[r, b] - y[o, b]
+                w[r, b] = e
                 loss[b] += e * e
 
 
 @njit(inline="always", error_model="numpy")
-def shallow_block(phi, X, Y, rows, c, work, grad, loss):
-    """Adds the squared loss of example ``rows[b]`` and its gradient (backpropagation) to
-    lane ``b`` of ``loss`` and ``grad``, for every lane of the block."""
+def shallow_lanes(p, x, y, c, g, w, loss):
+    """Adds the squared loss of each lane's example to ``loss[b]`` and its gradient
+    (backpropagation) to column ``b`` of ``g``, for every lane ``b`` of the block."""
     d = int(c[_D])
     n = int(c[_N])
     m = int(c[_M])
     bias = c[_BIAS] != 0.0
     s_out = c[_SOUT]
-    B = phi.shape[1]
-    ox = 2 * n + m
+    B = p.shape[1]
     ob = n * d
     ov = n * d + (n if bias else 0)
     oc = ov + m * n
-    _forward(phi, X, rows, c, work)
-    _outputs(phi, Y, rows, c, work, loss)
+    _forward(p, x, c, w)
+    _outputs(p, y, c, w, loss)
     # dl/df_o = 2 e_o: output layer
     for o in range(m):
         r = 2 * n + o
         for b in range(B):
-            work[r, b] = 2.0 * work[r, b]
+            w[r, b] = like(2.0, p) * w[r, b]
         if bias:
             for b in range(B):
-                grad[oc + o, b] += work[r, b]
+                g[oc + o, b] += w[r, b]
         for j in range(n):
-            w = ov + o * n + j
+            q = ov + o * n + j
             for b in range(B):
-                grad[w, b] += (s_out * work[r, b]) * work[j, b]
+                g[q, b] += (s_out * w[r, b]) * w[j, b]
     # dl/dz_j = s_out sum_o 2 e_o V_oj * s_in sigma'(z_j), kept in row j (h is no longer needed)
     for j in range(n):
         for b in range(B):
-            work[j, b] = 0.0
+            w[j, b] = 0.0
         for o in range(m):
-            w = ov + o * n + j
+            q = ov + o * n + j
             r = 2 * n + o
             for b in range(B):
-                work[j, b] += work[r, b] * phi[w, b]
+                w[j, b] += w[r, b] * p[q, b]
         for b in range(B):
-            work[j, b] = (s_out * work[j, b]) * work[n + j, b]
+            w[j, b] = (s_out * w[j, b]) * w[n + j, b]
         if bias:
             for b in range(B):
-                grad[ob + j, b] += work[j, b]
+                g[ob + j, b] += w[j, b]
         for k in range(d):
-            w = j * d + k
+            q = j * d + k
             for b in range(B):
-                grad[w, b] += work[j, b] * work[ox + k, b]
-
-
-@njit(inline="always", error_model="numpy")
-def shallow_block_loss(phi, X, Y, rows, c, work, loss):
-    """Adds the squared loss of example ``rows[b]`` to lane ``b`` of ``loss``."""
-    _forward(phi, X, rows, c, work)
-    _outputs(phi, Y, rows, c, work, loss)
+                g[q, b] += w[j, b] * x[k, b]
 
 
 def shallow_net(width: int = 16, inputs: int = 16, outputs: int = 1, *, activation="tanh",
@@ -284,9 +275,9 @@ def shallow_net(width: int = 16, inputs: int = 16, outputs: int = 1, *, activati
     s_out = 1.0 / n if mf else 1.0
     consts = np.array([d, n, m, ACTIVATIONS[activation], float(bias), s_in, s_out])
     n_in = n * d + (n if bias else 0)
-    return Model("shallow_net", ModelKernels(block=shallow_block, block_loss=shallow_block_loss),
+    return Model("shallow_net", ModelKernels(lanes=shallow_lanes, scratch=2 * n + m),
                  X, Y, consts, names, tuple((-3.0, 3.0) for _ in names),
-                 work_size=2 * n + m + d,
+                 work_size=2 * n + m,
                  settings={"width": n, "inputs": d, "outputs": m, "activation": activation,
                            "bias": bias, "parameterization": parameterization, "gain": g,
                            "examples": int(X.shape[0]), "seed": int(seed)},
