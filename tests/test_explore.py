@@ -295,10 +295,16 @@ def _views():
         "sgd": lambda: sgd.trajectory((-0.3, 9.1)),
         "basins-zoom": lambda: ex.basins(n=16, window=[[-1.1, 2.7], [10.0 / 3, 15.5]]),
         "hypermap": lambda: mom.hypermap("beta", n=8, start=(0.7, -0.4)),
+        "formula": lambda: fd.explore(formula=HIMMELBLAU, box=((-5, 5), (-5, 5)), lr=0.01,
+                                      steps=50, show=False).basins(n=12),
     }
 
 
-@pytest.mark.parametrize("which", ["trajectory", "sgd", "basins-zoom", "hypermap"])
+#: Himmelblau's function: four minima of loss 0, one of them at (3, 2)
+HIMMELBLAU = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
+
+
+@pytest.mark.parametrize("which", ["trajectory", "sgd", "basins-zoom", "hypermap", "formula"])
 def test_export_reproduces_the_view_bit_for_bit(which, tmp_path, monkeypatch):
     """The exported TOML, run by ``fastdescent run``, gives the view's arrays exactly."""
     view = _views()[which]()
@@ -346,6 +352,45 @@ def test_exported_figures_are_slide_ready(lang):
 def test_bad_requests_are_refused_with_a_reason(call, words):
     with pytest.raises(ExploreError, match=words):
         call(Settings("gabor", "gd", {"lr": 0.05}))
+
+
+def test_a_typed_formula_is_a_model_of_the_explorer():
+    """A loss typed as a formula: its two symbols are the parameters (alphabetical), the
+    views compute on it, and its view documents carry the formula (so an exported TOML
+    rebuilds it; the round trip is in test_export_reproduces_the_view_bit_for_bit)."""
+    ex = fd.explore(formula=HIMMELBLAU, box=((-5, 5), (-5, 5)), lr=0.01, show=False)
+    s = ex.settings
+    assert s.model == core.FORMULA and s.box == ((-5.0, 5.0), (-5.0, 5.0))
+    assert s.formula.params == ("x", "y") and s.label == HIMMELBLAU
+    m = s.model_obj()
+    assert m.n_params == 2 and m.loss([3.0, 2.0]) == 0.0
+    v = ex.trajectory((0.0, 0.0))
+    ref = fd.run(m, fd.optim.gd(lr=0.01), [[0.0, 0.0]], 200, tol=1e-3, record_every=1,
+                 progress=False)
+    assert np.array_equal(v.paths[0], ref.path[0])
+    assert v.doc["model"] == {"formula": HIMMELBLAU, "params": ["x", "y"],
+                              "box": [[-5.0, 5.0], [-5.0, 5.0]]}
+    b = ex.basins(n=16)
+    assert len(b.attractors) == 4  # Himmelblau's four minima
+    assert fd.explore(formula="(a - 1)**2 + 10*(b - a**2)**2",
+                      show=False).settings.formula.params == ("a", "b")
+
+
+@pytest.mark.parametrize("formula, box, words", [
+    ("", None, "type a formula"),
+    ("x**2 + y**2 + z**2", None, "exactly two symbols .* got 3: x, y, z"),
+    ("x**2", None, "exactly two symbols .* got 1: x"),
+    ("x**2 + y**2", ((1, -1), (0, 1)), "x0 < x1"),
+    ("x**2 + y**2", "1, 2, 3", "four numbers"),
+    ("x**2 + foo(y)", None, "unknown function 'foo'"),
+    ("x**2 +* y", None, "formula"),
+])
+def test_bad_formulas_are_refused_with_a_reason(formula, box, words):
+    with pytest.raises(ExploreError, match=words):
+        f = core.formula(formula, ((-1, 1), (-1, 1)) if box is None else box)
+        core.formula_model(f)
+    with pytest.raises(ExploreError, match="box goes with formula"):
+        fd.explore("gabor", box=((0, 1), (0, 1)), show=False)
 
 
 def test_unknown_names_are_refused_by_the_explorer():
@@ -472,7 +517,8 @@ def test_the_page_is_built_from_the_registries():
                 "hyper-lr", "hyper-beta", "surface_plot", "basins_plot",
                 "hyper_plot"} <= names
         assert [o[0] for o in sess.opt_sel.options] == list(core.optimizers())
-        assert sess.model_sel.options == list(core.surface_models())
+        assert [o[0] for o in sess.model_sel.options] == [*core.surface_models(),
+                                                          core.FORMULA]
         lr = doc.select_one({"name": "hyper-lr"})
         assert 10 ** lr.value == pytest.approx(0.01)
         assert sess.opt_sel.value == "momentum" and sess.tabs.tabs[1].title == "Cuencas"
@@ -491,6 +537,11 @@ def test_the_explore_command_line(capsys):
     pytest.importorskip("bokeh")
     assert main(["explore", "--model", "no_such_model", "--no-browser"]) == 2
     assert "two-parameter models" in capsys.readouterr().err
+    assert main(["explore", "--formula", "x*y*z", "--no-browser"]) == 2
+    assert "exactly two symbols" in capsys.readouterr().err
+    assert main(["explore", "--formula", "x*y", "--box", "1", "0", "0", "1",
+                 "--no-browser"]) == 2
+    assert "x0 < x1" in capsys.readouterr().err
 
 
 def test_the_bokeh_application_builds_the_page():

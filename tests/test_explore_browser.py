@@ -5,7 +5,8 @@ Playwright or the explore extra is missing (``.ci/run`` installs them).
 What is checked: the page loads without console errors; a click on the surface draws the
 trajectory that ``fd.run`` computes from that start; moving a slider changes the basin map;
 a dragged rectangle recomputes that window; export writes a PNG and a TOML whose
-``fastdescent run`` reproduces the view; bad requests show a message and the page lives on.
+``fastdescent run`` reproduces the view; bad requests show a message and the page lives on; a
+typed formula becomes the model.
 """
 from __future__ import annotations
 
@@ -152,4 +153,44 @@ def test_bad_requests_show_a_message_and_the_page_lives_on(page):
     page.wait_changed("traj")
     assert page.text("message") == ""
     assert page.data("traj")["xs"][0][0] == pytest.approx(0.5, abs=0.05)
+    assert page.console == []
+
+
+def test_a_typed_formula_becomes_the_model(page):
+    """A loss typed in the formula box (Enter) is the page's model: its surface over the box
+    typed beside it, its symbols on the axes, a clicked trajectory that equals ``fd.run`` on
+    the same formula model; a formula that does not parse shows a message."""
+    import fastdescent as fd
+
+    page.tab(0)
+    page.set_value("formula", "x**2 + foo(y)")
+    page.page.wait_for_function(
+        "() => Bokeh.documents[0].get_model_by_name('message').text.includes('foo')",
+        timeout=60_000)
+    page.set_value("formula_box", "-5, 5, -5, 5")
+    page.mark("surface", "traj")
+    page.set_value("formula", "(x**2 + y - 11)**2 + (x + y**2 - 7)**2")
+    page.wait_changed("surface", timeout_ms=120_000)
+    page.wait_changed("traj", timeout_ms=120_000)
+    assert page.js("() => Bokeh.documents[0].get_model_by_name('model').value") == "formula"
+    assert page.text("message") == ""
+    box = page.canvas_box("surface_plot")
+    assert (box["x0"], box["x1"], box["y0"], box["y1"]) == (-5, 5, -5, 5)
+    assert page.js("() => Bokeh.documents[0].get_model_by_name('surface_plot')"
+                   ".xaxis[0].axis_label") == "x"
+    page.mark("traj")
+    page.set_slider("hyper-lr", -2.0)  # lr = 0.01
+    page.wait_changed("traj")
+    page.mark("traj")
+    page.click_at("surface_plot", -1.0, 1.5)
+    page.wait_changed("traj")
+    d = page.data("traj")
+    start = (d["xs"][0][0], d["ys"][0][0])
+    assert abs(start[0] + 1.0) < 0.1 and abs(start[1] - 1.5) < 0.1
+    m = fd.models.formula("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", ["x", "y"],
+                          box=[(-5, 5), (-5, 5)])
+    ref = fd.run(m, fd.optim.gd(lr=0.01), [start], 200, tol=1e-3, record_every=1,
+                 progress=False)
+    k = int(ref.steps[0])
+    assert np.array_equal(d["xs"][0], ref.path[0, :k + 1, 0])
     assert page.console == []

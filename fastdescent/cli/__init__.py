@@ -9,7 +9,7 @@
     fastdescent plot OUT.nc --kind basins|hyper|convergence [-o fig.png]
     fastdescent figures [--lang es|en] [--only 6.4,6.9] [--quick] [-o DIR]
     fastdescent compile [MODEL ...] [--all] [--no-minibatch]
-    fastdescent explore [--port 5006] [--no-browser] [--lang es|en]
+    fastdescent explore [--port 5006] [--no-browser] [--lang es|en] [--formula LOSS]
     fastdescent info
 
 Exit codes: 0 success, 1 runtime failure, 2 bad input (command line, experiment file, data).
@@ -213,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of the page and the exported figures (default en)")
     p.add_argument("--model", default="gabor", help="model shown first (default gabor)")
     p.add_argument("--optimizer", default="gd", help="optimizer shown first (default gd)")
+    p.add_argument("--formula", metavar="LOSS",
+                   help="a loss of two parameters typed as a formula, shown first, e.g. "
+                   "\"(x**2 + y - 11)**2 + (x + y**2 - 7)**2\"")
+    p.add_argument("--box", type=float, nargs=4, metavar=("X0", "X1", "Y0", "Y1"),
+                   help="the formula's box (default -2 2 -2 2)")
     p.add_argument("--export-dir", default="explore", metavar="DIR",
                    help="where the export button writes figures and TOML (default ./explore)")
     _add_common(p)

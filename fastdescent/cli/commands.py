@@ -867,8 +867,8 @@ def cmd_explore(args, extra) -> int:
     Parameters
     ----------
     args : argparse.Namespace
-        The parsed options: ``model``, ``optimizer``, ``lang``, ``port``, ``no_browser``,
-        ``export_dir``.
+        The parsed options: ``model``, ``optimizer``, ``formula``, ``box``, ``lang``,
+        ``port``, ``no_browser``, ``export_dir``.
     extra : list of str
         Unparsed arguments (none are used).
 
@@ -880,7 +880,8 @@ def cmd_explore(args, extra) -> int:
     Raises
     ------
     UsageError
-        If the port is out of range or the model or optimizer is unknown.
+        If the port is out of range, the model or optimizer is unknown or the formula or
+        its box is invalid.
     CLIError
         If Bokeh is not installed or the port cannot be bound.
 
@@ -911,7 +912,8 @@ def cmd_explore(args, extra) -> int:
     hyper = {"lr": 0.05} if args.optimizer == "gd" else {}
     try:
         ex = Explorer(args.model, args.optimizer, lang=args.lang, export_dir=args.export_dir,
-                      tol=1e-3, **hyper)
+                      tol=1e-3, formula=args.formula,
+                      box=None if args.box is None else (args.box[:2], args.box[2:]), **hyper)
     except ExploreError as exc:
         raise UsageError(str(exc)) from None
     try:

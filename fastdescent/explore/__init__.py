@@ -66,6 +66,12 @@ class Explorer:
         Where the page's export button writes ``<view>-<model>-<optimizer>.{png,pdf,toml}``.
     steps, tol, batch_size :
         Run settings (see ``fastdescent.explore.core.Settings``).
+    formula : str, optional
+        A loss of two parameters typed as a formula (:func:`fastdescent.models.formula`, no
+        data; its two symbols are the parameters, in alphabetical order) instead of
+        ``model``.
+    box : ((x0, x1), (y0, y1)), optional
+        The formula's box (default ``((-2, 2), (-2, 2))``).
     **hyper
         Hyperparameters of the optimizer (``lr=0.05``).
 
@@ -83,18 +89,33 @@ class Explorer:
     ((16, 16), 1.0)
     >>> print(v.toml().splitlines()[2])
     title = "Explorer: adam on gabor from (0.6, 15)"
+
+    A loss typed as a formula (Himmelblau's function) in its box:
+
+    >>> ex = fd.explore(formula="(x**2 + y - 11)**2 + (x + y**2 - 7)**2", box=((-5, 5), (-5, 5)),
+    ...                 lr=0.01, show=False)
+    >>> v = ex.trajectory((0.0, 0.0))
+    >>> [round(float(c), 4) for c in v.ends[0]]  # one of its four minima
+    [3.0, 2.0]
     """
 
     def __init__(self, model="gabor", optimizer="gd", *, lang="en", export_dir="explore",
-                 steps=200, tol=1e-3, batch_size=0, **hyper):
+                 steps=200, tol=1e-3, batch_size=0, formula=None, box=None, **hyper):
         from ..plotting.i18n import check_lang
 
         check_lang(lang)
-        core.model(model)
+        f = None
+        if formula is not None:
+            f = core.formula(formula, ((-2.0, 2.0), (-2.0, 2.0)) if box is None else box)
+            model = core.FORMULA
+        elif box is not None:
+            raise ExploreError("box goes with formula (a registry model has its own box)")
+        else:
+            core.model(model)
         if optimizer not in core.optimizers():
             raise ExploreError(f"unknown optimizer {optimizer!r}; valid optimizers: "
                                f"{', '.join(core.optimizers())}")
-        s = Settings(model, optimizer, {}, steps, tol, batch_size)
+        s = Settings(model, optimizer, {}, steps, tol, batch_size, f)
         unknown = set(hyper) - set(s.hyper_values())
         if unknown:
             raise ExploreError(f"{optimizer} has no hyperparameter {sorted(unknown)[0]!r}; "

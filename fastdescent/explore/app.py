@@ -134,7 +134,8 @@ class Session:
     def __init__(self, doc, lang: str = "en", settings: core.Settings | None = None,
                  export_dir="explore"):
         from bokeh.models import (Button, ColumnDataSource, CustomJSTickFormatter, Div,
-                                  LinearColorMapper, Select, Slider, Spinner, TabPanel, Tabs)
+                                  LinearColorMapper, Select, Slider, Spinner, TabPanel, Tabs,
+                                  TextInput)
         from bokeh.palettes import Viridis256
         from bokeh.plotting import figure
 
@@ -156,7 +157,15 @@ class Session:
 
         # ---------------------------------------------------------------- controls
         self.model_sel = Select(title=T("model_select", L), value=self.s.model, name="model",
-                                options=list(core.surface_models()))
+                                options=[(n, n) for n in core.surface_models()]
+                                + [(core.FORMULA, T("formula_option", L))])
+        f = self.s.formula
+        self.formula_in = TextInput(
+            title=T("formula_label", L), name="formula", value=f.text if f else "",
+            placeholder="(x**2 + y - 11)**2 + (x + y**2 - 7)**2")
+        self.fbox_in = TextInput(
+            title=T("formula_box_label", L), name="formula_box",
+            value=", ".join(f"{v:g}" for b in (f.box if f else ((-5, 5), (-5, 5))) for v in b))
         self.opt_sel = Select(title=T("optimizer", L), value=self.s.optimizer, name="optimizer",
                               options=[(n, optimizer_label(n, L)) for n in core.optimizers()])
         self.steps_sl = Slider(title=T("steps_label", L), start=10, end=1000, step=10,
@@ -182,7 +191,7 @@ class Session:
         # ---------------------------------------------------------------- plots
         tools = "pan,wheel_zoom,reset,save"
         self.cmap = LinearColorMapper(palette=Viridis256)
-        (x0, x1), (y0, y1) = self.s.model_obj().box
+        (x0, x1), (y0, y1) = self.s.box
         self.surf = figure(width=640, height=520, tools=tools, name="surface_plot",
                            toolbar_location="above", x_range=(x0, x1), y_range=(y0, y1))
         self.surf_src = ColumnDataSource(dict(image=[], x=[], y=[], dw=[], dh=[]),
@@ -255,6 +264,8 @@ class Session:
         self.bas.on_event(SelectionGeometry, partial(self._select, "basins"))
         self.hyp.on_event(SelectionGeometry, partial(self._select, "hypermap"))
         self.model_sel.on_change("value", self._model)
+        self.formula_in.on_change("value", self._formula)
+        self.fbox_in.on_change("value", self._formula)
         self.opt_sel.on_change("value", self._optimizer)
         self.steps_sl.on_change("value_throttled", lambda a, o, n: self._set(steps=int(n)))
         self.tol_sl.on_change("value_throttled", lambda a, o, n: self._set(tol=10.0 ** n))
@@ -266,15 +277,14 @@ class Session:
         self.reset_btn.on_click(self._reset)
 
         controls = column(Div(text=f"<h2>{T('app_title', L)}</h2>"), self.model_sel,
-                          self.opt_sel, self.hyper_col, self.steps_sl, self.tol_sl,
+                          self.formula_in, self.fbox_in, self.opt_sel, self.hyper_col, self.steps_sl, self.tol_sl,
                           self.batch_sp, self.grid_sp, self.y_sel, self.reset_btn,
                           self.export_btn, self.busy, self.msg, self.info, width=350)
         doc.add_root(row(controls, self.tabs, name="root"))
         doc.title = T("app_title", L)
         doc.on_session_destroyed(lambda ctx: self.worker.close())
         self._axes_labels()
-        m = self.s.model_obj()
-        self.start = tuple(0.5 * (a + b) for a, b in m.box)
+        self.start = tuple(0.5 * (a + b) for a, b in self.s.box)
         self._dirty = {"surface", "trajectory", "basins", "hypermap"}
         self._msgs = {}  # view -> its message; a refresh clears only the refreshed views' own
         self._refresh(("surface", "trajectory", "basins", "hypermap"))
@@ -313,20 +323,40 @@ class Session:
                                 others[0] if others else "–")
 
     def _axes_labels(self):
-        m = self.s.model_obj()
+        if self.s.model == core.FORMULA:  # the formula's symbols (its model is built later)
+            names = self.s.formula.params if self.s.formula else ("", "")
+        else:
+            m = self.s.model_obj()
+            names = tuple(plain(param_label(m, k, self.lang)) for k in (0, 1))
         for f in (self.surf, self.bas):
-            f.xaxis.axis_label = plain(param_label(m, 0, self.lang))
-            f.yaxis.axis_label = plain(param_label(m, 1, self.lang))
+            f.xaxis.axis_label, f.yaxis.axis_label = names
         y = self.y_sel.value
         self.hyp.yaxis.axis_label = "" if y in (None, "–") else plain(i18n.math_name(y))
 
     def _model(self, attr, old, new):
         self.s = self.s.with_(model=new)
-        m = self.s.model_obj()
-        self.start = tuple(0.5 * (a + b) for a, b in m.box)
+        if new == core.FORMULA and self.s.formula is None:
+            self._formula(None, None, None)
+            return
+        self.start = tuple(0.5 * (a + b) for a, b in self.s.box)
         self.basin_window = self.hyper_window = None
         self._axes_labels()
         self._refresh(("surface", "trajectory", "basins", "hypermap"), reset=True)
+
+    def _formula(self, attr, old, new):
+        """A typed formula (or its box) becomes the model: checked here (two symbols, a
+        valid box), built and compiled off this thread by the first view that needs it."""
+        try:
+            f = core.formula(self.formula_in.value, core.check_box(self.fbox_in.value))
+        except core.ExploreError as exc:
+            self._set_msg("formula", T("error", self.lang, msg=_escape(str(exc))))
+            return
+        self._msgs.pop("formula", None)
+        self.s = self.s.with_(formula=f)
+        if self.model_sel.value != core.FORMULA:
+            self.model_sel.value = core.FORMULA  # calls _model
+        else:
+            self._model(None, None, core.FORMULA)
 
     def _optimizer(self, attr, old, new):
         self.s = self.s.with_(optimizer=new)
@@ -490,7 +520,7 @@ class Session:
         first = paths[0][:int(taken[0]) + 1]
         first = first[np.all(np.isfinite(first), axis=1)]
         self.pts_src.data = dict(x=first[:, 0], y=first[:, 1], step=np.arange(len(first)))
-        idx = numbered(first, self.s.model_obj().box)
+        idx = numbered(first, view.settings.box)
         self.num_src.data = dict(x=first[idx, 0], y=first[idx, 1], text=[str(i) for i in idx])
         ends = view.ends
         ok = np.all(np.isfinite(ends), axis=1)

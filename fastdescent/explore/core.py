@@ -107,8 +107,98 @@ def model(name: str):
     """The model ``name`` of ``surface_models`` (built once)."""
     if name not in surface_models():
         raise ExploreError(f"unknown model {name!r}; the explorer shows the two-parameter "
-                           f"models: {', '.join(surface_models())}")
+                           f"models: {', '.join(surface_models())} (or a formula)")
     return _MODELS[name]
+
+
+#: ``Settings.model`` of a model given as a formula (``Settings.formula``)
+FORMULA = "formula"
+_FORMULA_MODELS: dict = {}
+_NOT_SYMBOLS = {"pi", "E"}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A two-parameter loss typed as a formula (:func:`fastdescent.models.formula`), with the
+    box its surface and maps cover. ``params`` are its two symbols in alphabetical order
+    (horizontal axis first)."""
+
+    text: str
+    params: tuple
+    box: tuple
+
+    def table(self) -> dict:
+        """The experiment file's ``[model]`` table that builds this model."""
+        return {"formula": self.text, "params": list(self.params),
+                "box": [list(b) for b in self.box]}
+
+
+def formula(text: str, box=((-2.0, 2.0), (-2.0, 2.0))) -> Formula:
+    """A :class:`Formula` from the typed ``text`` and ``box`` ``((x0, x1), (y0, y1))``, checked:
+    exactly two symbols (the parameters; no data), a finite box with ``lo < hi``. The model
+    itself is built on first use (:meth:`Settings.model_obj`), off the page's thread.
+
+    Examples
+    --------
+    >>> from fastdescent.explore.core import formula
+    >>> f = formula("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", ((-5, 5), (-5, 5)))
+    >>> f.params, f.table()["box"]
+    (('x', 'y'), [[-5.0, 5.0], [-5.0, 5.0]])
+    >>> formula("a*b*c")
+    Traceback (most recent call last):
+    ...
+    fastdescent.explore.core.ExploreError: a surface formula has exactly two symbols (its parameters), got 3: a, b, c
+    """
+    import re
+
+    if not isinstance(text, str) or not text.strip():
+        raise ExploreError("type a formula of two parameters, e.g. (x**2 + y - 11)**2 + "
+                           "(x + y**2 - 7)**2")
+    text = text.strip()
+    if len(text) > 500:
+        raise ExploreError(f"the formula is {len(text)} characters long; at most 500")
+    names = sorted({m.group(1) for m in re.finditer(r"([A-Za-z_]\w*)\s*(\()?", text)
+                    if m.group(2) is None and m.group(1) not in _NOT_SYMBOLS})
+    if len(names) != 2:
+        raise ExploreError(f"a surface formula has exactly two symbols (its parameters), got "
+                           f"{len(names)}: {', '.join(names) or 'none'}")
+    b = check_box(box)
+    return Formula(text, tuple(names), b)
+
+
+def check_box(box) -> tuple:
+    """``box`` as ``((x0, x1), (y0, y1))`` floats, finite with ``lo < hi`` (an
+    ``ExploreError`` otherwise); a string of four numbers ``"x0, x1, y0, y1"`` is accepted."""
+    if isinstance(box, str):
+        try:
+            v = [float(t) for t in box.replace(";", ",").split(",")]
+        except ValueError:
+            raise ExploreError(f"box must be four numbers x0, x1, y0, y1, got {box!r}") \
+                from None
+        box = v
+    try:
+        w = np.asarray(box, dtype=float).reshape(2, 2)
+    except (TypeError, ValueError):
+        raise ExploreError(f"box must be four numbers x0, x1, y0, y1, got {box!r}") from None
+    if not np.all(np.isfinite(w)) or np.any(w[:, 1] <= w[:, 0]):
+        raise ExploreError(f"box must be finite with x0 < x1 and y0 < y1, got "
+                           f"{w.ravel().tolist()}")
+    return ((float(w[0, 0]), float(w[0, 1])), (float(w[1, 0]), float(w[1, 1])))
+
+
+def formula_model(f: Formula):
+    """The :func:`fastdescent.models.formula` model of ``f`` (built once per formula and box;
+    a formula that does not parse is an ``ExploreError`` with the parser's message)."""
+    m = _FORMULA_MODELS.get(f)
+    if m is None:
+        from ..models.formula import formula as build
+
+        try:
+            m = build(f.text, list(f.params), box=f.box)
+        except (ValueError, TypeError) as exc:
+            raise ExploreError(str(exc)) from None
+        _FORMULA_MODELS[f] = m
+    return m
 
 
 def optimizers() -> tuple[str, ...]:
@@ -211,7 +301,7 @@ class Settings:
     Parameters
     ----------
     model : str
-        A model of ``surface_models`` (two parameters).
+        A model of ``surface_models`` (two parameters), or ``FORMULA``.
     optimizer : str
         A registered optimizer (``optimizers``).
     hyper : dict
@@ -222,6 +312,8 @@ class Settings:
         Convergence tolerance on :math:`\\|\\nabla L\\|`.
     batch_size : int
         Minibatch size; 0 is full batch.
+    formula : Formula, optional
+        The loss typed as a formula, with ``model`` ``FORMULA``.
 
     Examples
     --------
@@ -241,6 +333,7 @@ class Settings:
     steps: int = 200
     tol: float = 1e-3
     batch_size: int = 0
+    formula: Formula | None = None
 
     def with_(self, **changes) -> "Settings":
         """A copy with some fields changed (``hyper`` entries merged into the current ones)."""
@@ -251,7 +344,26 @@ class Settings:
         return replace(self, **changes)
 
     def model_obj(self):
+        """The model (a formula's is built on first use: call this off the page's thread)."""
+        if self.model == FORMULA:
+            if self.formula is None:
+                raise ExploreError("type a formula of two parameters first")
+            return formula_model(self.formula)
         return model(self.model)
+
+    @property
+    def box(self) -> tuple:
+        """The model's box, without building a formula's model."""
+        if self.model == FORMULA and self.formula is not None:
+            return self.formula.box
+        return tuple(self.model_obj().box)
+
+    @property
+    def label(self) -> str:
+        """The model's name in titles: its registry name, or the formula."""
+        if self.model == FORMULA and self.formula is not None:
+            return self.formula.text
+        return self.model
 
     def hyper_values(self) -> dict:
         """Every hyperparameter of the optimizer: the defaults with ``hyper`` on top."""
@@ -298,7 +410,8 @@ def _base_doc(s: Settings, title: str) -> dict:
     run = {"steps": int(s.steps), "tol": float(s.tol)}
     if s.sgd():
         run["batch_size"] = int(s.batch_size)
-    return {"title": title, "model": {"name": s.model}, "optimizer": opt, "start": {},
+    mod = s.formula.table() if s.model == FORMULA and s.formula else {"name": s.model}
+    return {"title": title, "model": mod, "optimizer": opt, "start": {},
             "run": run, "output": {"path": "explore.nc"}}
 
 
@@ -566,7 +679,7 @@ def trajectory(s: Settings, start) -> TrajectoryView:
     p = np.asarray(start, dtype=float).reshape(-1)
     if p.shape != (2,) or not np.all(np.isfinite(p)):
         raise ExploreError(f"a start is two finite numbers, got {start!r}")
-    doc = _base_doc(s, f"Explorer: {s.optimizer} on {s.model} from "
+    doc = _base_doc(s, f"Explorer: {s.optimizer} on {s.label} from "
                        f"({p[0]:.6g}, {p[1]:.6g})")
     doc["start"] = {"points": [[float(p[0]), float(p[1])]]}
     doc["run"]["record_every"] = 1
@@ -714,7 +827,7 @@ def basins(s: Settings, n: int = 128, window=None) -> BasinView:
     n = _check_grid(n)
     m = s.model_obj()
     w = _check_window(m.box if window is None else window)
-    doc = _base_doc(s, f"Explorer: basins of {s.optimizer} on {s.model}, {n} x {n} starts")
+    doc = _base_doc(s, f"Explorer: basins of {s.optimizer} on {s.label}, {n} x {n} starts")
     doc["start"] = {"grid": n, "box": w}
     return BasinView(s, doc, n=n, window=w)
 
@@ -866,7 +979,7 @@ def hypermap(s: Settings, y: str | None = None, n: int = 64, window=None,
         window = [xr, yr]
     w = _check_window(window)
     xs = 10.0 ** np.linspace(w[0][0], w[0][1], n)
-    doc = _base_doc(s, f"Explorer: {s.optimizer} on {s.model}, learning rate"
+    doc = _base_doc(s, f"Explorer: {s.optimizer} on {s.label}, learning rate"
                        + (f" x {y}" if y else "") + " map")
     doc["optimizer"][x] = xs.tolist()
     ys = None

@@ -22,7 +22,7 @@ from matplotlib import patheffects
 from matplotlib.patches import Patch
 
 from . import style as S
-from .i18n import TABLE, check_lang, kind_label, math_name, param_label, t
+from .i18n import TABLE, check_lang, kind_label, math_name, number, param_label, t
 from .surfaces import _axes, _draw_points, _place_legend, _refined_kinds, update_legend
 
 __all__ = ["basin_map", "hyper_map", "convexity_map", "convexity_codes", "CONVEX", "CONCAVE",
@@ -254,7 +254,7 @@ def basin_map(labels_2d, axes=None, attractors=None, steps=None, ax=None, *, mod
                 name = kind_label(kinds[g], lang)
                 loss = attractors.losses[g]
                 if np.isfinite(loss):
-                    name = f"{name}, {t('loss_symbol', lang)} = {loss:{fmt}}"
+                    name = f"{name}, {t('loss_symbol', lang)} = {number(loss, lang, fmt)}"
             else:
                 name = t("attractor_k", lang, k=int(g))
             handles.append(Patch(facecolor=colour(g), edgecolor="black",

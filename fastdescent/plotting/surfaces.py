@@ -15,7 +15,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from . import style as S
-from .i18n import check_lang, kind_label, optimizer_label, param_label, t
+from .i18n import check_lang, kind_label, number, optimizer_label, param_label, t
 
 __all__ = ["loss_surface", "loss_surface_3d", "trajectory", "trajectories", "mark_attractors",
            "mark_points"]
@@ -569,7 +569,7 @@ def _draw_points(ax, xy, kinds, losses, faces, lang, legend, fmt, per_point: boo
         if legend:
             name = kind_label(kind, lang)
             if per_point and losses is not None and np.isfinite(losses[i]):
-                lab = f"{name}, {t('loss_symbol', lang)} = {losses[i]:{fmt}}"
+                lab = f"{name}, {t('loss_symbol', lang)} = {number(losses[i], lang, fmt)}"
             elif kind not in seen:
                 lab = name
             seen.add(kind)
