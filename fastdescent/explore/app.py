@@ -147,7 +147,8 @@ class Session:
         self.hyper_window = None
         self.views = {}
         self.worker = Worker(self._result, self._error,
-                             priority={"trajectory": 0, "surface": 0, "basins": 1, "hypermap": 1})
+                             priority={"trajectory": 0, "surface": 0, "formula": 0, "basins": 1,
+                                       "hypermap": 1})
         L = lang
         comma = "es" == lang
         dec = ".replace('.', ',')" if comma else ""
@@ -334,24 +335,40 @@ class Session:
         self.hyp.yaxis.axis_label = "" if y in (None, "–") else plain(i18n.math_name(y))
 
     def _model(self, attr, old, new):
-        self.s = self.s.with_(model=new)
-        if new == core.FORMULA and self.s.formula is None:
-            self._formula(None, None, None)
+        if new == core.FORMULA and self.s.formula is None:  # nothing typed yet
+            self._set_msg("formula", T("error", self.lang, msg=_escape(
+                "type a formula of two parameters in the formula box first")))
+            if old is not None:
+                self.model_sel.value = old  # the page stays on its model
             return
+        self.s = self.s.with_(model=new)
         self.start = tuple(0.5 * (a + b) for a, b in self.s.box)
         self.basin_window = self.hyper_window = None
         self._axes_labels()
         self._refresh(("surface", "trajectory", "basins", "hypermap"), reset=True)
 
     def _formula(self, attr, old, new):
-        """A typed formula (or its box) becomes the model: checked here (two symbols, a
-        valid box), built and compiled off this thread by the first view that needs it."""
+        """A typed formula (or its box): its symbols and box are checked here, its model is
+        built (parsed, differentiated, compiled) off this thread; once built it becomes the
+        page's model (``_draw_formula``), and a formula that does not build leaves the page on
+        its model with the reason in the message line."""
+        self._msgs.pop("formula", None)
         try:
             f = core.formula(self.formula_in.value, core.check_box(self.fbox_in.value))
         except core.ExploreError as exc:
             self._set_msg("formula", T("error", self.lang, msg=_escape(str(exc))))
             return
-        self._msgs.pop("formula", None)
+        self._show_msgs()
+        self.busy.text = T("computing", self.lang)
+        self.worker.submit("formula", self._job_formula, self.s, f)
+
+    @staticmethod
+    def _job_formula(s, f):
+        yield
+        core.formula_model(f)
+        return f
+
+    def _draw_formula(self, f, final):
         self.s = self.s.with_(formula=f)
         if self.model_sel.value != core.FORMULA:
             self.model_sel.value = core.FORMULA  # calls _model
