@@ -52,14 +52,38 @@ def _index(node: ast.AST) -> ast.AST:
     return idx
 
 
-class _Rewrite(ast.NodeTransformer):
+class _Renamer(ast.NodeTransformer):
+    """Renames the kernel's module-level names ``globals_`` to their prefixed imports and
+    refuses what a generated copy of one function cannot hold: nested functions, classes,
+    ``global`` and ``nonlocal``."""
+
+    def __init__(self, globals_: set[str]):
+        self.globals = globals_
+
+    def visit_Name(self, node):
+        if node.id in self.globals:  # imported under a prefixed name: no clash with the template
+            return ast.copy_location(ast.Name(GLOBAL + node.id, node.ctx), node)
+        return node
+
+    def visit_FunctionDef(self, node):  # only the kernel's body is visited
+        raise NotRewritable("nested function")
+
+    visit_Lambda = visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+
+    def visit_Global(self, node):
+        raise NotRewritable("global/nonlocal statement")
+
+    visit_Nonlocal = visit_Global
+
+
+class _Rewrite(_Renamer):
     """Replaces every use of the contract arrays by the block's elements (see the module
     docstring); ``roles`` maps the kernel's argument names to 'p', 'x', 'y', 'g', 'w'."""
 
     def __init__(self, roles: dict[str, str], grad_to_work: bool, work_offset: int,
                  globals_: set[str]):
+        super().__init__(globals_)
         self.roles = roles
-        self.globals = globals_
         self.grad_to_work = grad_to_work
         self.work_offset = work_offset
 
@@ -121,19 +145,7 @@ class _Rewrite(ast.NodeTransformer):
     def visit_Name(self, node):
         if node.id in self.roles:
             raise NotRewritable(f"{node.id!r} used whole (passed, sliced or reassigned)")
-        if node.id in self.globals:  # imported under a prefixed name: no clash with the template
-            return ast.copy_location(ast.Name(GLOBAL + node.id, node.ctx), node)
-        return node
-
-    def visit_FunctionDef(self, node):  # only the kernel itself is visited (see rewrite)
-        raise NotRewritable("nested function")
-
-    visit_Lambda = visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
-
-    def visit_Global(self, node):
-        raise NotRewritable("global/nonlocal statement")
-
-    visit_Nonlocal = visit_Global
+        return super().visit_Name(node)
 
 
 def _stores_only_into(stmt: ast.stmt, name: str) -> bool:
@@ -252,30 +264,18 @@ def rewrite(fn, *, work_offset: int = 0) -> tuple[str, str, dict[str, object]]:
     return full, loss, {GLOBAL + n: v for n, v in glob.items()}
 
 
-class _Globals(ast.NodeTransformer):
-    """Renames the kernel's module-level names to their prefixed imports; refuses nested
-    functions and any use of ``g`` left in a loss-only body."""
+class _LossOnly(_Renamer):
+    """The loss-only body of a lane kernel: globals renamed, and no use of ``g`` left (its
+    stores are dropped before)."""
 
     def __init__(self, globals_: set[str], g: str):
-        self.globals = globals_
+        super().__init__(globals_)
         self.g = g
 
     def visit_Name(self, node):
         if node.id == self.g:
             raise NotRewritable(f"{node.id!r} used other than by stores into it")
-        if node.id in self.globals:
-            return ast.copy_location(ast.Name(GLOBAL + node.id, node.ctx), node)
-        return node
-
-    def visit_FunctionDef(self, node):
-        raise NotRewritable("nested function")
-
-    visit_Lambda = visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
-
-    def visit_Global(self, node):
-        raise NotRewritable("global/nonlocal statement")
-
-    visit_Nonlocal = visit_Global
+        return super().visit_Name(node)
 
 
 def _mentions(stmt: ast.stmt, name: str) -> bool:
@@ -309,7 +309,7 @@ def rewrite_lanes(fn) -> tuple[str, dict[str, object]]:
         args=ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in names if a != g],
                            kwonlyargs=[], kw_defaults=[], defaults=[]),
         body=body, decorator_list=[], returns=None, type_params=[])
-    tr = _Globals(set(glob), g)
+    tr = _LossOnly(set(glob), g)
     node.body = [tr.visit(s) for s in node.body]
     ast.fix_missing_locations(node)
     return f"@{deco}\n{ast.unparse(node)}\n", {GLOBAL + n: v for n, v in glob.items()}
