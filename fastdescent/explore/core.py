@@ -144,6 +144,8 @@ def formula(text: str, box=((-2.0, 2.0), (-2.0, 2.0))) -> Formula:
     >>> f = formula("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", ((-5, 5), (-5, 5)))
     >>> f.params, f.table()["box"]
     (('x', 'y'), [[-5.0, 5.0], [-5.0, 5.0]])
+    >>> formula("1e-3*u**2 + exp(-v**2) + 2.5e2").params  # numbers and functions are no symbols
+    ('u', 'v')
     >>> formula("a*b*c")
     Traceback (most recent call last):
     ...
@@ -157,7 +159,7 @@ def formula(text: str, box=((-2.0, 2.0), (-2.0, 2.0))) -> Formula:
     text = text.strip()
     if len(text) > 500:
         raise ExploreError(f"the formula is {len(text)} characters long; at most 500")
-    names = sorted({m.group(1) for m in re.finditer(r"([A-Za-z_]\w*)\s*(\()?", text)
+    names = sorted({m.group(1) for m in re.finditer(r"(?<![\w.])([A-Za-z_]\w*)\s*(\()?", text)
                     if m.group(2) is None and m.group(1) not in _NOT_SYMBOLS})
     if len(names) != 2:
         raise ExploreError(f"a surface formula has exactly two symbols (its parameters), got "
