@@ -259,7 +259,7 @@ def test_mark_attractors(gabor_basins):
     texts = _legend_texts(ax)
     assert len(texts) == len(A)
     assert texts[0].startswith("Mínimo global")
-    assert f"{A.losses[0]:.3g}" in texts[0]
+    assert f"{A.losses[0]:.3g}".replace(".", ",") in texts[0]  # the decimal comma
     assert ax.lines[0].get_marker() == "*"
     if len(A) > 1 and A.kinds[1] == "minimum":
         assert ax.lines[1].get_marker() == "o"
@@ -268,7 +268,8 @@ def test_mark_attractors(gabor_basins):
 
 def test_mark_points(lin):
     ax = fp.mark_points(lin.minima, lang="es")
-    assert _legend_texts(ax) == [f"Mínimo global, $L$ = {lin.minima[0].loss:.3g}"]
+    loss = f"{lin.minima[0].loss:.3g}".replace(".", ",")  # the decimal comma
+    assert _legend_texts(ax) == [f"Mínimo global, $L$ = {loss}"]
     pts = [[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]]
     ax = fp.mark_points(pts, ["saddle", "saddle", "maximum"])
     assert len(ax.lines) == 3
