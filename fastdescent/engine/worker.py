@@ -183,26 +183,26 @@ def drive(next_block, n_blocks, lg, lo, update, lookahead, search, permute, line
                 for k in range(P):
                     for b in range(B):
                         g[k, b] *= red
-            # ---- record the current point (before its update)
-            if recording and t % record_every == 0:
-                r = t // record_every
+            # ---- the full-batch loss at the current point (before its update), once, for the
+            # record and the loss-ratio criterion (a minibatch or look-ahead loss is not it)
+            record_now = recording and t % record_every == 0
+            tail_now = tail and (t == 0 or t >= tail_from)
+            if record_now or tail_now:
                 if use_batches or use_lookahead:
                     lo(phi, X, Y, c, work, perm, 0, N, False, lfull)
                 else:
                     for b in range(B):
                         lfull[b] = loss[b]
+            # ---- record the current point
+            if record_now:
+                r = t // record_every
                 for b in range(m):
                     if active[b]:
                         for k in range(P):
                             out_path[s + b, r, k] = phi[k, b]
                         out_loss_path[s + b, r] = lfull[b]
             # ---- the loss-ratio criterion's full-batch losses (first step, last tail_k)
-            if tail and (t == 0 or t >= tail_from):
-                if use_batches or use_lookahead:
-                    lo(phi, X, Y, c, work, perm, 0, N, False, lfull)
-                else:
-                    for b in range(B):
-                        lfull[b] = loss[b]
+            if tail_now:
                 for b in range(m):
                     if active[b]:
                         if t == 0:

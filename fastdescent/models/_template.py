@@ -29,15 +29,32 @@ from fastdescent.models.network import net_example as model_example, net_loss as
 
 # ------------------------------------------------------------------------------- block kernels
 @njit(cache=True, error_model="numpy")
-def _lane_data(X, Y, rows, xs, ys):
-    """Example ``rows[b]`` of lane ``b`` as column ``b`` of ``xs`` (dx, B) and ``ys`` (dy, B):
-    the lane form's ``x`` and ``y``."""
-    for k in range(X.shape[1]):
-        for b in range(xs.shape[1]):
-            xs[k, b] = X[rows[b], k]
-    for k in range(Y.shape[1]):
-        for b in range(ys.shape[1]):
-            ys[k, b] = Y[rows[b], k]
+def _lane_blocks(X, Y, B):
+    """The lane form's ``x`` (dx, B) and ``y`` (dy, B) blocks, in the data's precision."""
+    return np.empty((X.shape[1], B), X.dtype), np.empty((Y.shape[1], B), Y.dtype)
+
+
+@njit(cache=True, error_model="numpy")
+def _lane_data(X, Y, perm, j, use_perm, xs, ys):
+    """Lane ``b``'s example as column ``b`` of ``xs`` and ``ys``: example ``j`` for every lane
+    (full batch), or with ``use_perm`` example ``perm[b, j]``."""
+    B = xs.shape[1]
+    if use_perm:
+        for k in range(X.shape[1]):
+            for b in range(B):
+                xs[k, b] = X[perm[b, j], k]
+        for k in range(Y.shape[1]):
+            for b in range(B):
+                ys[k, b] = Y[perm[b, j], k]
+    else:
+        for k in range(X.shape[1]):
+            v = X[j, k]
+            for b in range(B):
+                xs[k, b] = v
+        for k in range(Y.shape[1]):
+            v = Y[j, k]
+            for b in range(B):
+                ys[k, b] = v
 
 
 @njit(cache=True, error_model="numpy")
@@ -63,13 +80,9 @@ def block_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
         for b in range(B):
             grad[k, b] = 0.0
     if LANE_FORM:  # a constant: Numba compiles one branch only
-        rows = np.empty(B, dtype=np.int64)
-        xs = np.empty((X.shape[1], B), X.dtype)
-        ys = np.empty((Y.shape[1], B), Y.dtype)
+        xs, ys = _lane_blocks(X, Y, B)
         for i in range(start, stop):
-            for b in range(B):
-                rows[b] = i
-            _lane_data(X, Y, rows, xs, ys)
+            _lane_data(X, Y, perm, i, False, xs, ys)
             model_lanes(phi, xs, ys, c, grad, work, loss)
     else:
         for i in range(start, stop):
@@ -86,13 +99,9 @@ def block_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
     for b in range(B):
         loss[b] = 0.0
     if LANE_FORM:
-        rows = np.empty(B, dtype=np.int64)
-        xs = np.empty((X.shape[1], B), X.dtype)
-        ys = np.empty((Y.shape[1], B), Y.dtype)
+        xs, ys = _lane_blocks(X, Y, B)
         for i in range(start, stop):
-            for b in range(B):
-                rows[b] = i
-            _lane_data(X, Y, rows, xs, ys)
+            _lane_data(X, Y, perm, i, False, xs, ys)
             model_lanes_loss(phi, xs, ys, c, work, loss)
     else:
         for i in range(start, stop):
@@ -115,13 +124,9 @@ def batch_loss_grad(phi, X, Y, c, work, perm, start, stop, use_perm, grad, loss)
             for b in range(B):
                 grad[k, b] = 0.0
         if LANE_FORM:  # lane b's example is perm[b, j]
-            rows = np.empty(B, dtype=np.int64)
-            xs = np.empty((X.shape[1], B), X.dtype)
-            ys = np.empty((Y.shape[1], B), Y.dtype)
+            xs, ys = _lane_blocks(X, Y, B)
             for j in range(start, stop):
-                for b in range(B):
-                    rows[b] = perm[b, j]
-                _lane_data(X, Y, rows, xs, ys)
+                _lane_data(X, Y, perm, j, True, xs, ys)
                 model_lanes(phi, xs, ys, c, grad, work, loss)
         else:
             # gather each lane's example into a (B, dx) block first: the kernel loop then
@@ -145,13 +150,9 @@ def batch_loss(phi, X, Y, c, work, perm, start, stop, use_perm, loss):
         for b in range(B):
             loss[b] = 0.0
         if LANE_FORM:
-            rows = np.empty(B, dtype=np.int64)
-            xs = np.empty((X.shape[1], B), X.dtype)
-            ys = np.empty((Y.shape[1], B), Y.dtype)
+            xs, ys = _lane_blocks(X, Y, B)
             for j in range(start, stop):
-                for b in range(B):
-                    rows[b] = perm[b, j]
-                _lane_data(X, Y, rows, xs, ys)
+                _lane_data(X, Y, perm, j, True, xs, ys)
                 model_lanes_loss(phi, xs, ys, c, work, loss)
         else:
             Xg = np.empty((B, X.shape[1]), X.dtype)

@@ -53,16 +53,26 @@ _D, _N, _M, _ACT, _BIAS, _SIN, _SOUT = range(7)
 
 
 @njit(inline="always", error_model="numpy")
+def _layout(c):
+    """``(d, n, m, bias, ob, ov, oc)``: inputs, hidden units, outputs, whether there are biases,
+    and where ``b0``, ``V`` and ``c`` start in the parameter vector (``W0`` starts at 0)."""
+    d = int(c[_D])
+    n = int(c[_N])
+    m = int(c[_M])
+    bias = c[_BIAS] != 0.0
+    ob = n * d
+    ov = ob + (n if bias else 0)
+    return d, n, m, bias, ob, ov, ov + m * n
+
+
+@njit(inline="always", error_model="numpy")
 def _forward(p, x, c, w):
     """Hidden activations ``h`` (rows 0..n of ``w``) and :math:`s_{in}\\sigma'(z)` (rows
     n..2n) of every lane."""
-    d = int(c[_D])
-    n = int(c[_N])
+    d, n, m, bias, ob, ov, oc = _layout(c)
     act = int(c[_ACT])
-    bias = c[_BIAS] != 0.0
     s_in = c[_SIN]
     B = p.shape[1]
-    ob = n * d
     one = like(1.0, p)  # literals in the block's precision (float64 or float32)
     zero = like(0.0, p)
     for j in range(n):
@@ -113,14 +123,9 @@ def _forward(p, x, c, w):
 def _outputs(p, y, c, w, loss):
     """Residuals :math:`f - y` into rows 2n..2n+m of ``w``; adds their squares to
     ``loss``."""
-    d = int(c[_D])
-    n = int(c[_N])
-    m = int(c[_M])
-    bias = c[_BIAS] != 0.0
+    d, n, m, bias, ob, ov, oc = _layout(c)
     s_out = c[_SOUT]
     B = p.shape[1]
-    ov = n * d + (n if bias else 0)
-    oc = ov + m * n
     for o in range(m):
         r = 2 * n + o
         for b in range(B):
@@ -145,15 +150,9 @@ def _outputs(p, y, c, w, loss):
 def shallow_lanes(p, x, y, c, g, w, loss):
     """Adds the squared loss of each lane's example to ``loss[b]`` and its gradient
     (backpropagation) to column ``b`` of ``g``, for every lane ``b`` of the block."""
-    d = int(c[_D])
-    n = int(c[_N])
-    m = int(c[_M])
-    bias = c[_BIAS] != 0.0
+    d, n, m, bias, ob, ov, oc = _layout(c)
     s_out = c[_SOUT]
     B = p.shape[1]
-    ob = n * d
-    ov = n * d + (n if bias else 0)
-    oc = ov + m * n
     _forward(p, x, c, w)
     _outputs(p, y, c, w, loss)
     # dl/df_o = 2 e_o: output layer
